@@ -1,0 +1,43 @@
+"""Exceptions. Every message names the bad value and what is allowed instead.
+
+The CLI prints ``str(error)`` on one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+
+class PolicykitError(Exception):
+    """Base class for every error policykit raises on purpose."""
+
+
+class ConfigError(PolicykitError):
+    """A bad setting, parameter or mapping."""
+
+
+class SourceError(PolicykitError):
+    """A raw file cannot be opened or recognised at all (per-record problems become rejects)."""
+
+
+class FormatError(SourceError):
+    """The format of a file cannot be detected, or is not one of the supported ones."""
+
+
+class DatabaseError(PolicykitError):
+    """The DuckDB file cannot be opened, is locked or has an unknown schema."""
+
+
+class DatabaseLockedError(DatabaseError):
+    """Another process (often a notebook) holds the database open."""
+
+
+class QueryError(PolicykitError):
+    """A topic query or SQL statement is invalid."""
+
+
+class ReportError(PolicykitError):
+    """A report build failed."""
+
+
+def one_of(name: str, value: object, allowed) -> str:
+    """Format "interval 'fortnight' is not one of day, week, month"."""
+    return f"{name} {value!r} is not one of {', '.join(str(a) for a in allowed)}"

@@ -1,0 +1,161 @@
+"""The DuckDB store: connecting, the versioned schema and its migrations.
+
+Every connection is explicit (never DuckDB's module-level default connection) and its
+session timezone is UTC, so TIMESTAMPTZ values print and bucket the same everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from . import settings as _settings
+from .errors import DatabaseError, DatabaseLockedError
+
+# One file per schema version in sql/migrations/, applied in order inside a transaction.
+_MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Return ``(version, name, sql)`` for every shipped migration, in order."""
+    folder = resources.files("policykit") / "sql" / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_RE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = max(v for v, _, _ in migrations())
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set lock" in text)
+
+
+def resolve_db_path(path: str | Path | None = None) -> Path:
+    """The database path: the argument, else ``POLICYKIT_DB``/config, else the default."""
+    return Path(path) if path is not None else _settings.load().db
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the policykit database and bring its schema up to date.
+
+    ``path`` defaults to ``POLICYKIT_DB`` or ``data/processed/policykit.duckdb``. Notebooks
+    and reports should pass ``read_only=True`` so that an ingest can still run beside
+    them. A read-only connection never migrates; it refuses a database from a newer
+    policykit, and one that needs upgrading.
+    """
+    db_path = resolve_db_path(path)
+    if read_only and not db_path.exists():
+        raise DatabaseError(
+            f"database {db_path} does not exist; run `policykit ingest` first (or pass --db)"
+        )
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(db_path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if _is_lock_error(exc):
+            raise DatabaseLockedError(
+                f"database {db_path} is open in another process (a notebook or another "
+                "policykit command?); close it there, or open it with read_only=True, "
+                "and try again"
+            ) from None
+        raise DatabaseError(f"cannot open database {db_path}: {exc}") from None
+    except duckdb.Error as exc:
+        raise DatabaseError(f"cannot open database {db_path}: {exc}") from None
+    con.execute("SET TimeZone = 'UTC'")
+    version = schema_version(con)
+    if version > SCHEMA_VERSION:
+        con.close()
+        raise DatabaseError(
+            f"database {db_path} has schema version {version}, newer than this policykit "
+            f"understands ({SCHEMA_VERSION}); upgrade policykit"
+        )
+    if version < SCHEMA_VERSION:
+        if read_only:
+            con.close()
+            raise DatabaseError(
+                f"database {db_path} has schema version {version} and needs upgrading to "
+                f"{SCHEMA_VERSION}; open it once without read_only (e.g. `policykit info`)"
+            )
+        migrate(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version recorded in the database (0 for an empty database)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply pending migrations in order; return the versions applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ DEFAULT now())"
+    )
+    current = schema_version(con)
+    applied = []
+    for version, name, sql in migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise DatabaseError(f"migration {name} failed: {exc}") from None
+        applied.append(version)
+    install_views(con)
+    return applied
+
+
+def install_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the SQL views shipped in ``sql/views/*.sql``, in file-name order.
+
+    Views are derived objects, so they are replaced on every migration rather than
+    versioned: the SQL a notebook and the CLI run is always the shipped one.
+    """
+    folder = resources.files("policykit") / "sql" / "views"
+    if not folder.is_dir():
+        return
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            con.execute(entry.read_text(encoding="utf-8"))
+
+
+def content_hash(con: duckdb.DuckDBPyConnection) -> str:
+    """A hash of the database's content (articles, enrichment, rejects), independent of
+    file layout, so a report can state exactly which data produced it."""
+    digest = hashlib.sha256()
+    for table, key in [
+        ("articles", "article_id"),
+        ("duplicates", "source_path, source_locator"),
+        ("rejects", "source_path, source_locator"),
+        ("article_topics", "article_id, topic"),
+        ("article_entities", "article_id, entity_id"),
+        ("article_citations", "article_id, cited, pattern"),
+        ("story_clusters", "article_id"),
+    ]:
+        # Hash of each row's JSON text, aggregated in a fixed order: stable across runs.
+        row = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t::VARCHAR)), 0)::VARCHAR "  # noqa: S608 - fixed names
+            f"FROM (SELECT * FROM {table} ORDER BY {key}) t"
+        ).fetchone()
+        digest.update(f"{table}:{row[0]}:{row[1]};".encode())
+    return digest.hexdigest()[:16]
