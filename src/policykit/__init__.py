@@ -17,6 +17,11 @@ __version__ = "0.1.0"
 # name -> module that defines it
 _EXPORTS = {
     "connect": "policykit.store",
+    "sql": "policykit.store",
+    "info": "policykit.store",
+    "content_hash": "policykit.store",
+    "ingest": "policykit.ingest",
+    "IngestReport": "policykit.ingest",
     "PolicykitError": "policykit.errors",
 }
 

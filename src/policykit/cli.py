@@ -93,3 +93,91 @@ def main() -> None:
 
 
 # --- commands are added below, one section per stage -------------------------------
+
+
+def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str] | None:
+    from .errors import ConfigError
+
+    mapping = {}
+    for pair in pairs:
+        field, sep, source = pair.partition("=")
+        if not sep or not field.strip() or not source.strip():
+            raise ConfigError(
+                f"--map {pair!r} is not FIELD=SOURCE, e.g. --map published_at=TIMESTAMP"
+            )
+        mapping[field.strip()] = source.strip()
+    return mapping or None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@db_option
+@click.option("--columns", help="Column names for header-less CSV/TSV, e.g. url,title,date.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=SOURCE",
+    help="Map a source field to a policykit field (repeatable), e.g. --map published_at=TIMESTAMP.",
+)
+@click.option("--format", "format", help="Force the input format instead of detecting it.")
+@click.option("--outlets", type=click.Path(path_type=Path), help="User outlet registry CSV.")
+@click.option("--no-enrich", is_flag=True, help="Skip topics/entities/citations/clusters.")
+@click.option("--workers", type=int, help="Worker processes for page extraction (0 = cores).")
+@handle_errors
+def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers):
+    """Load raw files (default data/raw) and print the accounting table.
+
+    Every record read is a new article, a duplicate or a reject with a reason; unchanged
+    files are skipped by content hash; each file loads in one transaction.
+    """
+    from .ingest import ingest as run
+
+    report = run(
+        list(paths) or None,
+        db=db,
+        columns=[c.strip() for c in columns.split(",")] if columns else None,
+        mapping=_parse_mapping(mapping),
+        format=format,
+        outlets=outlets,
+        enrich=not no_enrich,
+        workers=workers,
+        progress=sys.stderr.isatty(),
+    )
+    frame = report.to_frame()
+    total = frame[["records_read", "new_articles", "duplicates", "rejects"]].sum()
+    frame.loc[len(frame)] = ["TOTAL", "", "", "", *total.tolist()]
+    emit(frame, "table", title="Ingest accounting: records read = new + duplicates + rejects")
+    if len(report.rejects_by_reason):
+        emit(report.rejects_frame(), "table", title="Rejects by reason")
+    click.echo(str(report).splitlines()[0])
+
+
+@main.command("sql")
+@click.argument("query")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@handle_errors
+def sql_command(query, db, fmt):
+    """Run a read-only SQL QUERY against the database and print the result."""
+    from .store import sql as run
+
+    emit(run(query, db=db), fmt)
+
+
+@main.command()
+@db_option
+@handle_errors
+def info(db):
+    """What is in the database: articles, outlets, date range, rejects by reason."""
+    from .store import info as run
+
+    result = run(db)
+    emit(
+        result["summary"].T.reset_index().set_axis(["what", "value"], axis=1),
+        "table",
+        title=f"Database (content hash {result['content_hash']})",
+    )
+    emit(result["outlets"], "table", title="Articles per outlet")
+    emit(result["date_sources"], "table", title="Where publication dates came from")
+    emit(result["rejects"], "table", title="Rejects by reason")

@@ -159,3 +159,81 @@ def content_hash(con: duckdb.DuckDBPyConnection) -> str:
         ).fetchone()
         digest.update(f"{table}:{row[0]}:{row[1]};".encode())
     return digest.hexdigest()[:16]
+
+
+BACKENDS = ("pandas", "polars")
+
+
+def to_backend(relation: duckdb.DuckDBPyRelation, backend: str = "pandas"):
+    """Materialise a relation as a pandas (default) or polars frame."""
+    from .errors import ConfigError, one_of
+
+    if backend == "pandas":
+        return relation.df()
+    if backend == "polars":
+        return relation.pl()
+    raise ConfigError(one_of("backend", backend, BACKENDS))
+
+
+def sql(query: str, db: str | Path | None = None, *, params=None, backend: str = "pandas"):
+    """Run one SQL statement against the database (read-only) and return a frame.
+
+    Mirrors ``policykit sql "QUERY"``. Use bound ``params`` (``?`` or ``$name``) for values.
+    """
+    from .errors import QueryError
+
+    con = connect(db, read_only=True)
+    try:
+        try:
+            relation = con.sql(query, params=params)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise QueryError(f"SQL error: {first}") from None
+        if relation is None:
+            raise QueryError("the statement returned no rows (policykit sql is read-only)")
+        return to_backend(relation, backend)
+    finally:
+        con.close()
+
+
+def info(db: str | Path | None = None) -> dict:
+    """What is in the database: counts, date range, outlets, rejects by reason.
+
+    Returns a dict with ``summary`` (one-row frame), ``outlets`` (articles per outlet) and
+    ``rejects`` (count per reason) frames. Mirrors ``policykit info``.
+    """
+    con = connect(db, read_only=True)
+    try:
+        summary = con.sql(
+            """
+            SELECT
+                (SELECT count(*) FROM articles) AS articles,
+                (SELECT count(DISTINCT outlet) FROM articles) AS outlets,
+                (SELECT min(published_at) FROM articles) AS first_published,
+                (SELECT max(published_at) FROM articles) AS last_published,
+                (SELECT count(*) FROM articles WHERE body IS NOT NULL) AS with_body,
+                (SELECT count(*) FROM duplicates) AS duplicates,
+                (SELECT count(*) FROM rejects) AS rejects,
+                (SELECT count(*) FROM ingest_runs WHERE finished_at IS NOT NULL) AS files_loaded,
+                (SELECT max(version) FROM schema_version) AS schema_version
+            """
+        ).df()
+        outlets = con.sql(
+            "SELECT outlet, count(*) AS articles FROM articles GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).df()
+        rejects = con.sql(
+            "SELECT reason, count(*) AS records FROM rejects GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).df()
+        dates = con.sql(
+            "SELECT coalesce(date_source, 'missing') AS date_source, count(*) AS articles "
+            "FROM articles GROUP BY 1 ORDER BY 2 DESC"
+        ).df()
+        return {
+            "summary": summary,
+            "outlets": outlets,
+            "rejects": rejects,
+            "date_sources": dates,
+            "content_hash": content_hash(con),
+        }
+    finally:
+        con.close()

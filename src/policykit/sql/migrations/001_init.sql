@@ -1,7 +1,10 @@
 -- 001: the initial schema. Never edit a migration that has shipped; add a new file.
 
+-- Join articles to outlets ON articles.outlet = outlets.name (names are unique). outlets.domain
+-- is the registry key, a host suffix such as 'timesofindia.indiatimes.com', which can be more
+-- specific than articles.domain (the registered domain, 'indiatimes.com').
 CREATE TABLE IF NOT EXISTS outlets (
-    domain      VARCHAR PRIMARY KEY,   -- registered domain, e.g. 'medianama.com'
+    domain      VARCHAR PRIMARY KEY,   -- registry key: a host suffix, e.g. 'medianama.com'
     name        VARCHAR NOT NULL,      -- display name, e.g. 'MediaNama'
     country     VARCHAR,               -- ISO 3166-1 alpha-2, e.g. 'IN'
     language    VARCHAR,               -- ISO 639-1, e.g. 'en'
@@ -10,8 +13,10 @@ CREATE TABLE IF NOT EXISTS outlets (
     origin      VARCHAR NOT NULL       -- 'registry' (shipped), 'user' (user registry), 'inferred' (unknown domain)
 );
 
+-- No PRIMARY KEY: DuckDB's ART index slows million-row loads and forbids some in-transaction
+-- rewrites; the ingest pipeline guarantees one row per article_id (tests check it).
 CREATE TABLE IF NOT EXISTS articles (
-    article_id      VARCHAR PRIMARY KEY,  -- 16 hex chars of sha256('url:'||canonical_url) or sha256('text:'||outlet||title||body)
+    article_id      VARCHAR NOT NULL,  -- 16 hex chars of sha256('url:'||canonical_url) or sha256('text:'||outlet||title||body)
     url             VARCHAR,              -- as scraped
     canonical_url   VARCHAR,
     domain          VARCHAR,              -- registered domain of canonical_url

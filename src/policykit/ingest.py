@@ -1,0 +1,713 @@
+"""The ingest pipeline: raw files in, normalised and deduplicated articles out.
+
+For each file: hash it; skip it when the same path was already loaded with the same bytes;
+otherwise read it (:mod:`policykit.sources`), normalise each staging batch in DuckDB with
+the macros of :mod:`policykit.normalise` (Python only for the residue the SQL rules cannot
+settle), deduplicate against the database and inside the batch, and load everything in
+ONE transaction per file, so a killed ingest leaves the database as it was before that
+file. Every record read ends up in exactly one place: ``articles`` (new),
+``duplicates`` or ``rejects``; :class:`IngestReport` proves it per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import __version__, normalise, store
+from . import settings as _settings
+from .errors import ConfigError, PolicykitError, SourceError
+from .sources import FileRead, ReadOptions, batch_from_rows
+
+#: Page formats whose extraction runs in worker processes.
+PAGE_FORMATS = {"html"}
+
+
+def _load_sql() -> dict[str, str]:
+    text = (resources.files("policykit") / "sql" / "ingest.sql").read_text(encoding="utf-8")
+    blocks: dict[str, str] = {}
+    for chunk in re.split(r"^-- name: ", text, flags=re.M)[1:]:
+        name, _, body = chunk.partition("\n")
+        blocks[name.strip()] = body.strip()
+    return blocks
+
+
+SQL = _load_sql()
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: str
+    status: str  # loaded | reloaded | unchanged | failed
+    format: str | None = None
+    layout: str | None = None
+    records_read: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    rejects: int = 0
+    skipped: dict = field(default_factory=dict)
+    run_id: int | None = None
+
+    @property
+    def balanced(self) -> bool:
+        return self.records_read == self.new_articles + self.duplicates + self.rejects
+
+
+@dataclass
+class IngestReport:
+    """The accounting of one ingest: per file, and rejects by reason.
+
+    For every file, ``records_read == new_articles + duplicates + rejects``.
+    """
+
+    db: str
+    files: list[FileResult] = field(default_factory=list)
+    rejects_by_reason: Counter = field(default_factory=Counter)
+    enrichment: object = None
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            key: sum(getattr(f, key) for f in self.files)
+            for key in ("records_read", "new_articles", "duplicates", "rejects")
+        }
+
+    @property
+    def balanced(self) -> bool:
+        return all(f.balanced for f in self.files)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per file: path, status, format, layout and the four counts."""
+        rows = [
+            {
+                "file": f.path,
+                "status": f.status,
+                "format": f.format,
+                "layout": f.layout,
+                "records_read": f.records_read,
+                "new_articles": f.new_articles,
+                "duplicates": f.duplicates,
+                "rejects": f.rejects,
+            }
+            for f in self.files
+        ]
+        columns = [
+            "file",
+            "status",
+            "format",
+            "layout",
+            "records_read",
+            "new_articles",
+            "duplicates",
+            "rejects",
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def rejects_frame(self) -> pd.DataFrame:
+        items = sorted(self.rejects_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+        return pd.DataFrame(items, columns=["reason", "records"])
+
+    def __str__(self) -> str:
+        t = self.totals
+        changed = sum(f.status in ("loaded", "reloaded") for f in self.files)
+        unchanged = sum(f.status == "unchanged" for f in self.files)
+        lines = [
+            f"{len(self.files)} files ({changed} loaded, {unchanged} unchanged) into {self.db}",
+            f"records read {t['records_read']} = new articles {t['new_articles']}"
+            f" + duplicates {t['duplicates']} + rejects {t['rejects']}",
+        ]
+        for reason, count in sorted(self.rejects_by_reason.items(), key=lambda kv: -kv[1]):
+            lines.append(f"  rejected {count:>8}  {reason}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of the file's bytes, streamed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def display_path(path: Path) -> str:
+    """The path as stored in source_path: relative to the working directory when inside it."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+def _table(con, name: str, columns: dict[str, list], types: dict[str, str]) -> None:
+    """Create (replace) a temp table from Python columns with explicit DuckDB types."""
+    arrow = pa.table({k: pa.array(v, type=_ARROW_TYPES[types[k]]) for k, v in columns.items()})
+    con.register("_py_tmp", arrow)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _py_tmp")
+    con.unregister("_py_tmp")
+
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
+    "VARCHAR[]": pa.list_(pa.string()),
+}
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+class _Pipeline:
+    """Per-ingest state: the connection, the outlet registry, caches of residue results."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, registry, now: datetime):
+        self.con = con
+        self.registry = registry
+        self.now = now
+        self._host_cache: dict[str, tuple] = {}
+        self._name_cache: dict[str, tuple] = {}
+        self._date_cache: dict[tuple, tuple] = {}
+        normalise.install_macros(con)
+        con.execute(SQL["macros"])
+
+    # -- outlets
+    def sync_outlets(self) -> None:
+        frame = self.registry.to_frame()
+        self.con.register("_registry", frame)
+        self.con.execute(
+            "INSERT OR REPLACE INTO outlets (domain, name, country, language, type, date_order, origin) "
+            "SELECT domain, name, country, language, type, date_order, origin FROM _registry"
+        )
+        self.con.unregister("_registry")
+
+    def _host_row(self, host: str) -> tuple:
+        if host not in self._host_cache:
+            outlet = self.registry.lookup(host)
+            domain = normalise.registered_domain(host) or host
+            known = outlet.origin in ("registry", "user")
+            self._host_cache[host] = (domain, outlet.name, outlet.date_order, known, outlet)
+        return self._host_cache[host]
+
+    def _name_row(self, raw: str) -> tuple:
+        if raw not in self._name_cache:
+            outlet = self.registry.resolve_name(raw)
+            if outlet is not None:
+                self._name_cache[raw] = (outlet.name, outlet.date_order)
+            else:
+                cleaned = normalise.clean_title(raw) or raw
+                self._name_cache[raw] = (cleaned, None)
+        return self._name_cache[raw]
+
+    def apply_outlets(self) -> None:
+        con = self.con
+        hosts = [r[0] for r in con.execute(SQL["distinct_hosts"]).fetchall()]
+        rows = [self._host_row(h) for h in hosts]
+        _table(
+            con,
+            "host_map",
+            {
+                "host": hosts,
+                "domain": [r[0] for r in rows],
+                "outlet": [r[1] for r in rows],
+                "date_order": [r[2] for r in rows],
+                "known": [r[3] for r in rows],
+            },
+            {
+                "host": "VARCHAR",
+                "domain": "VARCHAR",
+                "outlet": "VARCHAR",
+                "date_order": "VARCHAR",
+                "known": "BOOLEAN",
+            },
+        )
+        con.execute(SQL["apply_host_outlets"])
+        names = [r[0] for r in con.execute(SQL["distinct_outlet_names"]).fetchall()]
+        mapped = [self._name_row(n) for n in names]
+        _table(
+            con,
+            "name_map",
+            {
+                "outlet_raw": names,
+                "outlet": [m[0] for m in mapped],
+                "date_order": [m[1] for m in mapped],
+            },
+            {"outlet_raw": "VARCHAR", "outlet": "VARCHAR", "date_order": "VARCHAR"},
+        )
+        con.execute(SQL["apply_name_outlets"])
+        # Outlets not in the registry become their own outlet rows (origin 'inferred').
+        con.execute(
+            """
+            INSERT OR IGNORE INTO outlets (domain, name, country, language, type, date_order, origin)
+            SELECT domain, any_value(outlet), NULL, NULL, 'unknown', any_value(date_order), 'inferred'
+            FROM norm
+            WHERE domain IS NOT NULL AND outlet IS NOT NULL AND NOT coalesce(outlet_known, false)
+              AND outlet NOT IN (SELECT name FROM outlets)
+            GROUP BY domain
+            """
+        )
+
+    # -- text
+    def clean_texts(self) -> None:
+        con = self.con
+        con.execute(SQL["clean_fields"])
+        titles = con.execute(SQL["needs_python_titles"]).fetchall()
+        if titles:
+            _table(
+                con,
+                "title_fix",
+                {
+                    "title_raw": [t[0] for t in titles],
+                    "outlet": [t[1] for t in titles],
+                    "title": [normalise.clean_title(t[0], [t[1]] if t[1] else ()) for t in titles],
+                },
+                {"title_raw": "VARCHAR", "outlet": "VARCHAR", "title": "VARCHAR"},
+            )
+            con.execute(
+                "UPDATE norm SET title = f.title FROM title_fix f "
+                "WHERE norm.title_py AND norm.title_raw = f.title_raw "
+                "AND norm.outlet IS NOT DISTINCT FROM f.outlet"
+            )
+        texts = [r[0] for r in con.execute(SQL["needs_python_texts"]).fetchall()]
+        if texts:
+            _table(
+                con,
+                "text_fix",
+                {"raw": texts, "clean": [normalise.clean_text(t) for t in texts]},
+                {"raw": "VARCHAR", "clean": "VARCHAR"},
+            )
+            con.execute(
+                "UPDATE norm SET summary = f.clean FROM text_fix f "
+                "WHERE norm.summary_py AND norm.summary_raw = f.raw"
+            )
+            con.execute(
+                "UPDATE norm SET body = f.clean FROM text_fix f "
+                "WHERE norm.body_py AND norm.body_raw = f.raw"
+            )
+        authors = con.execute(SQL["distinct_authors"]).fetchall()
+        if authors:
+            _table(
+                con,
+                "author_fix",
+                {
+                    "authors_raw": [a[0] for a in authors],
+                    "outlet": [a[1] for a in authors],
+                    "authors": [
+                        normalise.split_authors(a[0], [a[1]] if a[1] else ()) or None
+                        for a in authors
+                    ],
+                },
+                {"authors_raw": "VARCHAR", "outlet": "VARCHAR", "authors": "VARCHAR[]"},
+            )
+            con.execute(
+                "UPDATE norm SET authors = f.authors FROM author_fix f "
+                "WHERE norm.authors_raw = f.authors_raw AND norm.outlet IS NOT DISTINCT FROM f.outlet"
+            )
+
+    # -- dates
+    def _parse(self, raw, scraped_at, date_order) -> tuple:
+        key = (raw, scraped_at, date_order)
+        if key not in self._date_cache:
+            parsed = normalise.parse_published(raw, scraped_at=scraped_at, date_order=date_order)
+            self._date_cache[key] = (parsed.value, parsed.source)
+        return self._date_cache[key]
+
+    def parse_dates(self) -> None:
+        con = self.con
+        scraped = [r[0] for r in con.execute(SQL["distinct_residue_scraped"]).fetchall()]
+        if scraped:
+            values = [self._parse(s, None, "DMY")[0] for s in scraped]
+            _table(
+                con,
+                "scraped_fix",
+                {"raw": scraped, "value": values},
+                {"raw": "VARCHAR", "value": "TIMESTAMPTZ"},
+            )
+            con.execute(
+                "UPDATE norm SET scraped_at = f.value FROM scraped_fix f "
+                "WHERE norm.scraped_at IS NULL AND norm.scraped_raw = f.raw"
+            )
+        # The residue query reads scraped_at, so it runs after scraped_at is settled.
+        residue = con.execute(SQL["distinct_residue_dates"]).fetchall()
+        if residue:
+            parsed = [self._parse(raw, scr, order) for raw, scr, order in residue]
+            _table(
+                con,
+                "date_fix",
+                {
+                    "raw": [r[0] for r in residue],
+                    "scraped_at": [r[1] for r in residue],
+                    "date_order": [r[2] for r in residue],
+                    "value": [p[0] for p in parsed],
+                    "source": ["relative" if p[1] == "relative" else None for p in parsed],
+                },
+                {
+                    "raw": "VARCHAR",
+                    "scraped_at": "TIMESTAMPTZ",
+                    "date_order": "VARCHAR",
+                    "value": "TIMESTAMPTZ",
+                    "source": "VARCHAR",
+                },
+            )
+            con.execute(
+                "UPDATE norm SET published_at = f.value, date_source = f.source FROM date_fix f "
+                "WHERE norm.published_at IS NULL AND norm.published_raw = f.raw "
+                "AND norm.scraped_at IS NOT DISTINCT FROM f.scraped_at "
+                "AND coalesce(norm.date_order, 'DMY') = f.date_order"
+            )
+        con.execute(SQL["date_sources"])
+        con.execute(SQL["dates_from_url"])
+        con.execute(SQL["dates_missing"])
+
+    def fix_urls(self) -> None:
+        con = self.con
+        urls = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT url FROM norm WHERE url_py AND url IS NOT NULL"
+            ).fetchall()
+        ]
+        if urls:
+            _table(
+                con,
+                "url_fix",
+                {"url": urls, "canonical_url": [normalise.canonical_url(u) for u in urls]},
+                {"url": "VARCHAR", "canonical_url": "VARCHAR"},
+            )
+            con.execute(
+                "UPDATE norm SET canonical_url = f.canonical_url FROM url_fix f "
+                "WHERE norm.url_py AND norm.url = f.url"
+            )
+        con.execute(SQL["hosts"])
+
+    # -- one batch
+    def load_batch(self, batch: pa.Table, path: str, layout: str, run_id: int) -> Counter:
+        con = self.con
+        batch = batch.append_column("ord", pa.array(np.arange(batch.num_rows, dtype=np.int64)))
+        con.register("stg", batch)
+        try:
+            con.execute(SQL["normalise"])
+        finally:
+            con.unregister("stg")
+        self.fix_urls()
+        self.apply_outlets()
+        self.clean_texts()
+        self.parse_dates()
+        params = {"now": self.now}
+        con.execute(SQL["candidates"], params)
+        counts = Counter()
+        counts["read"] = batch.num_rows
+        counts["rejects"] = con.execute(
+            SQL["insert_rejects"], {"path": path, "run_id": run_id}
+        ).fetchone()[0]
+        con.execute(SQL["match"])
+        con.execute(SQL["rank"])
+        counts["duplicates"] = con.execute(
+            SQL["insert_duplicates"], {"path": path, "run_id": run_id}
+        ).fetchone()[0]
+        con.execute(SQL["merged"])
+        counts["new"] = con.execute(
+            SQL["insert_articles"], {"path": path, "layout": layout, "now": self.now}
+        ).fetchone()[0]
+        con.execute(SQL["update_existing"])
+        con.execute(SQL["refresh_merged_counts"])
+        return counts
+
+
+def _forget_file(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Remove what an earlier version of a file contributed, before reloading it."""
+    for table in ("articles", "duplicates", "rejects"):
+        con.execute(f"DELETE FROM {table} WHERE source_path = ?", [path])  # noqa: S608
+
+
+def _previous_runs(con, path: str) -> list[tuple[str, bool]]:
+    return con.execute(
+        "SELECT content_hash, finished_at IS NOT NULL FROM ingest_runs WHERE source_path = ? "
+        "ORDER BY run_id",
+        [path],
+    ).fetchall()
+
+
+def _load_file(
+    pipe: _Pipeline, read: FileRead, path: str, digest: str, size: int, reload: bool
+) -> FileResult:
+    con = pipe.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if reload:
+            _forget_file(con, path)
+        run_id = con.execute("SELECT nextval('ingest_run_seq')").fetchone()[0]
+        con.execute(
+            "INSERT INTO ingest_runs (run_id, source_path, content_hash, size_bytes, format, layout,"
+            " started_at, policykit_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, path, digest, size, read.format, read.layout, datetime.now(UTC), __version__],
+        )
+        totals = Counter()
+        for batch in read.batches:
+            if batch.num_rows:
+                totals.update(pipe.load_batch(batch, path, read.layout, run_id))
+        result = FileResult(
+            path=path,
+            status="reloaded" if reload else "loaded",
+            format=read.format,
+            layout=read.layout,
+            records_read=totals["read"],
+            new_articles=totals["new"],
+            duplicates=totals["duplicates"],
+            rejects=totals["rejects"],
+            skipped=dict(read.skipped),
+            run_id=run_id,
+        )
+        con.execute(
+            "UPDATE ingest_runs SET finished_at = ?, records_read = ?, new_articles = ?,"
+            " duplicates = ?, rejects = ?, layout = ? WHERE run_id = ?",
+            [
+                datetime.now(UTC),
+                result.records_read,
+                result.new_articles,
+                result.duplicates,
+                result.rejects,
+                read.layout,
+                run_id,
+            ],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _failed_read(path: Path, exc: Exception) -> FileRead:
+    """A file that cannot be read at all still leaves a trace: one reject for the file."""
+    reason = "unrecognised_format" if exc.__class__.__name__ == "FormatError" else "unreadable_file"
+    batch = batch_from_rows(
+        [{"source_locator": "file", "reject_reason": reason, "reject_detail": str(exc)}]
+    )
+    return FileRead(path=str(path), format="unknown", layout="none", batches=iter([batch]))
+
+
+def _reads(files: list[Path], opts: ReadOptions) -> Iterator[tuple[Path, FileRead]]:
+    """Read files in order; runs of HTML pages go through the worker pool together."""
+    from .sources import dispatch
+
+    i = 0
+    while i < len(files):
+        path = files[i]
+        try:
+            fmt = opts.format or dispatch.detect_format(path)
+        except SourceError as exc:
+            yield path, _failed_read(path, exc)
+            i += 1
+            continue
+        if fmt in PAGE_FORMATS and not opts.format:
+            run = [path]
+            j = i + 1
+            while j < len(files):
+                try:
+                    if dispatch.detect_format(files[j]) not in PAGE_FORMATS:
+                        break
+                except SourceError:
+                    break
+                run.append(files[j])
+                j += 1
+            from .sources import pages
+
+            yield from zip(run, pages.extract_pages(run, opts), strict=True)
+            i = j
+            continue
+        try:
+            yield path, dispatch.read_file(path, opts)
+        except ConfigError:
+            raise
+        except SourceError as exc:
+            yield path, _failed_read(path, exc)
+        i += 1
+
+
+def _learn_boilerplate(con, files: list[Path], opts: ReadOptions) -> None:
+    """Cross-document evidence for plain-text dumps: lines that recur across many dumps of
+    one outlet, learnt over this ingest plus what earlier ingests stored."""
+    dumps = [f for f in files if f.suffix.lower() == ".txt"]
+    try:
+        from .sources import textdump
+    except ImportError:
+        return
+    known: dict[str, dict[str, int]] = {}
+    for outlet, line, documents in con.execute(
+        "SELECT outlet, line, documents FROM boilerplate_lines"
+    ).fetchall():
+        known.setdefault(outlet, {})[line] = documents
+    if not dumps and not known:
+        return
+    learnt = textdump.learn_boilerplate(dumps, known) if dumps else known
+    rows = [
+        (outlet, hashlib.sha256(line.encode()).hexdigest()[:16], line, docs)
+        for outlet, lines in learnt.items()
+        for line, docs in lines.items()
+    ]
+    if rows:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM boilerplate_lines")
+        con.executemany("INSERT INTO boilerplate_lines VALUES (?, ?, ?, ?)", rows)
+        con.execute("COMMIT")
+    opts.boilerplate = textdump.boilerplate_lines(learnt)
+
+
+def ingest(
+    paths: str | Path | Iterable[str | Path] | None = None,
+    db: str | Path | None = None,
+    *,
+    columns: list[str] | None = None,
+    mapping: dict[str, str] | None = None,
+    format: str | None = None,
+    outlets: str | Path | None = None,
+    enrich: bool = True,
+    workers: int | None = None,
+    progress: bool = False,
+    batch_size: int = 200_000,
+) -> IngestReport:
+    """Load raw files into the database and account for every record.
+
+    Parameters
+    ----------
+    paths
+        Files or folders (searched recursively); default ``data/raw``.
+    db
+        The DuckDB file; default ``$POLICYKIT_DB`` or ``data/processed/policykit.duckdb``.
+    columns
+        Column names for header-less CSV/TSV files.
+    mapping
+        Field mapping for unknown layouts, e.g. ``{"published": "TIMESTAMP"}``.
+    format
+        Force a format (jsonl, json, csv, tsv, parquet, html, txt, warc, feed).
+    outlets
+        A user outlet registry CSV that extends and overrides the shipped one.
+    enrich
+        Run enrichment (topics, entities, citations, language, clusters) afterwards.
+
+    Returns
+    -------
+    IngestReport
+        Per file: status, records read, new articles, duplicates, rejects; rejects by reason.
+
+    Unchanged files (same path, same bytes) are skipped; a changed file replaces what its
+    earlier version contributed. Raises :class:`~policykit.errors.DatabaseLockedError` when
+    another process holds the database open.
+    """
+    from .sources import dispatch
+
+    config = _settings.load(db=db, outlets=outlets, workers=workers)
+    if paths is None:
+        paths = [config.raw_dir]
+    elif isinstance(paths, str | Path):
+        paths = [paths]
+    files = dispatch.iter_input_files(paths)
+    opts = ReadOptions(
+        columns=columns,
+        mapping=mapping,
+        format=format,
+        workers=config.workers,
+        batch_size=batch_size,
+    )
+    registry = normalise.OutletRegistry.load(config.outlets)
+    con = store.connect(config.db)
+    report = IngestReport(db=str(config.db))
+    try:
+        pipe = _Pipeline(con, registry, datetime.now(UTC))
+        con.execute("BEGIN TRANSACTION")
+        pipe.sync_outlets()
+        con.execute("COMMIT")
+
+        todo: list[Path] = []
+        plans: dict[Path, tuple[str, str, int, bool]] = {}
+        for path in files:
+            shown = display_path(path)
+            digest = file_hash(path)
+            previous = _previous_runs(con, shown)
+            if any(h == digest and done for h, done in previous):
+                report.files.append(FileResult(path=shown, status="unchanged"))
+                continue
+            plans[path] = (shown, digest, path.stat().st_size, bool(previous))
+            todo.append(path)
+
+        if todo:
+            _learn_boilerplate(con, todo, opts)
+        bar = _progress(progress, sum(plans[p][2] for p in todo))
+        try:
+            for path, read in _reads(todo, opts):
+                shown, digest, size, reload = plans[path]
+                if bar is not None:
+                    bar.set_postfix_str(Path(shown).name[-40:], refresh=False)
+                result = _load_file(pipe, read, shown, digest, size, reload)
+                report.files.append(result)
+                if bar is not None:
+                    bar.update(size)
+        finally:
+            if bar is not None:
+                bar.close()
+        runs = [f.run_id for f in report.files if f.run_id is not None]
+        if runs:
+            for reason, count in con.execute(
+                "SELECT reason, count(*) FROM rejects WHERE list_contains(?, run_id) GROUP BY 1",
+                [runs],
+            ).fetchall():
+                report.rejects_by_reason[reason] = count
+        report.files.sort(key=lambda f: f.path)
+        if enrich:
+            report.enrichment = _enrich(con, progress)
+    finally:
+        con.close()
+    return report
+
+
+def _enrich(con, progress: bool):
+    try:
+        from . import enrich as _enrich_mod
+    except ImportError:
+        return None
+    return _enrich_mod.enrich(con, progress=progress)
+
+
+def _progress(enabled: bool, total: int):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="B", unit_scale=True, desc="ingest", file=sys.stderr, leave=False)
+
+
+def check_accounting(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per ingest run: records read vs rows in articles + duplicates + rejects.
+
+    Returns the runs whose identity does not hold (an empty frame means all is accounted for).
+    Articles later merged or removed by a reload are not counted against older runs.
+    """
+    return con.execute(
+        """
+        SELECT r.run_id, r.source_path, r.records_read, r.new_articles, r.duplicates, r.rejects
+        FROM ingest_runs r
+        WHERE r.finished_at IS NOT NULL
+          AND r.records_read <> r.new_articles + r.duplicates + r.rejects
+        """
+    ).df()
+
+
+__all__ = ["ingest", "IngestReport", "FileResult", "check_accounting", "PolicykitError"]

@@ -1,0 +1,284 @@
+-- The ingest pipeline's statements, one block per `-- name:` marker (loaded by policykit.ingest).
+-- They run on an explicit connection inside the per-file transaction. Temp tables:
+--   stg      the reader's staging batch (STAGING_COLUMNS + ord)
+--   norm     one row per staged record, normalised
+-- Nothing here interpolates user input; values arrive as bound parameters or joined tables.
+
+-- name: macros
+-- Title site suffixes (" | MediaNama", " - The Hindu") are stripped only when they name the
+-- record's own outlet; titles that need Python (HTML, mojibake) get the same rule there.
+CREATE OR REPLACE TEMP MACRO pk_strip_site_suffix(t, o) AS (
+    CASE
+        WHEN t IS NULL OR o IS NULL THEN t
+        WHEN lower(t) LIKE '% | ' || lower(o) OR lower(t) LIKE '% - ' || lower(o)
+          OR lower(t) LIKE '% – ' || lower(o) OR lower(t) LIKE '% — ' || lower(o)
+          OR lower(t) LIKE '% · ' || lower(o)
+            THEN nullif(rtrim(left(t, length(t) - length(o) - 3)), '')
+        ELSE t
+    END
+);
+
+-- name: normalise
+CREATE OR REPLACE TEMP TABLE norm AS
+SELECT
+    s.ord,
+    s.source_locator,
+    left(s.payload, 65536) AS payload,
+    s.reject_reason AS reader_reject,
+    s.reject_detail AS reader_detail,
+    nullif(trim(s.url), '') AS url,
+    pk_url_needs_python(nullif(trim(s.url), '')) AS url_py,
+    CASE WHEN NOT pk_url_needs_python(nullif(trim(s.url), ''))
+         THEN pk_canonical_url(nullif(trim(s.url), '')) END AS canonical_url,
+    s.title AS title_raw,
+    pk_text_needs_python(s.title) AS title_py,
+    s.summary AS summary_raw,
+    pk_text_needs_python(s.summary) AS summary_py,
+    s.body AS body_raw,
+    pk_text_needs_python(s.body) AS body_py,
+    nullif(trim(s.authors), '') AS authors_raw,
+    nullif(trim(s.published), '') AS published_raw,
+    nullif(trim(s.outlet), '') AS outlet_raw,
+    lower(nullif(trim(s.language), '')) AS language,
+    nullif(trim(s.scraped_at), '') AS scraped_raw,
+    pk_fast_timestamp(nullif(trim(s.scraped_at), '')) AS scraped_at,
+    pk_fast_timestamp(nullif(trim(s.published), '')) AS published_at,
+    s.date_source AS reader_date_source,
+    s.extraction_method,
+    s.body_missing_reason,
+    CAST(NULL AS VARCHAR) AS host,
+    CAST(NULL AS VARCHAR) AS domain,
+    CAST(NULL AS VARCHAR) AS outlet,
+    CAST(NULL AS VARCHAR) AS date_order,
+    CAST(NULL AS BOOLEAN) AS outlet_known,
+    CAST(NULL AS VARCHAR) AS date_source,
+    CAST(NULL AS VARCHAR) AS title,
+    CAST(NULL AS VARCHAR) AS summary,
+    CAST(NULL AS VARCHAR) AS body,
+    CAST(NULL AS VARCHAR[]) AS authors
+FROM stg s;
+
+-- name: hosts
+UPDATE norm SET host = pk_url_host(canonical_url) WHERE canonical_url IS NOT NULL;
+
+-- name: distinct_hosts
+SELECT DISTINCT host FROM norm WHERE host IS NOT NULL AND reader_reject IS NULL;
+
+-- name: distinct_outlet_names
+SELECT DISTINCT outlet_raw FROM norm
+WHERE outlet_raw IS NOT NULL AND reader_reject IS NULL;
+
+-- name: apply_host_outlets
+-- A registry match on the host wins; otherwise the name the record gives (resolved through the
+-- registry when it can be: apply_name_outlets), otherwise the outlet inferred from the host.
+UPDATE norm SET domain = h.domain, outlet = h.outlet, date_order = h.date_order, outlet_known = h.known
+FROM host_map h WHERE norm.host = h.host;
+
+-- name: apply_name_outlets
+UPDATE norm SET outlet = o.outlet, date_order = coalesce(o.date_order, norm.date_order)
+FROM name_map o
+WHERE norm.outlet_raw = o.outlet_raw AND NOT coalesce(norm.outlet_known, false);
+
+-- name: clean_fields
+UPDATE norm SET
+    title = CASE WHEN NOT title_py THEN pk_strip_site_suffix(pk_clean_ws(title_raw), outlet) END,
+    summary = CASE WHEN NOT summary_py THEN pk_clean_ws(summary_raw) END,
+    body = CASE WHEN NOT body_py THEN pk_clean_ws(body_raw) END;
+
+-- name: needs_python_titles
+SELECT DISTINCT title_raw, outlet FROM norm WHERE title_py AND reader_reject IS NULL;
+
+-- name: needs_python_texts
+SELECT DISTINCT t FROM (
+    SELECT summary_raw AS t FROM norm WHERE summary_py AND reader_reject IS NULL
+    UNION ALL
+    SELECT body_raw AS t FROM norm WHERE body_py AND reader_reject IS NULL
+);
+
+-- name: distinct_authors
+SELECT DISTINCT authors_raw, outlet FROM norm
+WHERE authors_raw IS NOT NULL AND reader_reject IS NULL;
+
+-- name: distinct_residue_dates
+-- Dates the SQL fast path could not settle go to Python once per distinct value.
+SELECT DISTINCT published_raw, scraped_at, coalesce(date_order, 'DMY') AS date_order
+FROM norm
+WHERE published_raw IS NOT NULL AND published_at IS NULL AND reader_reject IS NULL;
+
+-- name: distinct_residue_scraped
+SELECT DISTINCT scraped_raw FROM norm
+WHERE scraped_raw IS NOT NULL AND scraped_at IS NULL AND reader_reject IS NULL;
+
+-- name: date_sources
+UPDATE norm SET date_source = CASE
+    WHEN published_at IS NOT NULL AND date_source IS NULL THEN coalesce(reader_date_source, 'metadata')
+    WHEN published_at IS NOT NULL THEN date_source
+    ELSE NULL END;
+
+-- name: dates_from_url
+UPDATE norm SET
+    published_at = CAST(pk_date_from_url(canonical_url) AS TIMESTAMP) AT TIME ZONE 'UTC',
+    date_source = 'url'
+WHERE published_at IS NULL AND canonical_url IS NOT NULL
+  AND pk_date_from_url(canonical_url) IS NOT NULL;
+
+-- name: dates_missing
+UPDATE norm SET date_source = CASE WHEN published_raw IS NULL THEN 'missing' ELSE 'unparsed' END
+WHERE published_at IS NULL;
+
+-- name: candidates
+-- Rejected records first (reason, detail), then the rest get their article_id.
+CREATE OR REPLACE TEMP TABLE cand AS
+SELECT *,
+    CASE
+        WHEN reader_reject IS NOT NULL THEN reader_reject
+        WHEN canonical_url IS NULL AND url IS NOT NULL AND title IS NULL THEN 'bad_url'
+        WHEN canonical_url IS NULL AND title IS NULL AND body IS NULL THEN 'missing_fields'
+        WHEN published_at > coalesce(scraped_at, $now) + INTERVAL 2 HOUR THEN 'date_suspect'
+        WHEN published_at < TIMESTAMPTZ '1990-01-01 00:00:00+00' THEN 'date_suspect'
+    END AS reject_reason,
+    CASE
+        WHEN reader_reject IS NOT NULL THEN reader_detail
+        WHEN canonical_url IS NULL AND url IS NOT NULL AND title IS NULL
+            THEN 'url ' || url || ' is not an http(s) URL and the record has no title'
+        WHEN canonical_url IS NULL AND title IS NULL AND body IS NULL
+            THEN 'record has no url, title or text'
+        WHEN published_at > coalesce(scraped_at, $now) + INTERVAL 2 HOUR
+            THEN 'published ' || coalesce(published_raw, '?') || ' (' || strftime(published_at, '%Y-%m-%dT%H:%M:%SZ')
+                 || ') is after scraped_at ' || strftime(coalesce(scraped_at, $now), '%Y-%m-%dT%H:%M:%SZ')
+        WHEN published_at < TIMESTAMPTZ '1990-01-01 00:00:00+00'
+            THEN 'published ' || coalesce(published_raw, '?') || ' is before 1990'
+    END AS reject_detail,
+    CASE WHEN canonical_url IS NOT NULL
+         THEN left(sha256('url:' || canonical_url), 16)
+         ELSE left(sha256('text:' || coalesce(outlet, '') || chr(31) || coalesce(lower(title), '')
+                          || chr(31) || coalesce(body, '')), 16)
+    END AS article_id,
+    -- earliest scrape first, then file order
+    (epoch(coalesce(scraped_at, TIMESTAMPTZ '9999-12-31 00:00:00+00'))::BIGINT * 1000000 + ord) AS sort_key,
+    CASE WHEN length(title) >= 12 AND published_at IS NOT NULL AND outlet IS NOT NULL
+         THEN lower(regexp_replace(title, '[^[:alnum:]]+', ' ', 'g')) END AS title_key,
+    CAST(published_at AS DATE) AS published_day
+FROM norm;
+
+-- name: insert_rejects
+INSERT INTO rejects (source_path, source_locator, reason, detail, payload, run_id)
+SELECT $path, source_locator, reject_reason, reject_detail, payload, $run_id
+FROM cand WHERE reject_reason IS NOT NULL ORDER BY ord;
+
+-- name: match
+-- Where each valid record goes: an article already in the database (same id, or same
+-- outlet + title + day), or a group inside this batch.
+CREATE OR REPLACE TEMP TABLE matched AS
+WITH valid AS (SELECT * FROM cand WHERE reject_reason IS NULL),
+by_id AS (
+    SELECT v.*, (a.article_id IS NOT NULL) AS id_exists
+    FROM valid v LEFT JOIN (SELECT DISTINCT article_id FROM articles) a USING (article_id)
+),
+by_title AS (
+    SELECT b.ord, min(a.article_id) AS title_article_id
+    FROM by_id b
+    JOIN articles a
+      ON NOT b.id_exists AND b.title_key IS NOT NULL
+     AND a.outlet = b.outlet
+     AND CAST(a.published_at AS DATE) = b.published_day
+     AND lower(regexp_replace(a.title, '[^[:alnum:]]+', ' ', 'g')) = b.title_key
+     AND a.article_id <> b.article_id
+    GROUP BY b.ord
+),
+first_in_batch AS (
+    -- inside the batch, the earliest record of an outlet+title+day group gives the id
+    SELECT outlet, title_key, published_day, arg_min(article_id, sort_key) AS group_article_id
+    FROM by_id WHERE NOT id_exists AND title_key IS NOT NULL
+    GROUP BY ALL
+)
+SELECT b.*,
+    coalesce(CASE WHEN b.id_exists THEN b.article_id END, t.title_article_id,
+             f.group_article_id, b.article_id) AS final_id,
+    (b.id_exists OR t.title_article_id IS NOT NULL) AS into_existing
+FROM by_id b
+LEFT JOIN by_title t ON t.ord = b.ord
+LEFT JOIN first_in_batch f
+  ON NOT b.id_exists AND t.title_article_id IS NULL
+ AND f.outlet = b.outlet AND f.title_key = b.title_key AND f.published_day = b.published_day;
+
+-- name: rank
+CREATE OR REPLACE TEMP TABLE ranked AS
+SELECT *, row_number() OVER (PARTITION BY final_id ORDER BY sort_key) AS rn
+FROM matched;
+
+-- name: insert_duplicates
+INSERT INTO duplicates (source_path, source_locator, article_id, reason, url, title, run_id)
+SELECT $path, source_locator, final_id,
+    CASE WHEN final_id <> article_id THEN 'same_outlet_title_day'
+         WHEN canonical_url IS NOT NULL THEN 'same_url'
+         ELSE 'same_text' END,
+    url, title, $run_id
+FROM ranked WHERE into_existing OR rn > 1 ORDER BY ord;
+
+-- name: merged
+-- One merged row per article: the earliest scrape wins field by field, missing fields are
+-- filled from the other copies.
+CREATE OR REPLACE TEMP TABLE merged AS
+SELECT
+    final_id AS article_id,
+    bool_or(into_existing) AS into_existing,
+    arg_min(url, sort_key) FILTER (WHERE url IS NOT NULL) AS url,
+    arg_min(canonical_url, sort_key) FILTER (WHERE canonical_url IS NOT NULL) AS canonical_url,
+    arg_min(domain, sort_key) FILTER (WHERE domain IS NOT NULL) AS domain,
+    arg_min(outlet, sort_key) FILTER (WHERE outlet IS NOT NULL) AS outlet,
+    arg_min(title, sort_key) FILTER (WHERE title IS NOT NULL) AS title,
+    arg_min(summary, sort_key) FILTER (WHERE summary IS NOT NULL) AS summary,
+    arg_min(body, sort_key) FILTER (WHERE body IS NOT NULL) AS body,
+    arg_min(authors, sort_key) FILTER (WHERE authors IS NOT NULL AND len(authors) > 0) AS authors,
+    arg_min(published_at, sort_key) FILTER (WHERE published_at IS NOT NULL) AS published_at,
+    arg_min(published_raw, sort_key) FILTER (WHERE published_raw IS NOT NULL) AS published_raw,
+    arg_min(date_source, sort_key) FILTER (WHERE published_at IS NOT NULL) AS date_source_found,
+    arg_min(date_source, sort_key) AS date_source_first,
+    arg_min(language, sort_key) FILTER (WHERE language IS NOT NULL) AS language,
+    min(scraped_at) AS scraped_at,
+    arg_min(source_locator, sort_key) AS source_locator,
+    arg_min(extraction_method, sort_key) FILTER (WHERE extraction_method IS NOT NULL) AS extraction_method,
+    arg_min(body_missing_reason, sort_key) FILTER (WHERE body_missing_reason IS NOT NULL) AS body_missing_reason
+FROM ranked
+GROUP BY final_id;
+
+-- name: insert_articles
+INSERT INTO articles
+SELECT
+    article_id, url, canonical_url, domain, outlet, title, summary, body, authors,
+    published_at, published_raw, coalesce(date_source_found, date_source_first), language,
+    CASE WHEN body IS NULL THEN NULL ELSE len(regexp_split_to_array(trim(body), '\s+')) END,
+    scraped_at, $path, source_locator, extraction_method,
+    CASE WHEN body IS NULL THEN coalesce(body_missing_reason, 'no_text_in_source') END,
+    $layout, $now,
+    left(sha256(coalesce(title, '') || chr(31) || coalesce(summary, '') || chr(31) || coalesce(body, '')), 16)
+FROM merged WHERE NOT into_existing
+ORDER BY source_locator;
+
+-- name: update_existing
+-- A record that matched an article already stored fills its missing fields; when the record
+-- was scraped earlier than the stored copy, its fields win.
+UPDATE articles a SET
+    url = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.url, a.url) ELSE coalesce(a.url, m.url) END,
+    title = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.title, a.title) ELSE coalesce(a.title, m.title) END,
+    summary = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.summary, a.summary) ELSE coalesce(a.summary, m.summary) END,
+    body = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.body, a.body) ELSE coalesce(a.body, m.body) END,
+    authors = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.authors, a.authors) ELSE coalesce(a.authors, m.authors) END,
+    published_at = CASE WHEN a.published_at IS NULL OR m.scraped_at < a.scraped_at
+                        THEN coalesce(m.published_at, a.published_at) ELSE a.published_at END,
+    published_raw = CASE WHEN a.published_at IS NULL OR m.scraped_at < a.scraped_at
+                         THEN coalesce(m.published_raw, a.published_raw) ELSE a.published_raw END,
+    date_source = CASE WHEN a.published_at IS NULL OR m.scraped_at < a.scraped_at
+                       THEN coalesce(m.date_source_found, a.date_source) ELSE a.date_source END,
+    language = coalesce(a.language, m.language),
+    scraped_at = least(a.scraped_at, m.scraped_at),
+    body_missing_reason = CASE WHEN coalesce(a.body, m.body) IS NULL THEN a.body_missing_reason END
+FROM merged m
+WHERE m.into_existing AND a.article_id = m.article_id;
+
+-- name: refresh_merged_counts
+UPDATE articles SET
+    word_count = CASE WHEN body IS NULL THEN NULL ELSE len(regexp_split_to_array(trim(body), '\s+')) END,
+    content_hash = left(sha256(coalesce(title, '') || chr(31) || coalesce(summary, '') || chr(31) || coalesce(body, '')), 16)
+WHERE article_id IN (SELECT article_id FROM merged WHERE into_existing);
