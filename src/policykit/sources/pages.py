@@ -1,0 +1,394 @@
+"""Shared helpers for page readers: safe byte loading, sidecar metadata, a worker pool.
+
+A scraped page arrives as ``page.html`` (or ``.htm``, gzipped or not). Before any parser
+sees it, :func:`load_page_bytes` settles the cheap failures (empty, binary, truncated
+gzip, too large) so that a bad file costs a stat and a few KiB of reading, never the
+whole file in memory.
+
+Sidecar metadata written by the scraper overrides what extraction finds, field by
+field (:func:`load_sidecar`):
+
+1. a manifest, ``manifest.csv`` or ``manifest.tsv``, in the page's folder or its parent,
+   with a ``file`` (or ``html``/``path``) column holding the page path relative to the
+   manifest, and any of the columns ``url``, ``title``, ``published``/``date``,
+   ``outlet``, ``authors``, ``language``, ``summary``, ``tags``, ``scraped_at``; a
+   ``metadata`` column may name a JSON sidecar (relative to the manifest);
+2. the JSON named by the manifest's ``metadata`` column;
+3. ``<stem>.json`` or ``<stem>.meta.json`` beside the page (``page.html.gz`` -> ``page``).
+
+Later sources win. :func:`extract_pages` runs page extraction in worker processes with a
+bounded number of tasks in flight and yields results in input order.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import zlib
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import FileRead, ReadOptions, batch_from_rows
+
+#: Largest page (after gunzip) we extract. News pages are 20 KiB to 2 MiB; anything past
+#: this is a data dump or an embedded binary, and lxml would need ~10x its size in memory.
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+#: Bytes sniffed to tell binary content from text.
+SNIFF_BYTES = 4096
+#: Cap on the payload text kept for a reject (the rejects table caps at 64 KiB anyway).
+PAYLOAD_SAMPLE = 512
+
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+MANIFEST_NAMES = ("manifest.csv", "manifest.tsv")
+MANIFEST_FILE_COLUMNS = ("file", "html", "path")
+
+#: Magic numbers of formats scrapers save by mistake under an .html name.
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF8",
+    b"PK\x03\x04",  # zip, docx, xlsx
+    b"\x7fELF",
+    b"RIFF",  # webp, wav
+    b"\x00\x00\x01\x00",  # ico
+    b"BZh",
+    b"\xfd7zXZ",
+    b"OggS",
+    b"ID3",
+    b"wOFF",
+    b"wOF2",
+)
+
+#: Sidecar/manifest key -> staging field. The first key present wins.
+SIDECAR_FIELDS: dict[str, tuple[str, ...]] = {
+    "url": ("url", "canonical_link", "canonical_url", "link"),
+    "title": ("title", "headline"),
+    "published": (
+        "published",
+        "date",
+        "publish_date",
+        "date_publish",
+        "published_at",
+        "datePublished",
+        "pubdate",
+    ),
+    "authors": ("authors", "author", "byline"),
+    "outlet": ("outlet", "source", "site_name", "sitename", "meta_site_name", "publisher"),
+    "language": ("language", "lang", "meta_lang"),
+    "summary": ("summary", "description", "meta_description"),
+    "tags": ("tags", "keywords", "meta_keywords", "categories"),
+    "scraped_at": ("scraped_at", "date_download", "crawled_at", "fetched_at", "scraped"),
+}
+
+
+@dataclass
+class PageBytes:
+    """The outcome of loading one page file: bytes, or a reject reason with detail."""
+
+    data: bytes | None
+    size: int  # bytes on disk
+    reject_reason: str | None = None
+    detail: str | None = None
+    sample: bytes = b""  # the first bytes, kept as provenance for rejects
+
+
+def looks_binary(head: bytes) -> bool:
+    """True when ``head`` (the first few KiB) is not text a browser would render as HTML.
+
+    UTF-16 pages are full of NUL bytes, so a BOM or a regular every-other-byte NUL
+    pattern counts as text.
+    """
+    if not head:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return False
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    if b"\x00" in head:
+        even, odd = head[0::2], head[1::2]
+        # UTF-16 without a BOM: ASCII markup leaves one of the two byte lanes all NUL.
+        utf16 = even.count(0) > 0.9 * len(even) or odd.count(0) > 0.9 * len(odd)
+        return not utf16
+    # Control bytes other than tab, newline, form feed, carriage return, escape.
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > 0.05 * len(head)
+
+
+def _is_gzip(head: bytes) -> bool:
+    # By magic number, not by name: scrapers save plain HTML as .gz and vice versa.
+    return head[:2] == b"\x1f\x8b"
+
+
+def _read_gzip_capped(path: Path, cap: int) -> tuple[bytes | None, str | None, str | None]:
+    """Gunzip at most ``cap + 1`` bytes; return (data, reject_reason, detail)."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            data = handle.read(cap + 1)
+    except EOFError as exc:
+        return None, "truncated_gzip", f"gzip stream ends early: {exc}"
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        return None, "truncated_gzip", f"corrupt gzip stream: {exc}"
+    if len(data) > cap:
+        return None, "too_large", f"decompressed size exceeds the {cap} byte cap"
+    return data, None, None
+
+
+def load_page_bytes(path: Path, cap: int = MAX_PAGE_BYTES) -> PageBytes:
+    """Read one page file safely (gunzipping ``.gz``), or say why it is rejected.
+
+    Reasons: ``empty_file``, ``too_large`` (over ``cap`` bytes on disk or after gunzip;
+    the file is not read), ``truncated_gzip``, ``binary_content``.
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return PageBytes(None, size, "empty_file", "0 bytes")
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if _is_gzip(head):
+        data, reason, detail = _read_gzip_capped(path, cap)
+        if reason:
+            return PageBytes(None, size, reason, detail, head[:PAYLOAD_SAMPLE])
+        head = data[:SNIFF_BYTES]
+    elif size > cap:
+        return PageBytes(
+            None, size, "too_large", f"{size} bytes exceeds the {cap} byte cap", head[:64]
+        )
+    else:
+        data = path.read_bytes()
+    if not data.strip():
+        return PageBytes(None, size, "empty_file", f"{len(data)} bytes of whitespace")
+    if looks_binary(head):
+        return PageBytes(None, size, "binary_content", _binary_detail(head), head[:64])
+    return PageBytes(data, size)
+
+
+def _binary_detail(head: bytes) -> str:
+    return f"not text: starts with {head[:16]!r}"
+
+
+def sample_text(data: bytes) -> str:
+    """A short, printable rendering of raw bytes for a reject's payload."""
+    return data[:PAYLOAD_SAMPLE].decode("utf-8", errors="backslashreplace")
+
+
+# --- sidecars -----------------------------------------------------------------------------
+
+
+def page_stem(path: Path) -> str:
+    """``a/page.html.gz`` -> ``page``; ``a/page.htm`` -> ``page``."""
+    name = path.name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and f".{suffix.lower()}" in PAGE_SUFFIXES else name
+
+
+def sidecar_fields(record: dict) -> dict:
+    """Map a scraper's metadata record onto staging fields, dropping empty values."""
+    out = {}
+    for target, keys in SIDECAR_FIELDS.items():
+        for key in keys:
+            value = _clean_value(record.get(key))
+            if value is not None:
+                out[target] = value
+                break
+    return out
+
+
+def _clean_value(value) -> str | None:
+    """Text for a staging field: lists become JSON list text; empty values become None."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = value.get("name")
+        return _clean_value(value)
+    if isinstance(value, list | tuple):
+        items = [str(v).strip() for v in value if v is not None and str(v).strip()]
+        return json.dumps(items, ensure_ascii=False) if items else None
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass
+class Sidecar:
+    """Metadata found for one page, and problems found while loading it."""
+
+    fields: dict
+    sources: list[str]
+    problems: list[tuple[str, str, str]]  # (locator, reason, detail)
+
+
+def _read_json_sidecar(path: Path) -> tuple[dict | None, str | None]:
+    try:
+        with path.open("rb") as handle:
+            record = json.loads(handle.read(MAX_PAGE_BYTES))
+    except (OSError, ValueError) as exc:
+        return None, f"{path.name}: {exc}"
+    if not isinstance(record, dict):
+        return None, f"{path.name}: top level is {type(record).__name__}, expected an object"
+    return record, None
+
+
+@lru_cache(maxsize=64)
+def _manifest_index(manifest: Path, mtime_ns: int) -> dict[str, dict]:
+    """Rows of a manifest keyed by the resolved page path. ``mtime_ns`` busts the cache."""
+    delimiter = "\t" if manifest.suffix == ".tsv" else ","
+    index: dict[str, dict] = {}
+    with manifest.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        for row in csv.DictReader(handle, delimiter=delimiter):
+            for column in MANIFEST_FILE_COLUMNS:
+                rel = (row.get(column) or "").strip()
+                if rel:
+                    index[str((manifest.parent / rel).resolve())] = row
+                    break
+    return index
+
+
+def _manifest_row(path: Path) -> tuple[Path, dict] | None:
+    resolved = str(path.resolve())
+    for folder in (path.parent, path.parent.parent):
+        for name in MANIFEST_NAMES:
+            manifest = folder / name
+            if manifest.is_file():
+                row = _manifest_index(manifest, manifest.stat().st_mtime_ns).get(resolved)
+                if row is not None:
+                    return manifest, row
+    return None
+
+
+def load_sidecar(path: Path) -> Sidecar:
+    """Collect scraper metadata for a page from its manifest row and JSON sidecars."""
+    fields: dict = {}
+    sources: list[str] = []
+    problems: list[tuple[str, str, str]] = []
+    found = _manifest_row(path)
+    if found is not None:
+        manifest, row = found
+        fields.update(sidecar_fields(row))
+        sources.append(manifest.name)
+        meta = (row.get("metadata") or "").strip()
+        if meta:
+            record, error = _read_json_sidecar(manifest.parent / meta)
+            if error:
+                problems.append((f"sidecar:{meta}", "malformed_sidecar", error))
+            else:
+                fields.update(sidecar_fields(record))
+                sources.append(meta)
+    stem = page_stem(path)
+    for name in (f"{stem}.json", f"{stem}.meta.json"):
+        candidate = path.with_name(name)
+        if candidate.is_file():
+            record, error = _read_json_sidecar(candidate)
+            if error:
+                problems.append((f"sidecar:{name}", "malformed_sidecar", error))
+            else:
+                fields.update(sidecar_fields(record))
+                sources.append(name)
+    return Sidecar(fields, sources, problems)
+
+
+# --- the worker pool ----------------------------------------------------------------------
+
+
+def worker_count(workers: int) -> int:
+    """``0`` means one worker per core."""
+    return workers if workers > 0 else (os.cpu_count() or 1)
+
+
+def ordered_map(
+    func: Callable, items: Iterable, workers: int, on_error: Callable, in_flight: int = 0
+) -> Iterator:
+    """``map(func, items)`` in worker processes, in input order, memory bounded.
+
+    At most ``in_flight`` (default ``4 * workers``) items are submitted and not yet
+    yielded, so a million pages never sit in memory at once. ``on_error(item, exc)``
+    turns a failure (including a worker killed by the OS) into a result instead of
+    stopping the run; a broken pool is replaced and the pending items resubmitted.
+    With one worker, everything runs in this process.
+    """
+    workers = worker_count(workers)
+    if workers == 1:
+        for item in items:
+            try:
+                yield func(item)
+            except Exception as exc:  # noqa: BLE001 - a bad page must not stop the run
+                yield on_error(item, exc)
+        return
+    limit = in_flight or 4 * workers
+    iterator = iter(items)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    pending: deque[tuple[object, Future]] = deque()
+    try:
+        while True:
+            while len(pending) < limit:
+                item = next(iterator, _DONE)
+                if item is _DONE:
+                    break
+                pending.append((item, pool.submit(func, item)))
+            if not pending:
+                return
+            item, future = pending.popleft()
+            try:
+                yield future.result()
+            except BrokenProcessPool as exc:
+                yield on_error(item, exc)
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers)
+                pending = deque((i, pool.submit(func, i)) for i, _ in pending)
+            except Exception as exc:  # noqa: BLE001
+                yield on_error(item, exc)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_DONE = object()
+
+
+def _page_task(args: tuple[str, ReadOptions]) -> list[dict]:
+    from .html import page_rows  # imported in the worker: keeps pages.py import light
+
+    path, opts = args
+    return page_rows(Path(path), opts)
+
+
+def _page_failed(args: tuple[str, ReadOptions], exc: BaseException) -> list[dict]:
+    return [
+        {
+            "source_locator": "file",
+            "reject_reason": "extraction_failed",
+            "reject_detail": f"{type(exc).__name__}: {exc}",
+        }
+    ]
+
+
+def extract_pages(paths: list[Path], opts: ReadOptions) -> Iterator[FileRead]:
+    """Extract many HTML pages in parallel; one :class:`FileRead` per path, in order.
+
+    Uses ``opts.workers`` processes (0 = one per core). Each page is read, decoded,
+    extracted with trafilatura and overlaid with its sidecar metadata in the worker, so
+    only small row dicts cross process boundaries.
+
+    Examples
+    --------
+    >>> reads = list(extract_pages([], ReadOptions(workers=1)))
+    >>> reads
+    []
+    """
+    tasks = ((str(p), opts) for p in paths)
+    results = ordered_map(_page_task, tasks, opts.workers, _page_failed)
+    for path, rows in zip(paths, results, strict=True):
+        yield FileRead(
+            path=str(path),
+            format="html",
+            layout="page",
+            batches=iter([batch_from_rows(rows)]),
+            skipped=Counter(),
+        )
