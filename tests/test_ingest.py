@@ -1,0 +1,321 @@
+"""The ingest pipeline end to end: accounting, dedup, idempotence, reloads, kills, locks."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import policykit as pk
+from policykit.ingest import check_accounting, ingest
+
+SCRAPED = "2023-03-01T12:00:00Z"
+
+
+def _rec(i, **over):
+    base = {
+        "url": f"https://www.thehindu.com/news/national/story-{i}.ece",
+        "title": f"Story number {i} about data protection",
+        "published": "2023-02-27T10:00:00+05:30",
+        "scraped_at": SCRAPED,
+        "author": "By Asha Rao and Vikram Sen",
+        "text": f"Body of story {i}. It has two sentences.",
+    }
+    base.update(over)
+    return base
+
+
+def _messy_lines() -> list[str]:
+    """A JSONL file with every fault the issue lists; each line's fate is known."""
+    good = [json.dumps(_rec(i)) for i in range(1, 6)]  # 5 new articles
+    lines = list(good)
+    # tracking-parameter and scheme variant of story 1 -> duplicate (same_url)
+    lines.append(
+        json.dumps(
+            _rec(
+                1,
+                url="http://thehindu.com/news/national/story-1.ece?utm_source=tw&fbclid=x#top",
+                scraped_at="2023-03-02T12:00:00Z",
+            )
+        )
+    )
+    # same outlet, title and day, different URL -> duplicate (same_outlet_title_day)
+    lines.append(json.dumps(_rec(2, url="https://www.thehindu.com/other/story-2-copy.ece")))
+    lines.append("{this is not json")  # malformed
+    lines.append(json.dumps(["a", "list"]))  # not an object
+    lines.append(json.dumps({"author": "nobody"}))  # no url, title or text
+    lines.append(json.dumps(_rec(7, published="2031-01-01T00:00:00Z")))  # future -> date_suspect
+    lines.append(json.dumps(_rec(8, published="1970-01-02")))  # before 1990 -> date_suspect
+    # HTML and entities in the title, mojibake in the body: loaded, cleaned
+    lines.append(
+        json.dumps(
+            _rec(
+                9,
+                title="<b>Pegasus</b> &amp; the court | The Hindu",
+                text="The ministerâ€™s reply came late.",
+            )
+        )
+    )
+    # human date in a DMY outlet, relative date, no date but a dated URL
+    lines.append(json.dumps(_rec(10, published="03/04/2022")))
+    lines.append(json.dumps(_rec(11, published="3 hours ago")))
+    lines.append(
+        json.dumps(_rec(12, published=None, url="https://www.thehindu.com/2022/07/18/story-12.ece"))
+    )
+    lines.append('{"url": "https://www.thehindu.com/news/trunc')  # truncated last line
+    return lines
+
+
+EXPECTED = {"read": 17, "new": 9, "duplicates": 2, "rejects": 6}
+
+
+@pytest.fixture
+def messy(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    path = raw / "crawl.jsonl"
+    path.write_text("\n".join(_messy_lines()), encoding="utf-8")  # no final newline
+    return path
+
+
+def _counts(con, path_suffix):
+    def one(sql):
+        return con.execute(sql, [f"%{path_suffix}"]).fetchone()[0]
+
+    return {
+        "new": one("SELECT count(*) FROM articles WHERE source_path LIKE ?"),
+        "duplicates": one("SELECT count(*) FROM duplicates WHERE source_path LIKE ?"),
+        "rejects": one("SELECT count(*) FROM rejects WHERE source_path LIKE ?"),
+    }
+
+
+def test_accounting_identity_on_messy_file(messy, tmp_path):
+    db = tmp_path / "t.duckdb"
+    report = ingest([messy], db=db, enrich=False)
+    (result,) = report.files
+    assert result.records_read == EXPECTED["read"]
+    assert (result.new_articles, result.duplicates, result.rejects) == (
+        EXPECTED["new"],
+        EXPECTED["duplicates"],
+        EXPECTED["rejects"],
+    )
+    assert report.balanced
+    con = pk.connect(db, read_only=True)
+    assert _counts(con, "crawl.jsonl") == {k: EXPECTED[k] for k in ("new", "duplicates", "rejects")}
+    assert check_accounting(con).empty
+    reasons = dict(con.execute("SELECT reason, count(*) FROM rejects GROUP BY 1").fetchall())
+    assert reasons["date_suspect"] == 2
+    assert reasons["missing_fields"] == 1
+    assert reasons["malformed_json"] + reasons.get("truncated", 0) == 2
+    dup_reasons = dict(con.execute("SELECT reason, count(*) FROM duplicates GROUP BY 1").fetchall())
+    assert dup_reasons == {"same_url": 1, "same_outlet_title_day": 1}
+    # one row per article_id
+    assert con.execute("SELECT count(*) = count(DISTINCT article_id) FROM articles").fetchone()[0]
+    con.close()
+
+
+def test_normalised_fields(messy, tmp_path):
+    db = tmp_path / "t.duckdb"
+    ingest([messy], db=db, enrich=False)
+    con = pk.connect(db, read_only=True)
+    rows = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "SELECT canonical_url, title, body, outlet, domain, authors, published_at, date_source "
+            "FROM articles"
+        ).fetchall()
+    }
+    story1 = rows["https://thehindu.com/news/national/story-1.ece"]
+    assert story1[2] == "The Hindu"
+    assert story1[3] == "thehindu.com"
+    assert story1[4] == ["Asha Rao", "Vikram Sen"]
+    # 10:00 IST is 04:30 UTC
+    assert story1[5].isoformat().startswith("2023-02-27T04:30:00")
+    assert story1[6] == "metadata"
+    pegasus = rows["https://thehindu.com/news/national/story-9.ece"]
+    assert pegasus[0] == "Pegasus & the court"
+    assert pegasus[1] == "The minister’s reply came late."
+    dmy = rows["https://thehindu.com/news/national/story-10.ece"]
+    assert dmy[5].date().isoformat() == "2022-04-03"  # The Hindu writes day first
+    relative = rows["https://thehindu.com/news/national/story-11.ece"]
+    assert relative[5].isoformat().startswith("2023-03-01T09:00:00")
+    assert relative[6] == "relative"
+    from_url = rows["https://thehindu.com/2022/07/18/story-12.ece"]
+    assert from_url[5].date().isoformat() == "2022-07-18"
+    assert from_url[6] == "url"
+    raw = con.execute(
+        "SELECT published_raw FROM articles WHERE canonical_url LIKE '%story-10.ece'"
+    ).fetchone()[0]
+    assert raw == "03/04/2022"
+    con.close()
+
+
+def _snapshot(db: Path) -> dict:
+    con = pk.connect(db, read_only=True)
+    try:
+        out = {}
+        for table, order in [
+            ("articles", "article_id"),
+            ("duplicates", "source_path, source_locator"),
+            ("rejects", "source_path, source_locator"),
+            ("outlets", "domain"),
+        ]:
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                    "ORDER BY ordinal_position",
+                    [table],
+                ).fetchall()
+                if c not in ("ingested_at", "run_id")
+            ]
+            out[table] = con.execute(
+                f"SELECT {', '.join(cols)} FROM {table} ORDER BY {order}"
+            ).fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def test_ingest_twice_changes_nothing(messy, tmp_path):
+    db = tmp_path / "t.duckdb"
+    ingest([messy], db=db, enrich=False)
+    before = _snapshot(db)
+    again = ingest([messy], db=db, enrich=False)
+    assert [f.status for f in again.files] == ["unchanged"]
+    assert again.totals["records_read"] == 0
+    assert _snapshot(db) == before
+    # and a second database built from the same files is identical
+    other = tmp_path / "u.duckdb"
+    ingest([messy], db=other, enrich=False)
+    assert _snapshot(other) == before
+
+
+def test_changed_file_reloads(messy, tmp_path):
+    db = tmp_path / "t.duckdb"
+    ingest([messy], db=db, enrich=False)
+    lines = messy.read_text(encoding="utf-8").split("\n")
+    messy.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    report = ingest([messy], db=db, enrich=False)
+    assert [f.status for f in report.files] == ["reloaded"]
+    con = pk.connect(db, read_only=True)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
+    con.close()
+
+
+def test_gzip_and_raw_dir_untouched(messy, tmp_path):
+    gz = messy.with_suffix(".jsonl.gz")
+    gz.write_bytes(gzip.compress(messy.read_bytes(), mtime=0))
+    messy.unlink()
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in gz.parent.iterdir()}
+    report = ingest([gz.parent], db=tmp_path / "t.duckdb", enrich=False)
+    assert report.totals["records_read"] == EXPECTED["read"]
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in gz.parent.iterdir()}
+    assert after == before
+
+
+def test_duplicates_across_files_merge_fields(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    first = _rec(1, text=None, author=None, scraped_at="2023-03-02T00:00:00Z")
+    later = _rec(1, url=first["url"] + "?utm_medium=email", scraped_at="2023-03-03T00:00:00Z")
+    (raw / "a.jsonl").write_text(json.dumps(first) + "\n", encoding="utf-8")
+    (raw / "b.jsonl").write_text(json.dumps(later) + "\n", encoding="utf-8")
+    db = tmp_path / "t.duckdb"
+    ingest([raw], db=db, enrich=False)
+    con = pk.connect(db, read_only=True)
+    body, authors, path = con.execute("SELECT body, authors, source_path FROM articles").fetchone()
+    assert body.startswith("Body of story 1")  # filled in from the later copy
+    assert authors == ["Asha Rao", "Vikram Sen"]
+    assert path.endswith("a.jsonl")  # the earliest scrape stays the representative
+    assert con.execute("SELECT reason FROM duplicates").fetchall() == [("same_url",)]
+    con.close()
+
+
+def _big_file(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(n):
+            handle.write(json.dumps(_rec(i, title=f"Headline {i} on internet shutdowns")) + "\n")
+
+
+def _cli(raw: Path, db: Path) -> list[str]:
+    return [sys.executable, "-m", "policykit", "ingest", str(raw), "--db", str(db), "--no-enrich"]
+
+
+def test_killed_ingest_leaves_database_as_before(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _big_file(raw / "a.jsonl", 3_000)
+    _big_file(raw / "b.jsonl", 150_000)
+    env = {**os.environ, "PYTHONPATH": str(Path(pk.__file__).parents[1])}
+    clean = tmp_path / "clean.duckdb"
+    started = time.monotonic()
+    subprocess.run(_cli(raw, clean), env=env, check=True, capture_output=True)
+    duration = time.monotonic() - started
+    # Kill a second run part-way through (inside the big file's transaction on this
+    # machine; wherever it lands, the re-run must converge on the clean result).
+    db = tmp_path / "killed.duckdb"
+    proc = subprocess.Popen(_cli(raw, db), env=env, stdout=subprocess.DEVNULL)
+    time.sleep(duration * 0.7)
+    assert proc.poll() is None, "ingest finished before the kill; make the input larger"
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL
+    if db.exists():
+        con = pk.connect(db)
+        partial = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        runs = con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0]
+        con.close()
+        assert partial in (0, 3_000)  # never a half-loaded file
+        assert runs == (1 if partial else 0)
+    report = ingest([raw], db=db, enrich=False)
+    assert report.balanced
+    assert _snapshot(db) == _snapshot(clean)
+
+
+def test_locked_database_gives_one_line(tmp_path, messy):
+    db = tmp_path / "t.duckdb"
+    ingest([messy], db=db, enrich=False)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        env = {**os.environ, "PYTHONPATH": str(Path(pk.__file__).parents[1])}
+        out = subprocess.run(
+            [sys.executable, "-m", "policykit", "ingest", str(messy), "--db", str(db)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert out.returncode == 2
+    assert "open in another process" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in out.stderr
+
+
+def test_newer_schema_is_refused(tmp_path):
+    db = tmp_path / "t.duckdb"
+    con = pk.connect(db)
+    con.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future.sql')")
+    con.close()
+    with pytest.raises(pk.PolicykitError, match="newer than this policykit"):
+        pk.connect(db)
