@@ -1,0 +1,1370 @@
+"""A deterministic, realistic demo corpus, and fast generators of benchmark data.
+
+:func:`generate` (exported as ``pk.demo``; CLI ``policykit demo``) writes about three years
+of synthetic news coverage from 19 outlets into ``data/raw/demo``, spread over the layouts
+real scrapes come in (Scrapy JSONL, news-please, trafilatura, Media Cloud CSV, GDELT
+artlist, newspaper4k, saved HTML pages, plain-text page dumps with site chrome, a WARC, RSS
+feeds), with the faults real scrapes have, each counted in the returned
+:class:`DemoManifest`. The same seed gives byte-identical files.
+
+The manifest is written as ``.manifest.json`` *inside* the output folder: hidden files are
+skipped by the ingest walker, so it is never loaded as data, and the generator writes
+nothing outside its folder.
+
+Benchmark data at any size:
+
+- :func:`write_metadata_jsonl`: N Scrapy-style JSONL records (short or no bodies), vectorised
+  with polars; 1M records take a few seconds.
+- :func:`write_articles_parquet`: N rows shaped like the ``articles`` table (plus an
+  ``article_topics`` companion file), generated inside DuckDB from ``range(n)`` and streamed
+  to Parquet, so 10M rows need little memory. :func:`load_articles` inserts the same rows
+  straight into a database's ``articles`` and ``article_topics`` tables (for the trends
+  benchmark).
+
+Every sentence, headline pattern and name in ``data/demo/corpus.yml`` is synthetic and was
+written for policykit; outlet and organisation names are real and used factually.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import html
+import io
+import json
+import random
+import re
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConfigError
+
+CORPUS_FILE = Path(__file__).parent / "data" / "demo" / "corpus.yml"
+MANIFEST_NAME = ".manifest.json"
+DEFAULT_SEED = 20200227
+
+UTC = dt.UTC
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+
+# domain, display name, host, relative volume, share of tech-policy topics, kind
+OUTLETS: tuple[tuple[str, str, str, float, float, str], ...] = (
+    ("thehindu.com", "The Hindu", "www.thehindu.com", 9.0, 0.07, "daily"),
+    ("indianexpress.com", "The Indian Express", "indianexpress.com", 9.0, 0.08, "daily"),
+    ("hindustantimes.com", "Hindustan Times", "www.hindustantimes.com", 10.0, 0.06, "daily"),
+    (
+        "timesofindia.indiatimes.com",
+        "The Times of India",
+        "timesofindia.indiatimes.com",
+        12.0,
+        0.05,
+        "daily",
+    ),
+    ("livemint.com", "Mint", "www.livemint.com", 6.0, 0.10, "daily"),
+    ("deccanherald.com", "Deccan Herald", "www.deccanherald.com", 5.0, 0.06, "daily"),
+    (
+        "newindianexpress.com",
+        "The New Indian Express",
+        "www.newindianexpress.com",
+        5.0,
+        0.06,
+        "daily",
+    ),
+    ("medianama.com", "MediaNama", "www.medianama.com", 2.0, 0.78, "techpolicy"),
+    ("thewire.in", "The Wire", "thewire.in", 2.5, 0.22, "digital"),
+    ("scroll.in", "Scroll.in", "scroll.in", 2.5, 0.18, "digital"),
+    ("techpolicy.press", "Tech Policy Press", "www.techpolicy.press", 0.8, 0.82, "techpolicy"),
+    ("restofworld.org", "Rest of World", "restofworld.org", 0.7, 0.45, "techpolicy"),
+    ("reuters.com", "Reuters", "www.reuters.com", 6.0, 0.06, "wire"),
+    ("apnews.com", "Associated Press", "apnews.com", 4.0, 0.04, "wire"),
+    ("ptinews.com", "PTI", "www.ptinews.com", 8.0, 0.06, "wire"),
+    ("theguardian.com", "The Guardian", "www.theguardian.com", 3.0, 0.05, "intl"),
+    ("bbc.com", "BBC", "www.bbc.com", 3.0, 0.05, "intl"),
+    ("nytimes.com", "The New York Times", "www.nytimes.com", 2.0, 0.04, "intl"),
+    ("aljazeera.com", "Al Jazeera", "www.aljazeera.com", 2.0, 0.05, "intl"),
+)
+DOMAINS = [o[0] for o in OUTLETS]
+NAMES = [o[1] for o in OUTLETS]
+INDIAN = {o[0] for o in OUTLETS if o[5] in {"daily", "techpolicy", "digital"}} - {
+    "techpolicy.press",
+    "restofworld.org",
+}
+WIRES = ("reuters.com", "apnews.com", "ptinews.com")
+
+TOPICS = (
+    "facial_recognition",
+    "data_protection",
+    "internet_shutdowns",
+    "content_takedowns",
+    "surveillance",
+    "platform_regulation",
+    "data_breaches",
+)
+BACKGROUND = ("elections", "cricket", "economy", "weather", "city", "world", "business_tech")
+
+# Topic leanings by outlet kind (weights over TOPICS, then over BACKGROUND).
+_TOPIC_MIX = {
+    "daily": [1.0, 1.0, 1.6, 1.2, 0.9, 0.7, 1.5],
+    "techpolicy": [1.0, 1.8, 0.8, 1.6, 1.1, 1.7, 1.2],
+    "digital": [1.0, 1.0, 1.6, 1.4, 1.6, 0.8, 0.8],
+    "wire": [0.8, 0.9, 1.2, 1.2, 1.0, 1.2, 1.3],
+    "intl": [1.0, 1.2, 1.0, 1.0, 1.5, 1.6, 1.0],
+}
+_BACKGROUND_MIX = {
+    "daily": [1.6, 1.4, 1.3, 1.0, 1.4, 0.7, 0.8],
+    "techpolicy": [0.1, 0.0, 0.3, 0.0, 0.0, 0.3, 2.0],
+    "digital": [1.8, 0.4, 1.0, 0.6, 0.5, 0.8, 0.6],
+    "wire": [1.2, 0.8, 1.6, 0.6, 0.3, 1.6, 1.0],
+    "intl": [0.6, 0.5, 0.9, 0.6, 0.1, 2.4, 0.9],
+}
+
+# Layouts of the metadata files, with their share of the articles that are not pages.
+META_LAYOUTS = ("scrapy", "mediacloud", "gdelt", "trafilatura", "newspaper4k", "news-please")
+META_SHARES = (0.37, 0.22, 0.18, 0.11, 0.11, 0.01)
+BODY_LAYOUTS = {"scrapy", "trafilatura", "newspaper4k", "news-please", "html", "text", "warc"}
+PAGE_OUTLETS = (
+    "medianama.com",
+    "thewire.in",
+    "scroll.in",
+    "thehindu.com",
+    "indianexpress.com",
+    "restofworld.org",
+    "deccanherald.com",
+    "livemint.com",
+)
+
+# Fault rates (per eligible record); see DemoManifest.faults for what was written.
+RATES = {
+    "tracking_variant": 0.03,
+    "syndicated": 0.22,  # share of wire articles republished by 1-2 dailies
+    "missing_date": 0.015,
+    "ambiguous_date": 0.03,  # DMY outlets in the Scrapy export, days <= 12
+    "relative_date": 0.012,
+    "future_date": 0.003,
+    "epoch_ms_date": 0.04,
+    "mojibake_title": 0.008,
+    "mojibake_body": 0.005,
+    "html_title": 0.005,
+    "site_suffix": 0.06,
+    "escaped_url": 0.02,
+}
+
+_SLOT_RE = re.compile(r"\{([a-z_0-9]+)\}")
+
+
+@dataclass
+class DemoManifest:
+    """What :func:`generate` wrote: counts to check an ingest against."""
+
+    out_dir: str
+    seed: int
+    start: str
+    end: str
+    scraped_at: str
+    articles: int  # distinct articles (distinct canonical URLs, text dumps by text)
+    records: int  # records written across all files (articles + duplicates + the truncated line)
+    duplicate_records: int  # records that repeat an article (URL variants, feed items)
+    files: dict[str, int] = field(default_factory=dict)  # relative path -> records
+    layouts: dict[str, int] = field(default_factory=dict)  # layout -> records
+    outlets: dict[str, int] = field(default_factory=dict)  # outlet name -> distinct articles
+    topics: dict[str, int] = field(default_factory=dict)  # topic -> distinct articles
+    faults: dict[str, int] = field(default_factory=dict)
+    events: list[dict] = field(default_factory=list)
+    syndicated_pairs: list[list[str]] = field(default_factory=list)  # [copy url, wire url]
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def write(self, path: str | Path) -> Path:
+        path = Path(path)
+        data = self.to_dict()
+        data.pop("seconds")  # keep the file byte-identical across runs
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+
+# --------------------------------------------------------------------------- text
+
+
+@lru_cache(maxsize=1)
+def _corpus() -> dict:
+    import yaml
+
+    return yaml.safe_load(CORPUS_FILE.read_text(encoding="utf-8"))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _strip_the(text: str) -> str:
+    return text[4:] if text.startswith("the ") else text
+
+
+class _Filler:
+    """Fills ``{slot}`` templates from one article's private random stream."""
+
+    def __init__(self, rng: random.Random, outlet: str) -> None:
+        self.rng = rng
+        self.c = _corpus()
+        self.outlet = outlet
+
+    def person(self) -> str:
+        return f"{self.rng.choice(self.c['first_names'])} {self.rng.choice(self.c['last_names'])}"
+
+    def slot(self, name: str) -> str:
+        r, c = self.rng, self.c
+        if name in ("person", "person2", "player"):
+            return self.person()
+        if name == "org":
+            return r.choice(c["tech_orgs"])
+        if name == "agency":
+            return r.choice(c["agencies"])
+        if name == "agency_cap":
+            return _cap(r.choice(c["agencies"]))
+        if name == "group":
+            return r.choice(c["groups"])
+        if name == "court":
+            return r.choice(c["courts"])
+        if name == "court_cap":
+            return _cap(r.choice(c["courts"]))
+        if name == "court_short":
+            return _strip_the(r.choice(c["courts"]))
+        if name == "police":
+            return f"{r.choice(c['places'])} Police"
+        if name in ("place",):
+            return r.choice(c["places"])
+        if name == "city_upper":
+            return r.choice(c["places"]).upper()
+        if name == "state":
+            return r.choice(c["states"])
+        if name == "role":
+            return r.choice(c["roles"])
+        if name == "num":
+            return str(r.choice((r.randint(2, 19), r.randint(20, 99), r.randint(3, 12))))
+        if name == "big":
+            return f"{r.randint(1_200, 990_000):,}"
+        if name == "pct":
+            return f"{r.uniform(0.4, 42):.1f}"
+        if name == "month":
+            return r.choice(c["months"])
+        if name == "day":
+            return str(r.randint(1, 28))
+        if name == "weekday":
+            return r.choice(c["weekdays"])
+        if name == "cited":
+            if r.random() < 0.75:
+                return r.choice([n for n in NAMES if n != self.outlet])
+            return r.choice(c["cited_extra"])
+        if name == "law":
+            return r.choice(c["laws"])
+        if name in ("party", "party2"):
+            return r.choice(c["parties"])
+        if name == "party_cap":
+            return _strip_the(r.choice(c["parties"]))
+        if name in ("team", "team2"):
+            return r.choice(c["teams"])
+        if name == "quote":
+            return r.choice(c["quotes"])
+        if name in ("initials", "initials2"):
+            return "".join(r.choice("ABCDEGHJKMNPRSTVY") for _ in range(r.randint(2, 3)))
+        raise ConfigError(f"template slot {name!r} is not one of the known demo slots")
+
+    def fill(self, template: str) -> str:
+        return _SLOT_RE.sub(lambda m: self.slot(m.group(1)), template)
+
+
+def _category(topic: str) -> dict:
+    c = _corpus()
+    return c["topics"][topic] if topic in c["topics"] else c["background"][topic]
+
+
+def _title(f: _Filler, topic: str, event_headline: str | None) -> str:
+    if event_headline and f.rng.random() < 0.45:
+        return f.fill(event_headline)
+    return f.fill(f.rng.choice(_category(topic)["headlines"]))
+
+
+def _quote_sentence(f: _Filler) -> str:
+    q = f.rng.choice(f.c["quotes"])
+    who = f"{f.person()}, {f.rng.choice(f.c['roles'])}"
+    form = f.rng.randrange(3)
+    if form == 0:
+        return f"“{q},” said {who}."
+    if form == 1:
+        return f"{who}, said: “{q}.”"
+    return f"“{q},” {who} told reporters in {f.rng.choice(f.c['places'])}."
+
+
+def _body_paragraphs(f: _Filler, topic: str) -> list[str]:
+    """Four to seven paragraphs: a lead, then topic, generic, citation and quote sentences."""
+    r, c = f.rng, f.c
+    cat = _category(topic)
+    is_topic = topic in TOPICS
+    own = r.sample(cat["sentences"], k=min(len(cat["sentences"]), r.randint(5, 9)))
+    pool = list(own)
+    if is_topic:
+        pool += r.sample(c["generic"], k=r.randint(3, 6))
+        pool += r.sample(c["citations"], k=r.choice((1, 1, 2, 2, 3)))
+    elif r.random() < 0.4:
+        pool += r.sample(c["citations"], k=1)
+    r.shuffle(pool)
+    sentences = []
+    for template in pool:
+        opener = r.choice(c["openers"]) if r.random() < 0.3 else ""
+        text = f.fill(template)
+        if opener:
+            text = f.fill(opener) + text[:1].lower() + text[1:] if text[:2] != "I " else text
+        sentences.append(text)
+    for _ in range(r.randint(1, 2)):
+        sentences.insert(r.randrange(1, len(sentences) + 1), _quote_sentence(f))
+    paragraphs = [f.fill(r.choice(cat["leads"]))]
+    i = 0
+    while i < len(sentences):
+        k = r.randint(2, 3)
+        paragraphs.append(" ".join(sentences[i : i + k]))
+        i += k
+    return paragraphs
+
+
+def _slug(title: str, words: int = 10) -> str:
+    text = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return "-".join(text.split("-")[:words])
+
+
+def _digits(key: str, n: int) -> str:
+    value = int(hashlib.blake2b(key.encode(), digest_size=8).hexdigest(), 16)
+    return str(value % 10**n).zfill(n)
+
+
+def _url(domain: str, host: str, section: str, slug: str, when: dt.datetime, key: str) -> str:
+    y, m, d = when.year, when.month, when.day
+    mon = when.strftime("%b").lower()
+    if domain == "thehindu.com":
+        return f"https://{host}/news/{section}/{slug}/article{_digits(key, 8)}.ece"
+    if domain == "indianexpress.com":
+        return f"https://{host}/article/{section}/{slug}-{_digits(key, 7)}/"
+    if domain == "hindustantimes.com":
+        return f"https://{host}/{section}/{slug}-101{_digits(key, 12)}.html"
+    if domain == "timesofindia.indiatimes.com":
+        return f"https://{host}/{section}/{slug}/articleshow/{_digits(key, 9)}.cms"
+    if domain == "livemint.com":
+        return f"https://{host}/{section}/{slug}-11{_digits(key, 12)}.html"
+    if domain == "deccanherald.com":
+        return f"https://{host}/{section}/{slug}-{_digits(key, 7)}"
+    if domain == "newindianexpress.com":
+        return f"https://{host}/{section}/{y}/{mon}/{d:02d}/{slug}-{_digits(key, 4)}"
+    if domain == "medianama.com":
+        return f"https://{host}/{y}/{m:02d}/223-{slug}/"
+    if domain == "scroll.in":
+        return f"https://{host}/latest/{_digits(key, 7)}/{slug}"
+    if domain == "reuters.com":
+        return f"https://{host}/{section}/{slug}-{y}-{m:02d}-{d:02d}/"
+    if domain == "apnews.com":
+        return f"https://{host}/article/{slug}-{hashlib.md5(key.encode()).hexdigest()}"  # noqa: S324 - an id, not security
+    if domain == "ptinews.com":
+        return f"https://{host}/story/national/{slug}/{_digits(key, 7)}"
+    if domain == "theguardian.com":
+        return f"https://{host}/{section}/{y}/{mon}/{d:02d}/{slug}"
+    if domain == "bbc.com":
+        return f"https://{host}/news/{section.replace('/', '-')}-{_digits(key, 8)}"
+    if domain == "nytimes.com":
+        return f"https://{host}/{y}/{m:02d}/{d:02d}/{section}/{slug}.html"
+    if domain == "aljazeera.com":
+        return f"https://{host}/news/{y}/{m}/{d}/{slug}"
+    if domain == "restofworld.org":
+        return f"https://{host}/{y}/{slug}/"
+    if domain == "techpolicy.press":
+        return f"https://{host}/{slug}/"
+    return f"https://{host}/{section}/{slug}-{_digits(key, 6)}"  # thewire.in and the rest
+
+
+def _mojibake(text: str) -> str:
+    """UTF-8 bytes read as cp1252: the classic 'â€™' damage (undecodable bytes kept as-is)."""
+    return text.encode("utf-8").decode("cp1252", errors="replace").replace("\ufffd", "\u00a0")
+
+
+def _ensure_non_ascii(text: str) -> str:
+    if any(ord(ch) > 127 for ch in text):
+        return text
+    words = text.split(" ")
+    words[-1] = f"‘{words[-1]}’"
+    return " ".join(words)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass
+class _Article:
+    idx: int
+    outlet: int  # index into OUTLETS
+    topic: str
+    event: int  # index into events, -1 for none
+    published: dt.datetime  # UTC
+    scraped: dt.datetime  # UTC
+    layout: str = ""
+    title: str = ""
+    url: str = ""
+    authors: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    summary: str = ""
+    copy_of: int = -1  # syndicated copy of this wire article
+
+    @property
+    def domain(self) -> str:
+        return OUTLETS[self.outlet][0]
+
+    @property
+    def name(self) -> str:
+        return OUTLETS[self.outlet][1]
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def _validate(n_articles: int, start: str, years: int) -> dt.date:
+    if not isinstance(n_articles, int) or n_articles < 200:
+        raise ConfigError(f"n_articles {n_articles!r} is too small; use at least 200")
+    if n_articles > 200_000:
+        raise ConfigError(
+            f"n_articles {n_articles!r} is too large for the demo corpus (at most 200000); "
+            "use write_metadata_jsonl or write_articles_parquet for benchmark-sized data"
+        )
+    if not isinstance(years, int) or not 1 <= years <= 10:
+        raise ConfigError(f"years {years!r} is not an integer from 1 to 10")
+    try:
+        return dt.date.fromisoformat(str(start))
+    except ValueError:
+        raise ConfigError(f"start {start!r} is not an ISO date such as 2022-01-01") from None
+
+
+def _plan(n_articles: int, seed: int, start_day: dt.date, years: int) -> tuple[list, list]:
+    """Decide outlet, topic, event and time of every article (numpy, vectorised)."""
+    rng = np.random.default_rng(seed)
+    end_day = start_day.replace(year=start_day.year + years)
+    n_days = (end_day - start_day).days
+    events = []
+    for e in _corpus()["events"]:
+        day = dt.date.fromisoformat(e["date"])
+        if start_day <= day < end_day:
+            events.append(e | {"offset": (day - start_day).days})
+    scale = n_articles / 30_000
+    event_sizes = [max(3, round(e["size"] * scale)) for e in events]
+    n_event = sum(event_sizes)
+    n_bg = n_articles - n_event
+
+    weekday = (np.arange(n_days) + start_day.weekday()) % 7
+    day_w = np.where(weekday == 5, 0.62, np.where(weekday == 6, 0.55, 1.0))
+    day_w = day_w * (1.0 + 0.2 * np.arange(n_days) / n_days)  # coverage grows slowly
+    days = rng.choice(n_days, size=n_bg, p=day_w / day_w.sum())
+
+    volume = np.array([o[3] for o in OUTLETS])
+    outlets = rng.choice(len(OUTLETS), size=n_bg, p=volume / volume.sum())
+    topic_share = np.array([o[4] for o in OUTLETS])
+    is_topic = rng.random(n_bg) < topic_share[outlets]
+    topics = np.empty(n_bg, dtype=object)
+    for k, (_, _, _, _, _, kind) in enumerate(OUTLETS):
+        for flag, names, mix in (
+            (True, TOPICS, _TOPIC_MIX[kind]),
+            (False, BACKGROUND, _BACKGROUND_MIX[kind]),
+        ):
+            sel = (outlets == k) & (is_topic == flag)
+            p = np.array(mix, dtype=float)
+            topics[sel] = np.array(names, dtype=object)[
+                rng.choice(len(names), sel.sum(), p=p / p.sum())
+            ]
+    event_of = np.full(n_bg, -1)
+
+    # Event bursts: most coverage on the day and the next, tailing off; topical outlets lean in.
+    ev_days, ev_outlets, ev_topics, ev_index = [], [], [], []
+    tilt = volume * (0.3 + 3 * topic_share)
+    for i, (e, size) in enumerate(zip(events, event_sizes, strict=True)):
+        decay = np.exp(-np.arange(e["days"]) / 1.6)
+        offs = rng.choice(e["days"], size=size, p=decay / decay.sum())
+        ev_days.append(np.minimum(e["offset"] + offs, n_days - 1))
+        ev_outlets.append(rng.choice(len(OUTLETS), size=size, p=tilt / tilt.sum()))
+        ev_topics += [e["topic"]] * size
+        ev_index.append(np.full(size, i))
+    days = np.concatenate([days, *ev_days])
+    outlets = np.concatenate([outlets, *ev_outlets])
+    topics = np.concatenate([topics, np.array(ev_topics, dtype=object)])
+    event_of = np.concatenate([event_of, *ev_index])
+    minutes = rng.integers(60, 17 * 60, size=n_articles)  # 01:00-18:00 UTC (IST working day)
+    delay = rng.integers(20, 4 * 24 * 60, size=n_articles)  # crawl delay in minutes
+    order = np.lexsort((minutes, outlets, days))
+
+    t0 = dt.datetime.combine(start_day, dt.time(), tzinfo=UTC)
+    crawl_end = dt.datetime.combine(end_day, dt.time(6), tzinfo=UTC) + dt.timedelta(days=2)
+    articles = []
+    for new_idx, j in enumerate(order):
+        published = t0 + dt.timedelta(days=int(days[j]), minutes=int(minutes[j]))
+        scraped = min(published + dt.timedelta(minutes=int(delay[j])), crawl_end)
+        articles.append(
+            _Article(new_idx, int(outlets[j]), str(topics[j]), int(event_of[j]), published, scraped)
+        )
+    return articles, events
+
+
+def _assign_layouts(articles: list[_Article], rng: random.Random, pages: bool) -> None:
+    page_quota = {"html": 0, "text": 0, "warc": 0}
+    if pages:
+        n = len(articles)
+        page_quota = {
+            "html": min(160, n // 60),
+            "text": min(160, n // 60),
+            "warc": min(100, n // 100),
+        }
+    candidates = [a for a in articles if a.domain in PAGE_OUTLETS]
+    rng.shuffle(candidates)
+    taken = iter(candidates)
+    for layout, quota in page_quota.items():
+        for _ in range(quota):
+            next(taken).layout = layout
+    for a in articles:
+        if not a.layout:
+            a.layout = rng.choices(META_LAYOUTS, weights=META_SHARES)[0]
+
+
+def _syndicate(articles: list[_Article], rng: random.Random) -> None:
+    """Mark some daily articles as republished copies of a same-day or previous-day wire story."""
+    by_day: dict[dt.date, list[_Article]] = {}
+    for a in articles:
+        if OUTLETS[a.outlet][5] == "daily" and a.layout in BODY_LAYOUTS - {"html", "text", "warc"}:
+            by_day.setdefault(a.published.date(), []).append(a)
+    for a in articles:
+        if a.domain not in WIRES or rng.random() >= RATES["syndicated"]:
+            continue
+        pool = by_day.get(a.published.date(), []) + by_day.get(
+            a.published.date() + dt.timedelta(days=1), []
+        )
+        pool = [b for b in pool if b.copy_of < 0 and b.published >= a.published]
+        for b in rng.sample(pool, k=min(len(pool), rng.choice((1, 1, 2)))):
+            b.copy_of = a.idx
+            b.topic = a.topic
+            b.event = a.event
+
+
+def _authors(f: _Filler, a: _Article) -> list[str]:
+    r = f.rng
+    roll = r.random()
+    if a.domain in WIRES:
+        return [a.name] if roll < 0.6 else [f.person()]
+    if roll < 0.08:
+        return []
+    if roll < 0.13:
+        return [a.name]  # outlet-as-author
+    if roll < 0.30:
+        return [f.person(), f.person()]
+    return [f.person()]
+
+
+def _write_text(articles: list[_Article], events: list[dict], seed: int) -> None:
+    """Titles, URLs, bylines and bodies, each from the article's own random stream."""
+    c = _corpus()
+    seen_titles: set[tuple[int, dt.date, str]] = set()
+    seen_urls: set[str] = set()
+    for a in articles:
+        f = _Filler(random.Random(seed * 1_000_003 + a.idx), a.name)
+        if a.copy_of >= 0:
+            continue
+        headline = events[a.event]["headline"] if a.event >= 0 else None
+        for _ in range(20):  # distinct titles per outlet and day, as real desks do
+            a.title = _title(f, a.topic, headline)
+            if (a.outlet, a.published.date(), a.title) not in seen_titles:
+                break
+        seen_titles.add((a.outlet, a.published.date(), a.title))
+        a.authors = _authors(f, a)
+        a.paragraphs = _body_paragraphs(f, a.topic)
+        if a.domain in WIRES:
+            credit = c["wire"][a.domain]
+            head = f.fill(credit["dateline"])
+            a.paragraphs[0] = head + a.paragraphs[0]
+            a.paragraphs.append(f.fill(credit["tail"]))
+        a.summary = a.paragraphs[0][:220].rsplit(" ", 1)[0] + "..."
+    for a in articles:
+        f = _Filler(random.Random(seed * 7_000_003 + a.idx), a.name)
+        if a.copy_of >= 0:
+            _republish(f, a, articles[a.copy_of])
+        section = f.rng.choice(c["sections"][_category(a.topic)["section"]])
+        url = _url(
+            a.domain, OUTLETS[a.outlet][2], section, _slug(a.title), a.published, f"{seed}:{a.idx}"
+        )
+        while url in seen_urls:  # two same-slug stories at a slug-only outlet
+            url = url.rstrip("/") + f"-{f.rng.randint(2, 99)}" + ("/" if url.endswith("/") else "")
+        seen_urls.add(url)
+        a.url = url
+
+
+def _republish(f: _Filler, copy: _Article, wire: _Article) -> None:
+    """A daily's copy of a wire story: new dateline and credit line, otherwise the same text."""
+    c = _corpus()
+    copy.title = wire.title if f.rng.random() < 0.6 else wire.title.rstrip(".") + ": report"
+    paragraphs = list(wire.paragraphs)
+    first = re.sub(r"^[A-Z ,a-z0-9]*\((Reuters|AP|PTI)\)\s*[-—]?\s*", "", paragraphs[0])
+    paragraphs[0] = f.fill(f.rng.choice(c["republish_heads"])) + first
+    paragraphs[-1] = f.rng.choice(c["republish_tails"])
+    copy.paragraphs = paragraphs
+    copy.authors = [wire.name]  # dailies credit the agency as the author
+    copy.summary = wire.summary
+
+
+# --------------------------------------------------------------------------- faults
+
+
+class _Faults:
+    """Applies faults to record fields and counts exactly what was written."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.count: Counter = Counter()
+        self.hostile_left = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+    def hit(self, name: str) -> bool:
+        return self.rng.random() < RATES[name]
+
+    def title(self, a: _Article, layout: str, clean: bool = False) -> str:
+        title = a.title
+        if clean:
+            return title
+        if layout == "scrapy" and self.hostile_left and self.rng.random() < 0.002:
+            self.count["hostile_titles"] += 1
+            return f"{title} {self.hostile_left.pop()}"
+        if layout in ("scrapy", "gdelt", "mediacloud") and self.hit("html_title"):
+            self.count["html_titles"] += 1
+            if " and " in title:
+                return title.replace(" and ", " &amp; ", 1)
+            head, _, rest = title.partition(" ")
+            return f"<b>{head}</b> {rest}"
+        if layout in ("gdelt", "mediacloud", "trafilatura") and self.hit("site_suffix"):
+            self.count["site_suffix_titles"] += 1
+            sep = " | " if a.domain in ("medianama.com", "livemint.com", "thewire.in") else " - "
+            return f"{title}{sep}{a.name}"
+        if layout in ("scrapy", "mediacloud", "newspaper4k") and self.hit("mojibake_title"):
+            self.count["mojibake_titles"] += 1
+            return _mojibake(_ensure_non_ascii(title))
+        return title
+
+    def body(self, a: _Article, clean: bool = False) -> str:
+        body = a.body
+        if not clean and self.hit("mojibake_body"):
+            self.count["mojibake_bodies"] += 1
+            return _mojibake(_ensure_non_ascii(body))
+        return body
+
+    def authors_text(self, a: _Article) -> str | None:
+        """The Scrapy export's free-text byline."""
+        if not a.authors:
+            return None
+        if len(a.authors) == 2:
+            self.count["multi_author_strings"] += 1
+            return f"By {a.authors[0]} and {a.authors[1]}"
+        if a.authors[0] == a.name:
+            self.count["outlet_as_author"] += 1
+        return a.authors[0]
+
+    def authors_list(self, a: _Article) -> list[str]:
+        if len(a.authors) == 1 and a.authors[0] == a.name:
+            self.count["outlet_as_author"] += 1
+        return list(a.authors)
+
+    def date_fault(self, a: _Article, layouts: tuple[str, ...], layout: str) -> str | None:
+        """Pick at most one date fault for this record (None: write the date normally)."""
+        if layout not in layouts:
+            return None
+        roll = self.rng.random()
+        edge = 0.0
+        for name in (
+            "missing_date",
+            "future_date",
+            "relative_date",
+            "epoch_ms_date",
+            "ambiguous_date",
+        ):
+            if name in ("relative_date", "epoch_ms_date", "ambiguous_date") and layout != "scrapy":
+                continue
+            edge += RATES[name]
+            if roll < edge:
+                if name == "ambiguous_date":
+                    local = a.published.astimezone(IST)
+                    if a.domain not in INDIAN or local.day > 12 or local.day == local.month:
+                        return None
+                return name
+        return None
+
+    def future(self, a: _Article) -> dt.datetime:
+        return a.scraped + dt.timedelta(
+            days=self.rng.randint(20, 400), minutes=self.rng.randint(0, 900)
+        )
+
+
+def _native_date(a: _Article) -> str:
+    """The date as the outlet's own pages write it (Scrapy exports keep it verbatim)."""
+    t = a.published
+    local = t.astimezone(IST)
+    d = a.domain
+    if d == "thehindu.com":
+        return local.strftime("%B %d, %Y %I:%M %p IST").replace("AM", "am").replace("PM", "pm")
+    if d == "hindustantimes.com":
+        return local.strftime("%b %d, %Y %I:%M %p IST")
+    if d == "timesofindia.indiatimes.com":
+        return f"{local.strftime('%b')} {local.day}, {local.year}, {local.strftime('%H:%M')} IST"
+    if d in INDIAN:
+        return local.isoformat()
+    if d == "theguardian.com":
+        london = t + dt.timedelta(hours=1) if 4 <= t.month <= 9 else t
+        zone = "BST" if 4 <= t.month <= 9 else "GMT"
+        return f"{london.strftime('%a')} {london.day} {london.strftime('%b %Y %H.%M')} {zone}"
+    if d == "bbc.com":
+        return f"{t.day} {t.strftime('%B %Y')}"
+    if d == "aljazeera.com":
+        return f"{t.day} {t.strftime('%b %Y')}"
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _variant_url(url: str, kind: str, rng: random.Random) -> str:
+    joiner = "&" if "?" in url else "?"
+    if kind == "utm":
+        source = rng.choice(("twitter", "facebook", "whatsapp", "newsletter"))
+        return f"{url}{joiner}utm_source={source}&utm_medium=social&utm_campaign=share"
+    if kind == "fbclid":
+        return f"{url}{joiner}fbclid=IwAR{_digits(url, 12)}x{_digits(url[::-1], 9)}"
+    if kind == "amp":
+        return f"{url}{joiner}amp=1"
+    if kind == "mobile":
+        host = url.split("/")[2]
+        bare = host[4:] if host.startswith("www.") else host
+        return url.replace(f"//{host}/", f"//m.{bare}/", 1)
+    return "http://" + url.removeprefix("https://")
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+def _scrapy_record(
+    a: _Article, faults: _Faults, clean: bool = False, url: str | None = None
+) -> dict:
+    fault = None if clean else faults.date_fault(a, ("scrapy",), "scrapy")
+    scraped = a.scraped
+    date: object = _native_date(a)
+    if fault == "missing_date":
+        date = None
+    elif fault == "future_date":
+        date = faults.future(a).astimezone(IST).isoformat()
+    elif fault == "relative_date":
+        hours = faults.rng.randint(1, 22)
+        scraped = a.published + dt.timedelta(hours=hours)
+        date = f"{hours} hour{'s' if hours > 1 else ''} ago"
+    elif fault == "epoch_ms_date":
+        date = int(a.published.timestamp() * 1000)
+    elif fault == "ambiguous_date":
+        date = a.published.astimezone(IST).strftime("%d/%m/%Y")
+    if fault:
+        faults.count[fault + "s"] += 1
+    if isinstance(date, str) and re.search(r"\b(IST|GMT|BST)\b", date):
+        faults.count["zone_name_dates"] += 1
+    return {
+        "url": url or a.url,
+        "title": faults.title(a, "scrapy", clean),
+        "author": faults.authors_text(a),
+        "date": date,
+        "text": faults.body(a, clean),
+        "section": a.url.split("/")[3] if a.url.count("/") > 3 else None,
+        "spider": a.domain.split(".")[0],
+        "scraped_at": _iso(scraped),
+    }
+
+
+def _mediacloud_row(
+    a: _Article, faults: _Faults, clean: bool = False, url: str | None = None
+) -> list:
+    fault = None if clean else faults.date_fault(a, ("mediacloud",), "mediacloud")
+    published = a.published.strftime("%Y-%m-%d %H:%M:%S")
+    if fault == "missing_date":
+        published = ""
+    elif fault == "future_date":
+        published = faults.future(a).strftime("%Y-%m-%d %H:%M:%S")
+    if fault:
+        faults.count[fault + "s"] += 1
+    url = url or a.url
+    if not clean and faults.hit("escaped_url"):
+        faults.count["escaped_urls"] += 1
+        url = url.replace("/", "\\/")
+    story_id = hashlib.sha1(url.encode()).hexdigest()  # noqa: S324 - an id, not security
+    indexed = (a.scraped + dt.timedelta(minutes=7)).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return [
+        story_id,
+        indexed,
+        "en",
+        a.domain,
+        f"https://{OUTLETS[a.outlet][2]}",
+        published,
+        faults.title(a, "mediacloud", clean),
+        url,
+    ]
+
+
+def _gdelt_item(a: _Article, faults: _Faults, clean: bool = False, url: str | None = None) -> dict:
+    seen = a.published + dt.timedelta(minutes=15 + a.idx % 45)
+    country = (
+        "India"
+        if a.domain in INDIAN or a.domain == "ptinews.com"
+        else (
+            "United Kingdom"
+            if a.domain in ("bbc.com", "theguardian.com")
+            else "Qatar"
+            if a.domain == "aljazeera.com"
+            else "United States"
+        )
+    )
+    return {
+        "url": url or a.url,
+        "url_mobile": "",
+        "title": faults.title(a, "gdelt", clean),
+        "seendate": seen.strftime("%Y%m%dT%H%M%SZ"),
+        "socialimage": f"https://{OUTLETS[a.outlet][2]}/images/{_digits(a.url, 8)}.jpg",
+        "domain": a.domain,
+        "language": "English",
+        "sourcecountry": country,
+    }
+
+
+def _trafilatura_record(a: _Article, faults: _Faults) -> dict:
+    fault = faults.date_fault(a, ("trafilatura",), "trafilatura")
+    date = None if fault == "missing_date" else a.published.astimezone(IST).date().isoformat()
+    if fault == "future_date":
+        date = faults.future(a).date().isoformat()
+    if fault:
+        faults.count[fault + "s"] += 1
+    text = faults.body(a)
+    return {
+        "title": faults.title(a, "trafilatura"),
+        "author": "; ".join(faults.authors_list(a)) or None,
+        "hostname": a.domain,
+        "date": date,
+        "fingerprint": hashlib.blake2b(text.encode(), digest_size=8).hexdigest(),
+        "id": None,
+        "license": None,
+        "comments": "",
+        "raw_text": text.replace("\n\n", " "),
+        "text": text,
+        "language": "en",
+        "image": None,
+        "pagetype": "article",
+        "filedate": a.scraped.date().isoformat(),
+        "source": a.url,
+        "source-hostname": a.name,
+        "excerpt": a.summary,
+        "categories": "",
+        "tags": "",
+    }
+
+
+def _newspaper4k_record(a: _Article, faults: _Faults) -> dict:
+    fault = faults.date_fault(a, ("newspaper4k",), "newspaper4k")
+    local = a.published.astimezone(IST) if a.domain in INDIAN else a.published
+    date = None if fault == "missing_date" else local.isoformat()
+    if fault == "future_date":
+        date = faults.future(a).isoformat()
+    if fault:
+        faults.count[fault + "s"] += 1
+    words = [w.strip(".,:;‘’“”").lower() for w in a.title.split() if len(w) > 5]
+    return {
+        "url": a.url,
+        "read_more_link": "",
+        "language": "en",
+        "title": faults.title(a, "newspaper4k"),
+        "top_image": f"https://{OUTLETS[a.outlet][2]}/static/{_digits(a.url, 9)}.jpg",
+        "meta_img": "",
+        "images": [],
+        "movies": [],
+        "keywords": words[:5],
+        "meta_keywords": [""],
+        "tags": [],
+        "authors": faults.authors_list(a),
+        "publish_date": date,
+        "summary": "",
+        "meta_description": a.summary,
+        "meta_lang": "en",
+        "meta_favicon": f"https://{OUTLETS[a.outlet][2]}/favicon.ico",
+        "meta_site_name": a.name,
+        "canonical_link": a.url,
+        "text": faults.body(a),
+    }
+
+
+def _newsplease_record(a: _Article, faults: _Faults, name: str) -> dict:
+    fault = faults.date_fault(a, ("news-please",), "news-please")
+    local = a.published.astimezone(IST) if a.domain in INDIAN else a.published
+    date = None if fault == "missing_date" else local.strftime("%Y-%m-%d %H:%M:%S")
+    if fault == "future_date":
+        date = faults.future(a).strftime("%Y-%m-%d %H:%M:%S")
+    if fault:
+        faults.count[fault + "s"] += 1
+    title = faults.title(a, "news-please")
+    return {
+        "authors": faults.authors_list(a),
+        "date_download": a.scraped.strftime("%Y-%m-%d %H:%M:%S"),
+        "date_modify": None,
+        "date_publish": date,
+        "description": a.summary,
+        "filename": name,
+        "image_url": None,
+        "language": "en",
+        "localpath": None,
+        "maintext": faults.body(a),
+        "source_domain": OUTLETS[a.outlet][2],
+        "text": None,
+        "title": title,
+        "title_page": f"{title} | {a.name}",
+        "title_rss": None,
+        "url": a.url,
+    }
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass
+class _Chrome:
+    """An outlet's site furniture: the same on every page of that outlet."""
+
+    nav: list[str]
+    teasers: list[str]
+    about: str
+    footer: str
+
+
+def _chrome(domain: str, name: str, seed: int) -> _Chrome:
+    c = _corpus()["chrome"]
+    rng = random.Random(f"{seed}:chrome:{domain}")
+    f = _Filler(rng, name)
+    topics = list(TOPICS)
+    teasers = []
+    for _ in range(6):
+        line = f.fill(rng.choice(_category(rng.choice(topics))["sentences"]))
+        teasers.append(line[: rng.randint(70, 140)].rsplit(" ", 1)[0] + "...")
+    about = rng.choice(
+        (
+            f"{name} covers technology, law and public policy, with a focus on how they shape everyday life.",
+            f"{name} is an independent newsroom. Our reporting is free to read and relies on readers like you.",
+            f"{name} has reported on India since its founding. Read our corrections policy and contact details here.",
+        )
+    )
+    year = 2024
+    footer = f"© {rng.choice((2004, 2008, 2011, 2015))}-{year} {name}. All rights reserved."
+    return _Chrome(nav=rng.sample(c["nav"], k=9), teasers=teasers, about=about, footer=footer)
+
+
+def _human_date(a: _Article) -> str:
+    local = a.published.astimezone(IST) if a.domain in INDIAN else a.published
+    zone = "IST" if a.domain in INDIAN else "UTC"
+    return f"Published: {local.strftime('%d %b %Y, %H:%M')} {zone}"
+
+
+def _html_page(a: _Article, chrome: _Chrome, rng: random.Random, meta_date: bool = True) -> str:
+    c = _corpus()["chrome"]
+    esc = html.escape
+    by = ", ".join(a.authors) or a.name
+    nav = "".join(f'<li><a href="/{esc(n.lower())}/">{esc(n)}</a></li>' for n in chrome.nav)
+    paras = []
+    for i, p in enumerate(a.paragraphs):
+        paras.append(f"<p>{esc(p)}</p>")
+        if i in (1, 4):
+            paras.append(f'<div class="ad-slot"><span>{esc(rng.choice(c["ads"]))}</span></div>')
+    teasers = "".join(
+        f'<li><a href="/related/{k}">{esc(t)}</a></li>' for k, t in enumerate(chrome.teasers)
+    )
+    iso = a.published.isoformat()
+    date_meta = f'<meta property="article:published_time" content="{iso}">\n' if meta_date else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(a.title)} | {esc(a.name)}</title>\n"
+        f'<link rel="canonical" href="{esc(a.url)}">\n'
+        f'<meta property="og:title" content="{esc(a.title)}">\n'
+        f'<meta property="og:site_name" content="{esc(a.name)}">\n'
+        f'<meta property="og:url" content="{esc(a.url)}">\n'
+        f"{date_meta}"
+        f'<meta name="author" content="{esc(by)}">\n'
+        f'<meta name="description" content="{esc(a.summary)}">\n'
+        "<script>window.dataLayer = window.dataLayer || []; dataLayer.push({'page': 'article'});</script>\n"
+        "</head>\n<body>\n"
+        f'<header><div class="brand">{esc(a.name)}</div><nav><ul>{nav}</ul></nav>'
+        '<form class="search"><input type="search" placeholder="Search"></form></header>\n'
+        "<main>\n<article>\n"
+        f"<h1>{esc(a.title)}</h1>\n"
+        f'<div class="byline">By <span class="author">{esc(by)}</span></div>\n'
+        f'<time datetime="{iso}">{esc(_human_date(a))}</time>\n'
+        f'<div class="share">{" ".join(esc(s) for s in c["share"])}</div>\n'
+        f'<div class="article-body">\n{chr(10).join(paras)}\n</div>\n'
+        "</article>\n"
+        f'<aside class="related"><h3>{esc(rng.choice(c["teaser_heads"]))}</h3><ul>{teasers}</ul></aside>\n'
+        "</main>\n<footer>\n"
+        f'<form class="newsletter"><label>{esc(c["newsletter"][0])}</label>'
+        f'<input type="email" placeholder="{esc(c["newsletter"][1])}"><button>{esc(c["newsletter"][2])}</button></form>\n'
+        f"<p>{esc(chrome.about)}</p>\n<p>{esc(chrome.footer)}</p>\n"
+        "</footer>\n</body>\n</html>\n"
+    )
+
+
+def _text_dump(a: _Article, chrome: _Chrome, rng: random.Random) -> str:
+    """Every visible line of the page, as a text scraper saves it: chrome included."""
+    c = _corpus()["chrome"]
+    lines = [*chrome.nav[:5], "", "Hi, what are you looking for?", "", a.title, ""]
+    lines += [_human_date(a), ""]
+    for i, p in enumerate(a.paragraphs):
+        lines += [p, ""]
+        if i == 2:
+            lines += [rng.choice(c["ads"]), ""]
+    lines += ["Written By", "", ", ".join(a.authors) or a.name, "", chrome.about, "", "", ""]
+    lines += [f"{t}\n\n" for t in chrome.teasers[:3]]
+    lines += [rng.choice(c["teaser_heads"]), "", ""]
+    lines += [f"{t}\n\n" for t in chrome.teasers[3:]]
+    lines += [chrome.footer, "", *c["newsletter"][:2], "", chrome.footer]
+    return "\n".join(lines) + "\n"
+
+
+def _warc_bytes(pages: list[tuple[_Article, str]]) -> bytes:
+    """A gzipped WARC of request/response pairs, with fixed record ids and dates."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for a, page in pages:
+        when = _iso(a.scraped)
+        rid = hashlib.sha256(a.url.encode()).hexdigest()
+        request = writer.create_warc_record(
+            a.url,
+            "request",
+            payload=io.BytesIO(
+                f"GET /{a.url.split('/', 3)[3]} HTTP/1.1\r\nHost: {a.url.split('/')[2]}\r\n\r\n".encode()
+            ),
+            warc_headers_dict={
+                "WARC-Date": when,
+                "WARC-Record-ID": f"<urn:uuid:{rid[:8]}-{rid[8:12]}-{rid[12:16]}-{rid[16:20]}-{rid[20:32]}>",
+            },
+        )
+        writer.write_record(request)
+        body = page.encode("utf-8")
+        headers = StatusAndHeaders(
+            "200 OK",
+            [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+            protocol="HTTP/1.1",
+        )
+        rid = hashlib.sha256(("r" + a.url).encode()).hexdigest()
+        response = writer.create_warc_record(
+            a.url,
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=headers,
+            warc_headers_dict={
+                "WARC-Date": when,
+                "WARC-Record-ID": f"<urn:uuid:{rid[:8]}-{rid[8:12]}-{rid[12:16]}-{rid[16:20]}-{rid[20:32]}>",
+            },
+        )
+        writer.write_record(response)
+    return buffer.getvalue()
+
+
+def _rss(domain: str, name: str, items: list[_Article]) -> str:
+    esc = html.escape
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">',
+        f"<channel><title>{esc(name)}</title><link>https://{domain}/</link>",
+        f"<description>Latest stories from {esc(name)}</description><language>en</language>",
+    ]
+    for a in items:
+        local = a.published.astimezone(IST) if a.domain in INDIAN else a.published
+        parts.append(
+            f"<item><title>{esc(a.title)}</title><link>{esc(a.url)}</link>"
+            f'<guid isPermaLink="true">{esc(a.url)}</guid>'
+            f"<pubDate>{local.strftime('%a, %d %b %Y %H:%M:%S %z')}</pubDate>"
+            f"<dc:creator>{esc(', '.join(a.authors) or name)}</dc:creator>"
+            f"<description>{esc(a.summary)}</description></item>"
+        )
+    parts.append("</channel></rss>")
+    return "\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------- generate
+
+
+def _gzip(data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as gz:  # fixed header bytes
+        gz.write(data)
+    return buffer.getvalue()
+
+
+def _jsonl(records: list) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def _clear_previous(out: Path, force: bool) -> None:
+    if not out.exists() or not any(out.iterdir()):
+        return
+    if not force:
+        raise ConfigError(
+            f"output folder {out} is not empty; pass force=True (CLI: --force) to replace "
+            "a previous demo corpus there, or choose another folder"
+        )
+    manifest = out / MANIFEST_NAME
+    if not manifest.is_file():
+        raise ConfigError(
+            f"output folder {out} is not empty and holds no demo corpus ({MANIFEST_NAME} is "
+            "missing); refusing to delete files policykit did not write; choose an empty folder"
+        )
+    try:
+        old = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"{manifest} is not a demo manifest ({exc}); remove the folder by hand"
+        ) from None
+    for rel in old:
+        path = (out / rel).resolve()
+        if out.resolve() in path.parents and path.is_file():  # never outside the folder
+            path.unlink()
+    manifest.unlink()
+
+
+def generate(
+    out_dir: str | Path = "data/raw/demo",
+    *,
+    n_articles: int = 30_000,
+    seed: int = DEFAULT_SEED,
+    start: str = "2022-01-01",
+    years: int = 3,
+    pages: bool = True,
+    force: bool = False,
+) -> DemoManifest:
+    """Write the demo corpus into ``out_dir`` and return its manifest.
+
+    Parameters
+    ----------
+    out_dir
+        Folder to write (created if needed). It must be empty, or hold a previous demo
+        corpus and ``force=True``: only the files listed in its ``.manifest.json`` are
+        replaced, nothing else is deleted.
+    n_articles
+        Distinct articles (200 to 200,000). Duplicate records (URL variants, feed items)
+        and one truncated line come on top; see :attr:`DemoManifest.records`.
+    seed
+        The same seed gives byte-identical files.
+    start, years
+        The corpus spans ``years`` years from ``start`` (an ISO date).
+    pages
+        Also write saved HTML pages, plain-text page dumps, a WARC and RSS feeds.
+
+    Returns
+    -------
+    DemoManifest
+        Also written to ``out_dir/.manifest.json`` (hidden, so never ingested).
+
+    Examples
+    --------
+    >>> import policykit as pk
+    >>> m = pk.demo("/tmp/pk-demo", n_articles=2_000, force=True)  # doctest: +SKIP
+    >>> m.articles  # doctest: +SKIP
+    2000
+    """
+    began = time.perf_counter()
+    start_day = _validate(n_articles, start, years)
+    if not isinstance(seed, int):
+        raise ConfigError(f"seed {seed!r} is not an integer")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"output folder {out} is a file, not a folder")
+    _clear_previous(out, force)
+
+    articles, events = _plan(n_articles, seed, start_day, years)
+    rng = random.Random(seed)
+    _assign_layouts(articles, rng, pages)
+    _syndicate(articles, rng)
+    _write_text(articles, events, seed)
+    faults = _Faults(random.Random(seed + 1))
+    faults.count["syndicated_copies"] = sum(a.copy_of >= 0 for a in articles)
+
+    # (file, sort key, record); variants are extra records of articles written elsewhere.
+    rows: dict[str, list] = {}
+
+    def add(rel: str, key: tuple, record) -> None:
+        rows.setdefault(rel, []).append((key, record))
+
+    variants: dict[int, tuple[str, str]] = {}
+    for a in articles:
+        if a.layout in META_LAYOUTS and faults.hit("tracking_variant"):
+            kind = faults.rng.choice(("utm", "utm", "fbclid", "amp", "mobile", "http"))
+            target = faults.rng.choice(
+                [x for x in ("scrapy", "mediacloud", "gdelt") if x != a.layout]
+            )
+            variants[a.idx] = (kind, target)
+
+    mc_header = [
+        "id",
+        "indexed_date",
+        "language",
+        "media_name",
+        "media_url",
+        "publish_date",
+        "title",
+        "url",
+    ]
+    for a in articles:
+        year = a.published.year
+        key = (a.published, a.idx)
+        if a.layout == "scrapy":
+            add(f"scrapy/{year}-items.jsonl.gz", key, _scrapy_record(a, faults))
+        elif a.layout == "mediacloud":
+            add(f"mediacloud/stories-{year}.csv", key, _mediacloud_row(a, faults))
+        elif a.layout == "gdelt":
+            add(f"gdelt/artlist-{year}-{a.published.month:02d}.json", key, _gdelt_item(a, faults))
+        elif a.layout == "trafilatura":
+            add(f"trafilatura/{year}.jsonl", key, _trafilatura_record(a, faults))
+        elif a.layout == "newspaper4k":
+            add(f"newspaper4k/{year}.json", key, _newspaper4k_record(a, faults))
+        elif a.layout == "news-please":
+            name = hashlib.sha256(a.url.encode()).hexdigest() + ".json"
+            add(
+                f"news-please/{OUTLETS[a.outlet][2]}/{name}",
+                key,
+                _newsplease_record(a, faults, name),
+            )
+        if a.idx in variants:
+            kind, target = variants[a.idx]
+            url = _variant_url(a.url, kind, faults.rng)
+            faults.count[f"tracking_variants_{kind}"] += 1
+            vkey = (a.scraped, a.idx)
+            if target == "scrapy":
+                add(f"scrapy/{year}-items.jsonl.gz", vkey, _scrapy_record(a, faults, True, url))
+            elif target == "mediacloud":
+                add(f"mediacloud/stories-{year}.csv", vkey, _mediacloud_row(a, faults, True, url))
+            else:
+                add(
+                    f"gdelt/artlist-{year}-{a.published.month:02d}.json",
+                    vkey,
+                    _gdelt_item(a, faults, True, url),
+                )
+
+    blobs: dict[str, bytes] = {}
+    counts: dict[str, int] = {}
+    for rel in sorted(rows):
+        records = [r for _, r in sorted(rows[rel], key=lambda kr: kr[0])]
+        counts[rel] = len(records)
+        if rel.startswith("scrapy/"):
+            blobs[rel] = _jsonl(records).encode("utf-8")
+        elif rel.startswith("mediacloud/"):
+            text = io.StringIO()
+            w = csv.writer(text, lineterminator="\n")
+            w.writerow(mc_header)
+            w.writerows(records)
+            blobs[rel] = text.getvalue().encode("utf-8")
+        elif rel.startswith("gdelt/"):
+            blobs[rel] = json.dumps({"articles": records}, ensure_ascii=False).encode("utf-8")
+        elif rel.startswith("trafilatura/"):
+            blobs[rel] = _jsonl(records).encode("utf-8")
+        elif rel.startswith("newspaper4k/"):
+            blobs[rel] = json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+        else:
+            blobs[rel] = json.dumps(records[0], ensure_ascii=False, indent=2).encode("utf-8")
+
+    # One Scrapy export was cut off mid-write: its last line is half a record.
+    scrapy_files = sorted(r for r in blobs if r.startswith("scrapy/"))
+    if scrapy_files:
+        rel = scrapy_files[len(scrapy_files) // 2]
+        first = blobs[rel].split(b"\n", 1)[0]
+        blobs[rel] += first[: len(first) * 3 // 5]
+        counts[rel] += 1
+        faults.count["truncated_lines"] = 1
+    for rel in scrapy_files:
+        blobs[rel] = _gzip(blobs[rel])
+
+    page_articles = [a for a in articles if a.layout in ("html", "text", "warc")]
+    chromes = {d: _chrome(d, NAMES[DOMAINS.index(d)], seed) for d in PAGE_OUTLETS}
+    warc_pages = []
+    for a in page_articles:
+        prng = random.Random(f"{seed}:page:{a.idx}")
+        slug = _slug(a.title, 8) + f"-{a.idx}"
+        if a.layout == "html":
+            page = _html_page(a, chromes[a.domain], prng, meta_date=prng.random() > 0.1)
+            rel = f"pages/html/{a.domain}/{slug}.html"
+            blobs[rel], counts[rel] = page.encode("utf-8"), 1
+        elif a.layout == "text":
+            rel = f"pages/text/{a.domain}/{slug}.txt"
+            blobs[rel], counts[rel] = _text_dump(a, chromes[a.domain], prng).encode("utf-8"), 1
+        else:
+            warc_pages.append((a, _html_page(a, chromes[a.domain], prng)))
+    if warc_pages:
+        blobs["pages/crawl.warc.gz"] = _warc_bytes(warc_pages)
+        counts["pages/crawl.warc.gz"] = len(warc_pages)
+    if pages:
+        for domain in ("medianama.com", "thehindu.com", "livemint.com", "scroll.in"):
+            k = DOMAINS.index(domain)
+            latest = [a for a in articles if a.outlet == k and a.layout != "text"][-25:]
+            rel = f"feeds/{domain.split('.')[0]}.xml"
+            blobs[rel], counts[rel] = _rss(domain, NAMES[k], latest).encode("utf-8"), len(latest)
+            faults.count["feed_items"] += len(latest)
+
+    out.mkdir(parents=True, exist_ok=True)
+    for rel in sorted(blobs):
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(blobs[rel])
+
+    layouts: Counter = Counter()
+    for rel, n in counts.items():
+        layouts[_layout_of(rel)] += n
+    n_variants = sum(v for k, v in faults.count.items() if k.startswith("tracking_variants_"))
+    manifest = DemoManifest(
+        out_dir=str(out),
+        seed=seed,
+        start=articles[0].published.date().isoformat(),
+        end=articles[-1].published.date().isoformat(),
+        scraped_at=_iso(max(a.scraped for a in articles)),
+        articles=len(articles),
+        records=sum(counts.values()),
+        duplicate_records=n_variants + faults.count["feed_items"],
+        files=dict(sorted(counts.items())),
+        layouts=dict(sorted(layouts.items())),
+        outlets=dict(sorted(Counter(a.name for a in articles).items())),
+        topics=dict(sorted(Counter(a.topic for a in articles).items())),
+        faults=dict(sorted(faults.count.items())),
+        events=[
+            {
+                "date": e["date"],
+                "topic": e["topic"],
+                "headline": e["headline"],
+                "days": e["days"],
+                "articles": sum(a.event == i for a in articles),
+            }
+            for i, e in enumerate(events)
+        ],
+        syndicated_pairs=[[a.url, articles[a.copy_of].url] for a in articles if a.copy_of >= 0],
+    )
+    manifest.write(out / MANIFEST_NAME)
+    manifest.seconds = round(time.perf_counter() - began, 2)
+    return manifest
+
+
+def _layout_of(rel: str) -> str:
+    top = rel.split("/", 1)[0]
+    if top == "pages":
+        return {"html": "html", "text": "text"}.get(rel.split("/")[1], "warc")
+    return {"feeds": "rss"}.get(top, top)
+
+
+#: ``pk.demo(...)`` mirrors ``policykit demo``.
+demo = generate
