@@ -23,6 +23,25 @@ _EXPORTS = {
     "ingest": "policykit.ingest",
     "IngestReport": "policykit.ingest",
     "PolicykitError": "policykit.errors",
+    # charts
+    "plot_coverage": "policykit.charts",
+    "plot_coverage_small_multiples": "policykit.charts",
+    "plot_outlet_mix": "policykit.charts",
+    "plot_outlet_share_over_time": "policykit.charts",
+    "plot_outlet_heatmap": "policykit.charts",
+    "plot_share_of_voice": "policykit.charts",
+    "plot_terms": "policykit.charts",
+    "save_figure": "policykit.charts",
+    # reports
+    "render_report": "policykit.reports",
+    "show_table": "policykit.reports",
+    "show_title": "policykit.reports",
+    "show_note": "policykit.reports",
+    "show_headline": "policykit.reports",
+    "headline_numbers": "policykit.reports",
+    "data_quality": "policykit.reports",
+    "resolve_topic": "policykit.reports",
+    "list_topics": "policykit.reports",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -181,3 +181,48 @@ def info(db):
     emit(result["outlets"], "table", title="Articles per outlet")
     emit(result["date_sources"], "table", title="Where publication dates came from")
     emit(result["rejects"], "table", title="Rejects by reason")
+
+
+# --- reports (policykit.reports) ----------------------------------------------------
+
+
+@main.command()
+@click.argument("name")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A notebook parameter, e.g. --param topic=facial_recognition (repeatable).",
+)
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    type=click.Choice(["html", "pdf"]),
+    help="Output format (repeatable; default: html and pdf).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: reports/).",
+)
+@db_option
+@handle_errors
+def report(name, params, to, out, db):
+    """Build report NAME (a notebook in notebooks/: coverage-brief, landscape, explore).
+
+    Executes the notebook with papermill into OUT/NAME.ipynb (the source is never
+    modified), then writes a self-contained OUT/NAME.html (inputs hidden, images
+    embedded, no scripts) and an A4 OUT/NAME.pdf (WeasyPrint; no LaTeX, no browser).
+    Prints the paths written.
+    """
+    from .reports import parse_params, render_report
+
+    result = render_report(
+        name, parse_params(params), to=tuple(to) or ("html", "pdf"), out=out, db=db
+    )
+    for path in result.paths:
+        click.echo(str(path))
