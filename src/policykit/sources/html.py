@@ -107,9 +107,17 @@ def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str, str]
         return text, "utf-8", "utf-8"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
     if best is not None and best.encoding:
-        return data.decode(best.encoding, errors="replace"), best.encoding, "detected"
+        encoding = best.encoding
+        # Pages with few non-ASCII bytes leave several single-byte codecs equally clean
+        # (coherence is a weak language guess on short text); browsers fall back to
+        # windows-1252, the most common legacy web encoding, so break ties towards it.
+        tied = [m for m in matches if m.chaos <= best.chaos]
+        if any("cp1252" in m.could_be_from_charset for m in tied):
+            encoding = "cp1252"
+        return data.decode(encoding, errors="replace"), encoding, "detected"
     return data.decode("cp1252", errors="replace"), "cp1252", "fallback"
 
 
