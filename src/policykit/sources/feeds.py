@@ -17,8 +17,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import feedparser
+
 from . import FileRead, ReadOptions, batch_from_rows
-from .pages import load_page_bytes, sample_text
+from .pages import PAYLOAD_SAMPLE, load_page_bytes, sample_text
+
+#: feedparser complaints that do not mean lost items.
+_LENIENT_OK = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote")
 
@@ -137,7 +142,9 @@ def _xml_feed_rows(parsed) -> list[dict]:
         summary = strip_html(entry.get("summary"))
         contents = entry.get("content") or []
         content = max((c.get("value") or "" for c in contents), key=len, default=None)
-        published = _text(entry.get("published")) or _text(entry.get("updated"))
+        # dict.get: feedparser's own get() maps a missing 'updated' to 'published', with
+        # a deprecation warning.
+        published = _text(dict.get(entry, "published")) or _text(dict.get(entry, "updated"))
         rows.append(
             {
                 "source_locator": f"item:{n}",
@@ -165,7 +172,7 @@ def _permalink(entry) -> str | None:
 
 def _entry_payload(entry) -> dict:
     keep = ("id", "title", "link", "published", "updated", "author", "summary")
-    return {k: entry.get(k) for k in keep if entry.get(k) is not None}
+    return {k: dict.get(entry, k) for k in keep if dict.get(entry, k) is not None}
 
 
 def _reject(locator: str, reason: str, detail: str, payload) -> dict:
@@ -195,15 +202,19 @@ def feed_rows(path: Path) -> list[dict]:
         if not isinstance(feed, dict):
             return [_reject("item:0", "malformed_feed", "JSON Feed must be an object", data)]
         return _json_feed_rows(feed)
-    import feedparser
-
     parsed = feedparser.parse(data)
     if not parsed.entries:
         if parsed.bozo:
             detail = f"not a parseable RSS/Atom feed: {parsed.get('bozo_exception')}"
             return [_reject("item:0", "malformed_feed", detail, data)]
         return [_reject("item:0", "empty_feed", "the feed has no items", data)]
-    return _xml_feed_rows(parsed)
+    rows = _xml_feed_rows(parsed)
+    if parsed.bozo and not isinstance(parsed.get("bozo_exception"), _LENIENT_OK):
+        # feedparser recovered items from broken XML (often a truncated download): keep
+        # them, and record the damage once.
+        detail = f"feed parsed leniently, {len(rows)} items recovered: {parsed.bozo_exception}"
+        rows.append(_reject("item:0", "malformed_feed", detail, data[-PAYLOAD_SAMPLE:]))
+    return rows
 
 
 def read_feed(path: Path, opts: ReadOptions) -> FileRead:
