@@ -1,0 +1,371 @@
+"""Publication dates: any raw value in, a UTC datetime or a reason out.
+
+:func:`parse_published` never raises on its ``raw`` argument. Unambiguous shapes
+(ISO 8601, RFC 2822 with a numeric or GMT/UTC zone, epoch digits) take a fast path
+written with the same regular expressions as the ``pk_fast_timestamp`` macro; the
+long tail goes to dateutil, then dateparser.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as _du_parser
+from dateutil.relativedelta import relativedelta
+
+from ..errors import ConfigError, one_of
+
+UTC = _dt.UTC
+DATE_ORDERS = ("DMY", "MDY")
+
+#: Epoch values are accepted between these instants (inclusive), in seconds.
+EPOCH_MIN = 631_152_000  # 1990-01-01T00:00:00Z
+EPOCH_MAX = 4_102_444_800  # 2100-01-01T00:00:00Z
+
+#: Zone abbreviations, as UTC offsets. IST is India Standard Time (+05:30), the main
+#: market (dateparser reads it as Israel time, dateutil does not know it). CST is US
+#: Central. Abbreviations not listed here make a date 'unknown_timezone'.
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "UTC": "+00:00", "UT": "+00:00", "GMT": "+00:00", "Z": "+00:00",
+    "IST": "+05:30", "PKT": "+05:00", "NPT": "+05:45", "BDT": "+06:00",
+    "SGT": "+08:00", "HKT": "+08:00", "JST": "+09:00", "KST": "+09:00",
+    "AEST": "+10:00", "AEDT": "+11:00",
+    "WET": "+00:00", "WEST": "+01:00", "BST": "+01:00", "CET": "+01:00",
+    "CEST": "+02:00", "EET": "+02:00", "EEST": "+03:00", "MSK": "+03:00",
+    "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
+    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
+}  # fmt: skip
+
+SOURCES = ("iso", "rfc2822", "epoch_s", "epoch_ms", "human", "relative")
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """The outcome of :func:`parse_published`.
+
+    ``value`` is a timezone-aware UTC datetime, or None; ``source`` says which rule
+    parsed it (one of :data:`SOURCES`); ``reason`` says why there is no value
+    ('empty', 'unparseable', 'incomplete', 'unknown_timezone',
+    'relative_without_reference', 'out_of_range').
+    """
+
+    value: _dt.datetime | None
+    source: str | None
+    reason: str | None
+
+
+def _fail(reason: str) -> ParsedDate:
+    return ParsedDate(None, None, reason)
+
+
+# --- fast path: the same patterns as pk_fast_timestamp in sql/normalise.sql ---------
+
+_ISO = re.compile(
+    r"^((?:18|19|20|21)\d\d)-(\d\d)-(\d\d)"
+    r"(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)? ?(Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)?)?\Z"
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_RFC = re.compile(
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?(\d{1,2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ((?:18|19|20|21)\d\d) "
+    r"(\d\d):(\d\d)(?::(\d\d))? (GMT|UTC|UT|Z|[+-]\d{4})\Z"
+)
+_EPOCH = re.compile(r"^(\d{9,10})(?:\.(\d{1,9}))?\Z|^(\d{12,13})\Z")
+_COMPACT_DATE = re.compile(r"^((?:19|20|21)\d\d)(\d\d)(\d\d)\Z")
+
+
+def _offset(text: str | None) -> _dt.timezone | None:
+    """'+05:30', '+0530', '+05', 'Z', 'GMT' -> a fixed timezone (None for no zone)."""
+    if text is None:
+        return None
+    if text in ("Z", "UTC", "GMT", "UT", "-0000"):
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"offset {text!r} out of range")
+    return _dt.timezone(sign * _dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _aware(naive: _dt.datetime, tz: _dt.tzinfo | None, default_tz: str) -> _dt.datetime:
+    zone = tz if tz is not None else _zone(default_tz)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _fast(text: str, default_tz: str) -> ParsedDate | None:
+    """Parse the unambiguous shapes, or return None to fall through."""
+    match = _ISO.match(text)
+    if match:
+        y, mo, d, h, mi, s, frac, zone = match.groups()
+        micro = int(frac[:6].ljust(6, "0")) if frac else 0
+        naive = _dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+        naive = naive.replace(microsecond=micro)
+        return ParsedDate(_aware(naive, _offset(zone), default_tz), "iso", None)
+    match = _RFC.match(text)
+    if match:
+        d, mon, y, h, mi, s, zone = match.groups()
+        naive = _dt.datetime(int(y), _MONTHS.index(mon) + 1, int(d), int(h), int(mi), int(s or 0))
+        return ParsedDate(_aware(naive, _offset(zone), default_tz), "rfc2822", None)
+    match = _EPOCH.match(text)
+    if match:
+        seconds, frac, millis = match.groups()
+        if millis is not None:
+            value = int(millis)
+            if EPOCH_MIN * 1000 <= value <= EPOCH_MAX * 1000:
+                return ParsedDate(_from_epoch_us(value * 1000), "epoch_ms", None)
+            return None
+        value = int(seconds)
+        if EPOCH_MIN <= value <= EPOCH_MAX:
+            micro = int(frac[:6].ljust(6, "0")) if frac else 0
+            return ParsedDate(_from_epoch_us(value * 1_000_000 + micro), "epoch_s", None)
+        return None
+    match = _COMPACT_DATE.match(text)
+    if match:
+        naive = _dt.datetime(*(int(g) for g in match.groups()))
+        return ParsedDate(_aware(naive, None, default_tz), "iso", None)
+    return None
+
+
+def _from_epoch_us(micros: int) -> _dt.datetime:
+    return _dt.datetime(1970, 1, 1, tzinfo=UTC) + _dt.timedelta(microseconds=micros)
+
+
+# --- relative dates -----------------------------------------------------------------
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+_UNITS = {
+    "sec": "seconds", "second": "seconds", "min": "minutes", "minute": "minutes",
+    "hr": "hours", "hour": "hours", "day": "days", "week": "weeks",
+    "month": "months", "year": "years",
+}  # fmt: skip
+_RELATIVE = re.compile(
+    r"^(?:about |around |over |nearly )?(\d{1,4}|an?|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten) ?(secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?) ago$"
+)
+_RELATIVE_WORDS = {"just now": 0, "now": 0, "today": 0, "yesterday": 1}
+
+
+def _relative_delta(text: str) -> relativedelta | None:
+    lowered = " ".join(text.lower().split())
+    if lowered in _RELATIVE_WORDS:
+        return relativedelta(days=_RELATIVE_WORDS[lowered])
+    match = _RELATIVE.match(lowered)
+    if match is None:
+        return None
+    number, unit = match.groups()
+    count = _NUMBER_WORDS.get(number) or int(number)
+    return relativedelta(**{_UNITS[unit.rstrip("s")]: count})
+
+
+# --- the long tail ------------------------------------------------------------------
+
+_PREFIX = re.compile(
+    r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|date|on)\s*[:\-]?\s*",
+    re.I,
+)
+_ZONE_WORD = re.compile(
+    r"\b(" + "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True)) + r")\b"
+)
+_YEAR_FIRST = re.compile(r"^\d{4}\b")
+_RFC_LOOSE = re.compile(
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d(?::\d\d)? \S+$"
+)
+_DEFAULT_A = _dt.datetime(2000, 1, 1)
+_DEFAULT_B = _dt.datetime(2001, 2, 2)
+
+
+def _with_offsets(text: str) -> str:
+    """Replace zone abbreviations by offsets: '10:15 IST' -> '10:15 +05:30'."""
+    return _ZONE_WORD.sub(lambda m: ZONE_ABBREVIATIONS[m.group(1)], text)
+
+
+def _dateutil(text: str, date_order: str, default_tz: str) -> ParsedDate | None:
+    dayfirst = date_order == "DMY" and not _YEAR_FIRST.match(text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            first = _du_parser.parse(text, dayfirst=dayfirst, default=_DEFAULT_A)
+            second = _du_parser.parse(text, dayfirst=dayfirst, default=_DEFAULT_B)
+        except (ValueError, OverflowError, TypeError, ArithmeticError):
+            return None
+    if any(issubclass(w.category, _du_parser.UnknownTimezoneWarning) for w in caught):
+        return _fail("unknown_timezone")
+    if first.date() != second.date():
+        # A part of the date (day, month or year) came from the default: not a full date.
+        return _fail("incomplete")
+    return ParsedDate(_aware(first.replace(tzinfo=None), first.tzinfo, default_tz), "human", None)
+
+
+def _dateparser(
+    text: str, date_order: str, default_tz: str, scraped_at: _dt.datetime | None
+) -> ParsedDate | None:
+    import dateparser  # slow import: only for the long tail
+
+    def parse(base: _dt.datetime) -> _dt.datetime | None:
+        settings = {
+            "DATE_ORDER": date_order,
+            "TIMEZONE": default_tz,
+            "TO_TIMEZONE": "UTC",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "REQUIRE_PARTS": ["day", "month", "year"],
+            "RELATIVE_BASE": base.astimezone(_zone(default_tz)).replace(tzinfo=None),
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return dateparser.parse(text, settings=settings)
+
+    base_a = _dt.datetime(2001, 2, 2, 12, tzinfo=UTC)
+    base_b = _dt.datetime(2011, 5, 7, 3, tzinfo=UTC)
+    first, second = parse(base_a), parse(base_b)
+    if first is None:
+        return None
+    if first != second:
+        # The result moves with the reference time: a relative date.
+        if scraped_at is None:
+            return _fail("relative_without_reference")
+        value = parse(scraped_at)
+        return ParsedDate(value.astimezone(UTC), "relative", None) if value else None
+    return ParsedDate(first.astimezone(UTC), "human", None)
+
+
+# --- public entry point -------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> _dt.tzinfo:
+    if name.upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(
+            f"default_tz {name!r} is not an IANA timezone name (e.g. UTC, Asia/Kolkata)"
+        ) from None
+
+
+def _check_options(date_order: str, default_tz: str) -> None:
+    if date_order not in DATE_ORDERS:
+        raise ConfigError(one_of("date_order", date_order, DATE_ORDERS))
+    _zone(default_tz)
+
+
+@lru_cache(maxsize=131072)
+def _parse_text(
+    text: str, scraped_at: _dt.datetime | None, date_order: str, default_tz: str
+) -> ParsedDate:
+    text = " ".join(text.split())
+    if not text:
+        return _fail("empty")
+    fast = _fast(text, default_tz)
+    if fast is not None:
+        return fast
+    text = _PREFIX.sub("", text)
+    delta = _relative_delta(text)
+    if delta is not None:
+        if scraped_at is None:
+            return _fail("relative_without_reference")
+        return ParsedDate((scraped_at - delta).astimezone(UTC), "relative", None)
+    if not re.search(r"\d", text):
+        # No digit: only a month-name-only or a foreign relative phrase can be here.
+        result = _dateparser(text, date_order, default_tz, scraped_at)
+        return result or _fail("unparseable")
+    offsets = _with_offsets(text)
+    result = _dateutil(offsets, date_order, default_tz)
+    if result is None:
+        result = _dateparser(offsets, date_order, default_tz, scraped_at)
+    if result is None:
+        return _fail("unparseable")
+    if result.value is not None and result.source == "human" and _RFC_LOOSE.match(text):
+        return ParsedDate(result.value, "rfc2822", None)
+    return result
+
+
+def _parse_number(raw: float, integral: bool) -> ParsedDate:
+    if not math.isfinite(raw):
+        return _fail("unparseable")
+    if EPOCH_MIN <= raw <= EPOCH_MAX:
+        micros = int(raw) * 1_000_000 if integral else round(raw * 1_000_000)
+        return ParsedDate(_from_epoch_us(micros), "epoch_s", None)
+    if EPOCH_MIN * 1000 <= raw <= EPOCH_MAX * 1000:
+        micros = int(raw) * 1000 if integral else round(raw * 1000)
+        return ParsedDate(_from_epoch_us(micros), "epoch_ms", None)
+    return _fail("out_of_range")
+
+
+def parse_published(
+    raw,
+    *,
+    scraped_at: _dt.datetime | None = None,
+    date_order: str = "DMY",
+    default_tz: str = "UTC",
+) -> ParsedDate:
+    """Parse a raw publication date into a UTC datetime, or say why not.
+
+    Parameters
+    ----------
+    raw
+        A string, an int or float (epoch seconds or milliseconds between 1990 and
+        2100), a datetime/date, or anything else (which gives 'unparseable').
+    scraped_at
+        Reference time for relative dates ('2 hours ago', 'yesterday'); without it
+        those give reason 'relative_without_reference'. Naive values are in
+        ``default_tz``.
+    date_order
+        'DMY' or 'MDY': how to read an ambiguous numeric date such as 03/04/2020.
+        An unambiguous one (13/02/2020) parses either way.
+    default_tz
+        IANA zone for values without a zone.
+
+    Returns
+    -------
+    ParsedDate
+        Never raises for any ``raw``; a bad ``date_order`` or ``default_tz`` raises
+        :class:`~policykit.errors.ConfigError`. Future or very old dates are returned
+        as parsed: judging them is the pipeline's job.
+
+    Examples
+    --------
+    >>> parse_published("27 February 2020, 10:15 IST").value.isoformat()
+    '2020-02-27T04:45:00+00:00'
+    """
+    _check_options(date_order, default_tz)
+    if scraped_at is not None and isinstance(scraped_at, _dt.datetime):
+        if scraped_at.tzinfo is None:
+            scraped_at = scraped_at.replace(tzinfo=_zone(default_tz))
+        scraped_at = scraped_at.astimezone(UTC)
+    elif scraped_at is not None:
+        scraped_at = None
+    try:
+        if raw is None:
+            return _fail("empty")
+        if isinstance(raw, bool):
+            return _fail("unparseable")
+        if isinstance(raw, int):
+            return _parse_number(float(raw), True) if abs(raw) < 10**15 else _fail("out_of_range")
+        if isinstance(raw, float):
+            return _parse_number(raw, False)
+        if isinstance(raw, _dt.datetime):
+            return ParsedDate(_aware(raw.replace(tzinfo=None), raw.tzinfo, default_tz), "iso", None)
+        if isinstance(raw, _dt.date):
+            naive = _dt.datetime(raw.year, raw.month, raw.day)
+            return ParsedDate(_aware(naive, None, default_tz), "iso", None)
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", errors="replace")
+        if not isinstance(raw, str):
+            return _fail("unparseable")
+        if len(raw) > 200:
+            # No date is that long; do not feed paragraphs to the fuzzy parsers.
+            return _fail("unparseable")
+        return _parse_text(raw, scraped_at, date_order, default_tz)
+    except (ValueError, OverflowError, ArithmeticError):
+        return _fail("out_of_range")
+    except Exception:  # noqa: BLE001 - third-party parsers raise anything; never let it out
+        return _fail("unparseable")

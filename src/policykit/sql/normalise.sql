@@ -1,0 +1,279 @@
+-- Normalisation macros: the SQL twins of the Python reference functions in
+-- policykit.normalise. Installed by policykit.normalise.install_macros(con); every
+-- statement is CREATE OR REPLACE, so installing twice changes nothing.
+-- Each regular expression here is the same text as its Python twin (RE2 and Python
+-- `re` agree on them); tests/test_normalise_sql.py checks that the results agree.
+-- `list_transform([x], lambda v: ...)[1]` binds an intermediate value once.
+
+-- ---------------------------------------------------------------- URLs --------------
+
+-- Trim ASCII whitespace, repair '\/' and '\u002F'-style escapes, encode spaces, and
+-- add https: to '//host/...' and 'www.host/...'. The macros are flat expressions:
+-- DuckDB evaluates a repeated sub-expression once (common sub-expression elimination).
+CREATE OR REPLACE MACRO pk__url_trim(u) AS (
+    regexp_replace(u, '^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$', '', 'g')
+);
+
+CREATE OR REPLACE MACRO pk__url_unescape(t) AS (
+    replace(
+        CASE WHEN contains(t, '\') THEN
+            regexp_replace(
+            regexp_replace(
+            regexp_replace(
+            regexp_replace(
+            regexp_replace(t, '(?i)\\+u002f', '/', 'g'),
+                '(?i)\\+u0026', '&', 'g'),
+                '(?i)\\+u003d', '=', 'g'),
+                '(?i)\\+u003f', '?', 'g'),
+                '\\+/', '/', 'g')
+        ELSE t END, ' ', '%20')
+);
+
+CREATE OR REPLACE MACRO pk__url_repair(u) AS (
+    list_transform(
+        [pk__url_unescape(pk__url_trim(u))],
+        lambda e: CASE
+            WHEN starts_with(e, '//') THEN 'https:' || e
+            WHEN regexp_matches(e, '(?i)^www\.') THEN 'https://' || e
+            ELSE e END)[1]
+);
+
+-- TRUE when a key=value query parameter is tracking or an AMP switch (see
+-- TRACKING_PARAMS and TRACKING_PREFIXES in normalise/urls.py).
+CREATE OR REPLACE MACRO pk__url_param_is_tracking(p) AS (
+    lower(split_part(p, '=', 1)) IN (
+        'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'fbclid',
+        'ttclid', 'twclid', 'li_fat_id', 'trk', 'igshid', 'igsh',
+        '_ga', '_gl',
+        'mc_cid', 'mc_eid', '_hsenc', '_hsmi', '__hssc', '__hstc', '__hsfp',
+        'hsctatracking', 'mkt_tok', 'elqtrackid', 'elqtrack', 'vero_id', 'vero_conv',
+        'ref', 'ref_src', 'ref_url', 'referrer', 'sr_share', '__twitter_impression',
+        'fb_action_ids', 'fb_action_types', 'fb_ref', 'fb_source',
+        'action_object_map', 'action_type_map', 'action_ref_map',
+        'cmpid', 'cmp', 'ocid', 'smid', 'smtyp', 'emc', 'ftag', 'xtor', 'ncid',
+        'ns_mchannel', 'ns_source', 'ns_campaign', 'ns_linkname', 'ns_fee',
+        'guccounter', 'guce_referrer', 'guce_referrer_sig',
+        'at_medium', 'at_campaign', 's_cid', 'wickedid', 'rb_clickid',
+        'amp')
+    OR regexp_matches(lower(split_part(p, '=', 1)), '^(?:utm|mtm|pk|hsa)_')
+    OR (lower(p) LIKE 'outputtype=%' AND lower(substr(p, 12)) = 'amp')
+);
+
+CREATE OR REPLACE MACRO pk__url_path(p) AS (
+    coalesce(nullif(
+        regexp_replace(
+        regexp_replace(
+        regexp_replace(
+        regexp_replace(p, '(?:/+amp)+/*$', ''),
+            '/+$', ''),
+            '(?:\.amp)+\.html$', '.html'),
+            '(?s)^(?:/+amp)+(/.*)?$', '\1'),
+        ''), '/')
+);
+
+CREATE OR REPLACE MACRO pk__url_query(q) AS (
+    CASE WHEN q = '' THEN '' ELSE
+    array_to_string(list_sort(list_filter(string_split(q, '&'),
+        lambda p: p <> '' AND NOT pk__url_param_is_tracking(p))), '&')
+    END
+);
+
+CREATE OR REPLACE MACRO pk__url_auth(auth) AS (
+    regexp_extract(auth, '^(?:[^@]*@)?([^:]*)(?::([^:]*))?$', ['host', 'port'])
+);
+
+-- host[:port] from an authority, or NULL when the host is not a valid name.
+CREATE OR REPLACE MACRO pk__url_host(auth) AS (
+    CASE
+        WHEN NOT regexp_matches(auth, '^(?:[^@]*@)?([^:]*)(?::([^:]*))?$') THEN NULL
+        WHEN NOT regexp_matches(rtrim(lower(pk__url_auth(auth).host), '.'),
+            '^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$') THEN NULL
+        WHEN NOT (pk__url_auth(auth).port IN ('', '80', '443')
+            OR regexp_matches(pk__url_auth(auth).port, '^[0-9]+$')) THEN NULL
+        ELSE regexp_replace(rtrim(lower(pk__url_auth(auth).host), '.'),
+                '^(?:(?:www|m|mobile|amp)\.)*([^.]+\..+)$', '\1')
+            || CASE WHEN pk__url_auth(auth).port IN ('', '80', '443') THEN ''
+               ELSE ':' || pk__url_auth(auth).port END
+    END
+);
+
+CREATE OR REPLACE MACRO pk__url_split(r) AS (
+    regexp_extract(r, '^([A-Za-z][A-Za-z0-9+.-]*):(//([^/?#]*))?([^?#]*)(\?([^#]*))?',
+        ['scheme', 'slashes', 'auth', 'path', 'qm', 'query'])
+);
+
+-- The canonical URL (same rules as policykit.normalise.canonical_url), or NULL.
+-- Rows where pk_url_needs_python(u) is TRUE must go to the Python function instead.
+-- Each list_transform stage computes a struct once; stages are chained, not nested,
+-- so every lambda runs vectorised over the whole chunk.
+CREATE OR REPLACE MACRO pk_canonical_url(u) AS (
+    list_transform(list_transform(list_transform(list_transform(
+        [pk__url_repair(u)],
+        lambda r: {'r': r, 's': pk__url_split(r)}),
+        lambda a: {'ok': NOT regexp_matches(a.r, '[\x00-\x1f\x7f]')
+                         AND lower(a.s.scheme) IN ('http', 'https') AND a.s.slashes <> '',
+                   'auth': a.s.auth, 'path': a.s.path, 'query': a.s.query,
+                   'hp': pk__url_auth(a.s.auth)}),
+        lambda b: {'ok': b.ok
+                         AND regexp_matches(b.auth, '^(?:[^@]*@)?([^:]*)(?::([^:]*))?$')
+                         AND regexp_matches(rtrim(lower(b.hp.host), '.'),
+                             '^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$')
+                         AND (b.hp.port IN ('', '80', '443')
+                             OR regexp_matches(b.hp.port, '^[0-9]+$')),
+                   'host': regexp_replace(rtrim(lower(b.hp.host), '.'),
+                             '^(?:(?:www|m|mobile|amp)\.)*([^.]+\..+)$', '\1')
+                           || CASE WHEN b.hp.port IN ('', '80', '443') THEN ''
+                              ELSE ':' || b.hp.port END,
+                   'path': b.path, 'query': pk__url_query(b.query)}),
+        lambda c: CASE WHEN c.ok THEN
+            'https://' || c.host || pk__url_path(c.path)
+            || CASE WHEN c.query = '' THEN '' ELSE '?' || c.query END
+            END)[1]
+);
+
+-- TRUE when pk_canonical_url cannot promise the Python result: non-ASCII text in the
+-- host or the query (Unicode case rules), or lower-case percent-escapes (Python
+-- upper-cases them).
+CREATE OR REPLACE MACRO pk_url_needs_python(u) AS (
+    coalesce(list_transform([pk__url_repair(u)], lambda r:
+        regexp_matches(r, '^[^/?#]*[^\x00-\x7f]|//[^/?#]*[^\x00-\x7f]|\?[^#]*[^\x00-\x7f]')
+        OR regexp_matches(r, '%(?:[a-f][0-9a-fA-F]|[0-9A-F][a-f])'))[1],
+        FALSE)
+);
+
+-- The host (with a non-default port) of a canonical URL.
+CREATE OR REPLACE MACRO pk_url_host(u) AS (
+    nullif(regexp_extract(u, '^https?://([^/?#]*)', 1), '')
+);
+
+-- A publication date from the URL path (same rules as date_from_url), or NULL.
+CREATE OR REPLACE MACRO pk_date_from_url(u) AS (
+    list_transform([regexp_extract(
+        regexp_replace(
+            regexp_replace(u, '^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$', '', 'g'),
+            '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''),
+        '^[^?#]*')], lambda p:
+        list_transform([regexp_extract(p,
+            '/((?:19|20|21)\d\d)(?:/(\d{1,2})/(\d{1,2})|-(\d{1,2})-(\d{1,2})|(\d\d)(\d\d))(?:[/._-]|$)',
+            ['y', 'm1', 'd1', 'm2', 'd2', 'm3', 'd3'])], lambda g:
+            CASE WHEN g.y = '' OR g.y::INTEGER NOT BETWEEN 1990 AND 2100 THEN NULL
+            ELSE try(make_date(g.y::INTEGER,
+                coalesce(nullif(g.m1, ''), nullif(g.m2, ''), g.m3)::INTEGER,
+                coalesce(nullif(g.d1, ''), nullif(g.d2, ''), g.d3)::INTEGER))
+            END)[1]
+    )[1]
+);
+
+-- --------------------------------------------------------------- dates --------------
+
+-- Only the unambiguous shapes of parse_published's fast path; NULL for everything else
+-- (the pipeline sends those to parse_published). Same patterns as normalise/dates.py.
+-- A value without a zone is read in `tz` (default 'UTC').
+CREATE OR REPLACE MACRO pk__iso_parts(raw) AS (
+    regexp_extract(raw,
+        '^((?:18|19|20|21)\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)? ?(Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)?)?$',
+        ['y', 'mo', 'd', 'h', 'mi', 's', 'frac', 'zone'])
+);
+
+CREATE OR REPLACE MACRO pk__rfc_parts(raw) AS (
+    regexp_extract(raw,
+        '^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ((?:18|19|20|21)\d\d) (\d\d):(\d\d)(?::(\d\d))? (GMT|UTC|UT|Z|[+-]\d{4})$',
+        ['d', 'mon', 'y', 'h', 'mi', 's', 'zone'])
+);
+
+-- Minutes east of UTC for '+05:30', '+0530', '+05', 'Z', 'GMT'; NULL for no zone or
+-- an out-of-range offset.
+CREATE OR REPLACE MACRO pk__offset_minutes(z) AS (
+    CASE
+        WHEN z = '' THEN NULL
+        WHEN z IN ('Z', 'UTC', 'GMT', 'UT', '-0000') THEN 0
+        WHEN substr(z, 2, 2)::INTEGER > 23
+            OR coalesce(nullif(substr(replace(z, ':', ''), 4, 2), ''), '0')::INTEGER > 59
+            THEN NULL
+        ELSE (CASE WHEN z[1] = '-' THEN -1 ELSE 1 END)
+            * (substr(z, 2, 2)::INTEGER * 60
+               + coalesce(nullif(substr(replace(z, ':', ''), 4, 2), ''), '0')::INTEGER)
+    END
+);
+
+-- A wall-clock TIMESTAMP from parts, NULL when the day or time does not exist.
+CREATE OR REPLACE MACRO pk__wall(y, mo, d, h, mi, s, frac) AS (
+    CASE WHEN h::INTEGER > 23 OR mi::INTEGER > 59 OR s::INTEGER > 59 THEN NULL ELSE
+    try(make_timestamp(y::BIGINT, mo::BIGINT, d::BIGINT, h::BIGINT, mi::BIGINT, 0::DOUBLE))
+        + to_microseconds(s::BIGINT * 1000000 + rpad(left(frac, 6), 6, '0')::BIGINT)
+    END
+);
+
+CREATE OR REPLACE MACRO pk__zoned(wall, zone, tz) AS (
+    CASE
+        WHEN zone = '' THEN timezone(tz, wall)
+        WHEN pk__offset_minutes(zone) IS NULL THEN NULL
+        ELSE timezone('UTC', wall - to_minutes(pk__offset_minutes(zone)::BIGINT))
+    END
+);
+
+CREATE OR REPLACE MACRO pk_fast_timestamp(raw, tz := 'UTC') AS (
+    list_transform([trim(raw)], lambda t: CASE
+        WHEN regexp_matches(t, '^[0-9]{9,10}(?:\.[0-9]{1,9})?$') THEN
+            CASE WHEN split_part(t, '.', 1)::BIGINT BETWEEN 631152000 AND 4102444800 THEN
+                make_timestamptz(split_part(t, '.', 1)::BIGINT * 1000000
+                    + rpad(left(split_part(t, '.', 2), 6), 6, '0')::BIGINT)
+            END
+        WHEN regexp_matches(t, '^[0-9]{12,13}$') THEN
+            CASE WHEN t::BIGINT BETWEEN 631152000000 AND 4102444800000 THEN
+                make_timestamptz(t::BIGINT * 1000)
+            END
+        WHEN regexp_matches(t, '^[0-9]{4}-') THEN
+            list_transform([pk__iso_parts(t)], lambda p: CASE WHEN p.y = '' THEN NULL ELSE
+                pk__zoned(pk__wall(p.y, p.mo, p.d, coalesce(nullif(p.h, ''), '0'),
+                    coalesce(nullif(p.mi, ''), '0'), coalesce(nullif(p.s, ''), '0'), p.frac),
+                    p.zone, tz)
+                END)[1]
+        WHEN regexp_matches(t, '^[A-Z0-9]') THEN
+            list_transform([pk__rfc_parts(t)], lambda p: CASE WHEN p.y = '' THEN NULL ELSE
+                pk__zoned(pk__wall(p.y,
+                    (strpos('JanFebMarAprMayJunJulAugSepOctNovDec', p.mon) + 2) // 3,
+                    p.d, p.h, p.mi, coalesce(nullif(p.s, ''), '0'), ''), p.zone, tz)
+                END)[1]
+    END)[1]
+);
+
+-- Which fast rule pk_fast_timestamp used: 'iso' | 'rfc2822' | 'epoch_s' | 'epoch_ms',
+-- NULL when it returned NULL.
+CREATE OR REPLACE MACRO pk_fast_date_source(raw, tz := 'UTC') AS (
+    CASE WHEN pk_fast_timestamp(raw, tz := tz) IS NULL THEN NULL
+        WHEN regexp_matches(trim(raw), '^[0-9]{9,10}(?:\.[0-9]{1,9})?$') THEN 'epoch_s'
+        WHEN regexp_matches(trim(raw), '^[0-9]{12,13}$') THEN 'epoch_ms'
+        WHEN regexp_matches(trim(raw), '^[0-9]{4}-') THEN 'iso'
+        ELSE 'rfc2822' END
+);
+
+-- ---------------------------------------------------------------- text --------------
+
+-- TRUE when clean_text/clean_title may change more than NFC and whitespace: markup
+-- ('<', '&name;'), control characters, and every character that mojibake is made of
+-- (Latin-1 Supplement to Cyrillic, general punctuation beyond quotes and dashes,
+-- symbols, private use, ligatures, BOM, replacement character). Indic, CJK, Arabic
+-- and plain ASCII text with typographic quotes and dashes stay in SQL.
+CREATE OR REPLACE MACRO pk_text_needs_python(t) AS (
+    coalesce(regexp_matches(t,
+        '[<\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{80}-\x{52F}\x{200B}\x{2020}-\x{2022}\x{2028}-\x{202E}\x{2030}-\x{206F}\x{20AC}\x{2100}-\x{2BFF}\x{E000}-\x{F8FF}\x{FB00}-\x{FB4F}\x{FE00}-\x{FE0F}\x{FEFF}\x{FFF9}-\x{FFFD}]|&[#A-Za-z]'),
+        FALSE)
+);
+
+-- NFC, CR/LF to LF, runs of horizontal whitespace to one space, lines trimmed, at most
+-- one blank line between paragraphs, trimmed; empty -> NULL. Same as clean_text for
+-- text where pk_text_needs_python is FALSE.
+CREATE OR REPLACE MACRO pk_clean_ws(t) AS (
+    nullif(
+        regexp_replace(
+        regexp_replace(
+        regexp_replace(
+        regexp_replace(
+        regexp_replace(nfc_normalize(t), '\r\n?', chr(10), 'g'),
+            '[ \t\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}]+', ' ', 'g'),
+            ' ?\n ?', chr(10), 'g'),
+            '\n{3,}', chr(10) || chr(10), 'g'),
+            '^[ \n]+|[ \n]+$', '', 'g'),
+        '')
+);
