@@ -1,0 +1,436 @@
+"""Enrichment: topics, entities, citations, language and story clusters, inside DuckDB.
+
+>>> import policykit as pk
+>>> con = pk.connect("data/processed/policykit.duckdb")   # doctest: +SKIP
+>>> pk.enrich(con)                                          # doctest: +SKIP
+
+Stages and the tables they fill:
+
+===========  ====================================================================
+language     ``articles.language`` where the metadata had none (py3langid)
+topics       ``article_topics`` (and ``topics``) from ``topics.yml``
+entities     ``entities``, ``article_entities`` (via ``entity_mentions``)
+citations    ``article_citations``
+clusters     ``story_clusters`` (via ``article_minhash``, ``minhash_bands``,
+             ``story_links``)
+===========  ====================================================================
+
+Enrichment is incremental: ``enrich_state`` records, per article and stage, the
+article's content hash and the stage's configuration hash; only new or changed
+articles are processed, and every article is re-processed by a stage whose
+configuration changed (a new topics.yml, a new gazetteer). Topics run as vectorised
+DuckDB statements; entities, citations, MinHash signatures and language detection run
+in worker processes (``Settings.workers``; 0 means one per core).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import ConfigError, one_of
+from . import clusters as _clusters
+from .entities import Gazetteer, entity_id
+from .topics import Topic, load_topics, materialise, topics_fingerprint
+
+STAGES: tuple[str, ...] = ("language", "topics", "entities", "citations", "clusters")
+#: A recogniser name without a cue must occur in this many articles to be kept.
+MIN_DF = 3
+#: Bump when the rules change so that every article is re-processed.
+_VERSIONS = {"language": "1", "entities": "1", "citations": "1"}
+_FETCH = 20_000  # articles read from DuckDB at a time
+_TASK = 500  # articles per worker task
+_POOL_MIN = 2_000  # below this many articles, work in-process
+
+__all__ = ["STAGES", "EnrichReport", "enrich"]
+
+
+@dataclass
+class EnrichReport:
+    """What a run did: articles processed and seconds spent per stage, rows in each table."""
+
+    processed: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        lines = []
+        for stage in STAGES:
+            if stage in self.processed:
+                lines.append(
+                    f"{stage:<10} {self.processed[stage]:>9,} articles processed "
+                    f"in {self.seconds.get(stage, 0.0):.2f} s"
+                )
+        lines.append(", ".join(f"{t}: {n:,}" for t, n in self.rows.items()))
+        return "\n".join(lines)
+
+
+def _sql(name: str) -> str:
+    return _clusters.sql(name)
+
+
+def _statements(name: str) -> list[str]:
+    """The statements of a SQL file (separated by a semicolon at the end of a line)."""
+    code = "\n".join(line for line in _sql(name).splitlines() if not line.lstrip().startswith("--"))
+    return [s for s in code.split(";\n") if s.strip()]
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _check_stages(stages) -> tuple[str, ...]:
+    if stages is None:
+        return STAGES
+    if isinstance(stages, str):
+        stages = [stages]
+    for stage in stages:
+        if stage not in STAGES:
+            raise ConfigError(one_of("stage", stage, STAGES))
+    return tuple(s for s in STAGES if s in stages)  # run in dependency order
+
+
+def _pending(con: duckdb.DuckDBPyConnection, stage: str, config: str) -> int:
+    """Create temp table ``_pending_<stage>`` of stale articles; return its size."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _pending_{stage} AS {_sql('pending.sql')}",
+        {"stage": stage, "config": config},
+    )
+    return con.execute(f"SELECT count(*) FROM _pending_{stage}").fetchone()[0]
+
+
+def _mark_done(con: duckdb.DuckDBPyConnection, stage: str, config: str) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO enrich_state (article_id, stage, content_hash, config_hash) "
+        f"SELECT article_id, ?, content_hash, ? FROM _pending_{stage}",
+        [stage, config],
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[tuple]):
+    if not rows:
+        return
+    data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+    con.register("_rows", data)
+    con.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _rows"
+    )
+    con.unregister("_rows")
+
+
+def _load_gazetteer(gazetteer) -> Gazetteer:
+    if isinstance(gazetteer, Gazetteer):
+        return gazetteer
+    if gazetteer is None:
+        from .. import settings
+
+        gazetteer = settings.load().gazetteer
+    return Gazetteer.load(gazetteer)
+
+
+def _load_topics(topics) -> list[Topic]:
+    if isinstance(topics, list | tuple):
+        for t in topics:
+            if not isinstance(t, Topic):
+                raise ConfigError(f"topics {t!r} is not a Topic; pass a path to topics.yml")
+        return list(topics)
+    return load_topics(topics)
+
+
+def _say(progress: bool, message: str) -> None:
+    if progress:
+        print(f"enrich: {message}", file=sys.stderr, flush=True)
+
+
+def enrich(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    topics: str | Path | list[Topic] | None = None,
+    gazetteer: str | Path | Gazetteer | None = None,
+    stages=None,
+    progress: bool = False,
+    workers: int | None = None,
+    min_df: int = MIN_DF,
+) -> EnrichReport:
+    """Bring the enrichment tables up to date with the articles.
+
+    Parameters
+    ----------
+    con : an open read-write policykit connection (``policykit.connect()``).
+    topics : topics.yml path (default: ``Settings.topics``, else the shipped example),
+        or a list of compiled topics.
+    gazetteer : a user gazetteer CSV (``name,type,aliases``) extending the shipped one
+        (default: ``Settings.gazetteer``).
+    stages : the stages to run (default all): language, topics, entities, citations,
+        clusters.
+    progress : print one line per stage on stderr.
+    workers : worker processes for the Python stages (default ``Settings.workers``;
+        0 means one per core).
+    min_df : minimum number of articles for a recogniser name without a cue.
+    """
+    run = _check_stages(stages)
+    if not isinstance(min_df, int) or min_df < 1:
+        raise ConfigError(f"min_df {min_df!r} is not a positive integer")
+    if workers is None:
+        from .. import settings
+
+        workers = settings.load().workers
+    workers = workers or os.cpu_count() or 1
+    topic_list = _load_topics(topics) if "topics" in run else []
+    gaz = _load_gazetteer(gazetteer) if {"entities", "citations"} & set(run) else None
+    report = EnrichReport()
+
+    for statement in _statements("prune.sql"):
+        con.execute(statement)
+
+    configs = {
+        "language": _hash("language", _VERSIONS["language"]),
+        "topics": topics_fingerprint(topic_list),
+        "entities": _hash(
+            "entities", _VERSIONS["entities"], gaz.fingerprint() if gaz else "", str(min_df)
+        ),
+        "citations": _hash("citations", _VERSIONS["citations"], gaz.fingerprint() if gaz else ""),
+        "clusters": _clusters.config_fingerprint(),
+    }
+
+    if "topics" in run:
+        started = time.perf_counter()
+        n = _pending(con, "topics", configs["topics"])
+        con.execute("BEGIN TRANSACTION")
+        try:
+            materialise(con, topic_list, "_pending_topics")
+            _mark_done(con, "topics", configs["topics"])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        report.processed["topics"] = n
+        report.seconds["topics"] = time.perf_counter() - started
+        _say(progress, f"topics: {n:,} articles, {len(topic_list)} topics")
+
+    python_stages = [s for s in ("language", "entities", "citations", "clusters") if s in run]
+    if python_stages:
+        _run_python_stages(con, python_stages, configs, gaz, workers, min_df, report, progress)
+
+    for table in (
+        "article_topics",
+        "entities",
+        "article_entities",
+        "article_citations",
+        "story_clusters",
+    ):
+        report.rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return report
+
+
+def _run_python_stages(con, stages, configs, gaz, workers, min_df, report, progress) -> None:
+    started = time.perf_counter()
+    counts = {s: _pending(con, s, configs[s]) for s in stages}
+    if "language" in stages:
+        # Only articles without a language from their metadata are detected.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _detect_language AS SELECT p.article_id "
+            "FROM _pending_language p JOIN articles a USING (article_id) WHERE a.language IS NULL"
+        )
+    flags = {
+        s: (f"_pending_{s}" if s != "language" else "_detect_language")
+        for s in ("entities", "citations", "clusters", "language")
+    }
+    parts = [f"SELECT article_id FROM {flags[s]}" for s in stages]
+    flag_sql = ", ".join(
+        f"article_id IN (SELECT article_id FROM {flags[s]})" if s in stages else "false"
+        for s in ("entities", "citations", "clusters", "language")
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _py_pending AS SELECT row_number() OVER (ORDER BY article_id) "
+        f"AS rn, article_id FROM ({' UNION '.join(parts)})"
+    )
+    total = con.execute("SELECT count(*) FROM _py_pending").fetchone()[0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if "entities" in stages:
+            con.execute(
+                "DELETE FROM entity_mentions WHERE article_id IN (SELECT article_id FROM _pending_entities)"
+            )
+        if "citations" in stages:
+            con.execute(
+                "DELETE FROM article_citations WHERE article_id IN (SELECT article_id FROM _pending_citations)"
+            )
+        if "clusters" in stages:
+            for table in ("article_minhash", "minhash_bands"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _pending_clusters)"
+                )
+            con.execute(
+                "DELETE FROM story_links WHERE article_a IN (SELECT article_id FROM _pending_clusters) "
+                "OR article_b IN (SELECT article_id FROM _pending_clusters)"
+            )
+        for result in _process_all(con, total, flag_sql, gaz, workers, progress):
+            _insert(
+                con,
+                "entity_mentions",
+                ["article_id", "entity_id", "name", "type", "origin", "mentions", "strong"],
+                result["entities"],
+            )
+            _insert(
+                con, "article_citations", ["article_id", "cited", "pattern"], result["citations"]
+            )
+            _insert(con, "article_minhash", ["article_id", "signature"], result["minhash"])
+            _insert(con, "minhash_bands", ["article_id", "band", "bucket"], result["bands"])
+            if result["language"]:
+                data = pa.table(
+                    {
+                        "article_id": [r[0] for r in result["language"]],
+                        "language": [r[1] for r in result["language"]],
+                    }
+                )
+                con.register("_langs", data)
+                con.execute(
+                    "UPDATE articles SET language = l.language FROM _langs l "
+                    "WHERE articles.article_id = l.article_id AND l.language IS NOT NULL"
+                )
+                con.unregister("_langs")
+        if "entities" in stages and (counts["entities"] or _stale_entities(con)):
+            _rebuild_entities(con, gaz, min_df)
+        if "citations" in stages:
+            _resolve_citations(con)
+        if "clusters" in stages:
+            _build_clusters(con, counts["clusters"])
+        for stage in stages:
+            _mark_done(con, stage, configs[stage])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    elapsed = time.perf_counter() - started
+    for stage in stages:
+        report.processed[stage] = counts[stage]
+        report.seconds[stage] = elapsed  # the Python stages share one pass over the text
+    _say(progress, f"{', '.join(stages)}: {total:,} articles in {elapsed:.1f} s")
+
+
+def _process_all(con, total, flag_sql, gaz, workers, progress):
+    """Yield worker results, reading the pending articles in blocks."""
+    from . import _work
+
+    pool = None
+    if workers > 1 and total >= _POOL_MIN:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("forkserver")
+        pool = ctx.Pool(workers, initializer=_work.init, initargs=(gaz,))
+    else:
+        _work.init(gaz)
+    try:
+        for start in range(1, total + 1, _FETCH):
+            rows = con.execute(
+                "SELECT a.article_id, a.title, a.summary, a.body, "
+                f"{flag_sql} FROM _py_pending p JOIN articles a USING (article_id) "
+                "WHERE p.rn BETWEEN ? AND ? ORDER BY p.rn",
+                [start, start + _FETCH - 1],
+            ).fetchall()
+            tasks = [rows[i : i + _TASK] for i in range(0, len(rows), _TASK)]
+            results = pool.imap(_work.process, tasks) if pool else map(_work.process, tasks)
+            merged: dict[str, list] = {}
+            for result in results:
+                for key, value in result.items():
+                    merged.setdefault(key, []).extend(value)
+            _say(progress, f"  {min(start + _FETCH - 1, total):,} / {total:,} articles")
+            yield merged
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+
+
+def _stale_entities(con) -> bool:
+    """Entities need rebuilding when articles were deleted since the last build."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM article_entities WHERE article_id NOT IN (SELECT article_id FROM articles)"
+        ).fetchone()[0]
+    )
+
+
+def _rebuild_entities(con, gaz: Gazetteer | None, min_df: int) -> None:
+    entries = list(gaz.entries.values()) if gaz else []
+    data = pa.table(
+        {
+            "entity_id": pa.array([entity_id(e.name) for e in entries], pa.string()),
+            "name": pa.array([e.name for e in entries], pa.string()),
+            "type": pa.array([e.type for e in entries], pa.string()),
+            "aliases": pa.array([list(e.aliases) for e in entries], pa.list_(pa.string())),
+            "origin": pa.array([e.origin for e in entries], pa.string()),
+        }
+    )
+    con.register("_gazetteer", data)
+    try:
+        for statement in _statements("entities_rebuild.sql"):
+            con.execute(statement, {"min_df": min_df} if "$min_df" in statement else None)
+    finally:
+        con.unregister("_gazetteer")
+
+
+def _resolve_citations(con) -> None:
+    """Resolve cited names to outlets: the outlet registry first, then the outlets table."""
+    from .citations import registry_resolver
+
+    resolve = registry_resolver()
+    if resolve is not None:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT cited FROM article_citations WHERE cited_domain IS NULL"
+            ).fetchall()
+        ]
+        mapping = [(n, *hit) for n in names if (hit := resolve(n)) is not None]
+        if mapping:
+            data = pa.table(
+                {k: [m[i] for m in mapping] for i, k in enumerate(["cited", "name", "domain"])}
+            )
+            con.register("_resolved", data)
+            con.execute(
+                "UPDATE article_citations SET cited = r.name, cited_domain = r.domain FROM _resolved r "
+                "WHERE article_citations.cited = r.cited AND article_citations.cited_domain IS NULL"
+            )
+            con.unregister("_resolved")
+    con.execute(_sql("citations_resolve.sql"))
+
+
+def _build_clusters(con, pending: int) -> None:
+    need = (
+        pending
+        or con.execute(
+            "SELECT (SELECT count(*) FROM story_clusters) <> (SELECT count(*) FROM articles)"
+        ).fetchone()[0]
+    )
+    if not need:
+        return
+    if pending:
+        _clusters.link_minhash(con)
+        values = {"min_words": _clusters.MIN_TITLE_WORDS, "window_hours": _clusters.WINDOW_HOURS}
+        for statement in _statements("title_links.sql"):
+            params = {k: v for k, v in values.items() if f"${k}" in statement}
+            con.execute(statement, params or None)
+    links = con.execute("SELECT article_a, article_b, method FROM story_links").fetchall()
+    comp = _clusters.components(links)
+    data = pa.table(
+        {
+            "article_id": pa.array(list(comp), pa.string()),
+            "root": pa.array([v[0] for v in comp.values()], pa.string()),
+            "method": pa.array([v[1] for v in comp.values()], pa.string()),
+        }
+    )
+    con.register("_components", data)
+    try:
+        for statement in _statements("clusters_rebuild.sql"):
+            con.execute(statement)
+    finally:
+        con.unregister("_components")
