@@ -23,6 +23,13 @@ _EXPORTS = {
     "ingest": "policykit.ingest",
     "IngestReport": "policykit.ingest",
     "PolicykitError": "policykit.errors",
+    # enrichment
+    "enrich": "policykit.enrich",
+    "EnrichReport": "policykit.enrich",
+    "compile_query": "policykit.enrich.query",
+    "match_query": "policykit.enrich.query",
+    "articles_matching": "policykit.enrich.query",
+    "load_topics": "policykit.enrich.topics",
     # charts
     "plot_coverage": "policykit.charts",
     "plot_coverage_small_multiples": "policykit.charts",

@@ -226,3 +226,149 @@ def report(name, params, to, out, db):
     )
     for path in result.paths:
         click.echo(str(path))
+
+
+# --- enrichment (policykit.enrich) --------------------------------------------------
+
+
+@main.command("enrich")
+@db_option
+@click.option(
+    "--topics", type=click.Path(dir_okay=False, path_type=Path), help="topics.yml to use."
+)
+@click.option(
+    "--gazetteer", type=click.Path(dir_okay=False, path_type=Path), help="User gazetteer CSV."
+)
+@click.option(
+    "--stage",
+    "stages",
+    multiple=True,
+    type=click.Choice(["language", "topics", "entities", "citations", "clusters"]),
+    help="Run only this stage (repeatable; default: all).",
+)
+@click.option("--workers", type=int, help="Worker processes (0 = one per core).")
+@handle_errors
+def enrich_command(db, topics, gazetteer, stages, workers):
+    """Bring topics, entities, citations, language and story clusters up to date.
+
+    Incremental: only new or changed articles are processed, and every article when
+    topics.yml or the gazetteer changed.
+    """
+    from .enrich import enrich
+    from .store import connect
+
+    con = connect(db)
+    try:
+        report = enrich(
+            con,
+            topics=topics,
+            gazetteer=gazetteer,
+            stages=list(stages) or None,
+            workers=workers,
+            progress=sys.stderr.isatty(),
+        )
+    finally:
+        con.close()
+    click.echo(str(report))
+
+
+@main.group()
+def topics() -> None:
+    """Topics: named boolean queries from topics.yml (list, test, refresh)."""
+
+
+@topics.command("list")
+@db_option
+@click.option(
+    "--topics",
+    "topics_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="topics.yml to read.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@handle_errors
+def topics_list(db, topics_file, fmt):
+    """List the topics of topics.yml with their queries (and article counts when the
+    database exists and has been enriched)."""
+    import pandas as pd
+
+    from .enrich.topics import load_topics
+    from .store import connect, resolve_db_path
+
+    loaded = load_topics(topics_file)
+    counts: dict[str, int] = {}
+    if resolve_db_path(db).exists():
+        con = connect(db, read_only=True)
+        try:
+            counts = dict(
+                con.execute("SELECT topic, count(*) FROM article_topics GROUP BY topic").fetchall()
+            )
+        finally:
+            con.close()
+    frame = pd.DataFrame(
+        {
+            "topic": [t.name for t in loaded],
+            "label": [t.label for t in loaded],
+            "articles": [counts.get(t.name, 0) for t in loaded],
+            "query": [t.query for t in loaded],
+        }
+    )
+    emit(frame, fmt)
+
+
+@topics.command("test")
+@click.option(
+    "--query", "query", required=True, help="A query, e.g. '\"facial recognition\" OR clearview'."
+)
+@db_option
+@click.option("--limit", type=int, default=10, show_default=True, help="Matching articles to show.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@handle_errors
+def topics_test(query, db, limit, fmt):
+    """Try a query against the database: how many articles match, and the top ones."""
+    from .enrich.query import compile_hits, compile_query
+    from .errors import QueryError
+    from .store import connect
+
+    try:
+        where, where_params = compile_query(query)
+        hits, hits_params = compile_hits(query)
+    except QueryError as exc:
+        raise QueryError(f"--query {query!r}: {exc}") from None
+    con = connect(db, read_only=True)
+    try:
+        total, found = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {where}) FROM articles a", where_params
+        ).fetchone()
+        frame = con.execute(
+            f"SELECT {hits} AS hits, strftime(a.published_at, '%Y-%m-%d') AS date, a.outlet, "
+            f"a.title FROM articles a WHERE {where} "
+            "ORDER BY hits DESC, a.published_at DESC NULLS LAST, a.article_id LIMIT ?",
+            [*hits_params, *where_params, limit],
+        ).df()
+    finally:
+        con.close()
+    click.echo(f"{found:,} of {total:,} articles match {query}")
+    emit(frame, fmt)
+
+
+@topics.command("refresh")
+@db_option
+@click.option(
+    "--topics",
+    "topics_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="topics.yml to use.",
+)
+@handle_errors
+def topics_refresh(db, topics_file):
+    """Re-run the topics stage: all articles when topics.yml changed, else new ones."""
+    from .enrich import enrich
+    from .store import connect
+
+    con = connect(db)
+    try:
+        report = enrich(con, topics=topics_file, stages=["topics"])
+    finally:
+        con.close()
+    click.echo(str(report))
