@@ -1,0 +1,24 @@
+-- outlet_mix: per topic, each outlet's dated articles on it, its share of them, the
+-- Herfindahl-Hirschman index (sum of squared shares over all the topic's outlets) and
+-- the effective number of outlets (1 / hhi). The same numbers as
+-- policykit.trends.outlet_mix(con, topic, top=None).
+CREATE OR REPLACE VIEW outlet_mix AS
+WITH per_outlet AS (
+    SELECT t.topic, coalesce(a.outlet, a.domain, 'unknown') AS outlet, count(DISTINCT a.article_id) AS count
+    FROM articles AS a
+    JOIN article_topics AS t ON t.article_id = a.article_id
+    WHERE a.published_at IS NOT NULL
+    GROUP BY ALL
+),
+shares AS (
+    SELECT topic, outlet, count, count / sum(count) OVER (PARTITION BY topic) AS ratio
+    FROM per_outlet
+)
+SELECT
+    topic,
+    outlet,
+    count::BIGINT AS count,
+    ratio,
+    sum(ratio * ratio) OVER (PARTITION BY topic) AS hhi,
+    1 / sum(ratio * ratio) OVER (PARTITION BY topic) AS effective_outlets
+FROM shares;

@@ -1,0 +1,315 @@
+"""What every trend function shares: the connection, the filter, the SQL files and the
+output conversion.
+
+The filter (topic, query, start, end, outlets, tz) is validated once here and becomes
+the ``universe`` CTE of ``sql/trends/universe.sql``; each trend's own SQL file follows it.
+User values only ever travel as bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import zoneinfo
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .. import settings as _settings
+from .. import store
+from ..errors import ConfigError, QueryError, one_of
+
+INTERVALS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
+#: generate_series steps between consecutive periods.
+STEPS = {
+    "day": "1 day",
+    "week": "7 days",
+    "month": "1 month",
+    "quarter": "3 months",
+    "year": "1 year",
+}
+BACKENDS: tuple[str, ...] = ("pandas", "polars")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A validated filter: the numerator (topic, query) inside the universe (the rest)."""
+
+    topic: str | None = None
+    query: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    outlets: tuple[str, ...] | None = None  # outlet names as stored in articles.outlet
+    domains: tuple[str, ...] | None = None  # and their domains
+    tz: str = "UTC"
+
+
+# --- connections ------------------------------------------------------------------
+
+
+@contextmanager
+def connection(con) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Use ``con`` as given, or open a path read-only (and close it afterwards)."""
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        yield con
+        return
+    if isinstance(con, str | Path):
+        opened = store.connect(con, read_only=True)
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+    raise ConfigError(
+        f"con {con!r} is not a DuckDB connection or a database path; "
+        "pass pk.connect(...) or the path of a policykit database"
+    )
+
+
+# --- SQL files --------------------------------------------------------------------
+
+
+@functools.cache
+def sql_file(name: str) -> str:
+    """The text of ``sql/trends/<name>.sql``."""
+    path = resources.files("policykit") / "sql" / "trends" / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
+
+
+_PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def _named_placeholders(fragment: str, prefix: str) -> tuple[str, list[str]]:
+    """Turn the ``?`` placeholders of a compiled fragment into ``$prefix0, $prefix1...``.
+
+    DuckDB cannot mix ``?`` and ``$name`` in one statement. Quoted SQL strings in the
+    fragment are left alone.
+    """
+    out, names, quoted = [], [], False
+    for ch in fragment:
+        if ch == "'":
+            quoted = not quoted
+        if ch == "?" and not quoted:
+            names.append(f"{prefix}{len(names)}")
+            out.append(f"${names[-1]}")
+        else:
+            out.append(ch)
+    return "".join(out), names
+
+
+def compile_query_filter(text: str) -> tuple[str, dict]:
+    """The query compiled by :mod:`policykit.enrich.query`, with named parameters."""
+    try:
+        from ..enrich.query import compile_query
+    except ImportError as exc:  # enrichment not installed: say so, don't guess
+        raise QueryError(f"query= needs policykit.enrich.query ({exc})") from None
+    where, params = compile_query(text, alias="a")
+    where, names = _named_placeholders(where, "pk_q")
+    return where, dict(zip(names, params, strict=True))
+
+
+def _strip_comments(sql: str) -> str:
+    """Drop whole-line ``--`` comments (they mention parameters that are not bound)."""
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+def build(name: str, flt: Filter, params: dict | None = None, **parts: str) -> tuple[str, dict]:
+    """Compose ``universe.sql`` + ``<name>.sql`` (+ ``fill.sql``) and its parameters.
+
+    ``parts`` fill other ``{marker}`` slots with fixed SQL text from this package.
+    """
+    universe = _strip_comments(sql_file("universe"))
+    values: dict = {
+        "tz": flt.tz,
+        "start_date": flt.start,
+        "end_date": flt.end,
+        "outlets": list(flt.outlets) if flt.outlets is not None else None,
+        "domains": list(flt.domains) if flt.domains is not None else None,
+        "topic": flt.topic,
+    }
+    if flt.query is not None:
+        where, query_params = compile_query_filter(flt.query)
+        universe = universe.replace("/*query*/ TRUE", f"({where})")
+        values.update(query_params)
+    sql = _strip_comments(sql_file(name)).replace("{universe}", universe)
+    if "{fill}" in sql:
+        sql = sql.replace("{fill}", _strip_comments(sql_file("fill")))
+    for marker, text in parts.items():
+        sql = sql.replace("{" + marker + "}", _strip_comments(text))
+    values.update(params or {})
+    used = set(_PARAM_RE.findall(sql))
+    return sql, {k: v for k, v in values.items() if k in used}
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+    """Execute and fetch a pandas frame; a DuckDB error becomes a QueryError."""
+    try:
+        return con.execute(sql, params).df()
+    except duckdb.Error as exc:
+        raise QueryError(f"trend query failed: {exc}") from None
+
+
+# --- validation -------------------------------------------------------------------
+
+
+def check_choice(name: str, value, allowed: Iterable) -> None:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise ConfigError(one_of(name, value, allowed))
+
+
+def check_interval(interval: str) -> str:
+    check_choice("interval", interval, INTERVALS)
+    return interval
+
+
+def check_backend(backend: str) -> str:
+    check_choice("backend", backend, BACKENDS)
+    return backend
+
+
+def check_positive(name: str, value, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{name} {value!r} is not a positive whole number")
+
+
+def parse_date(name: str, value) -> dt.date | None:
+    """A date from a ``date``, ``datetime``, pandas Timestamp or ``YYYY-MM-DD`` text."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ConfigError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD")
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_tz(tz: str | None) -> str:
+    """The bucketing time zone: the argument, else the configured one (UTC by default)."""
+    tz = tz or _settings.load().timezone or "UTC"
+    if tz.upper() == "UTC":
+        return "UTC"
+    if tz not in _zones():
+        raise ConfigError(
+            f"tz {tz!r} is not an IANA time zone name (such as UTC, Europe/London, "
+            "Asia/Kolkata, America/New_York)"
+        )
+    return tz
+
+
+def known_topics(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute("SELECT DISTINCT topic FROM article_topics ORDER BY topic").fetchall()
+    return [r[0] for r in rows]
+
+
+def check_topic(con: duckdb.DuckDBPyConnection, topic: str | None, name: str = "topic") -> None:
+    if topic is None:
+        return
+    topics = known_topics(con)
+    if topic not in topics:
+        allowed = ", ".join(topics) if topics else "(none: run `policykit enrich` first)"
+        raise ConfigError(f"{name} {topic!r} is not one of {allowed}")
+
+
+def resolve_outlets(
+    con: duckdb.DuckDBPyConnection, outlets
+) -> tuple[tuple[str, ...], tuple[str, ...]] | tuple[None, None]:
+    """Map outlet names or domains (case-insensitive) to (names, domains) in the data."""
+    if outlets is None:
+        return None, None
+    if isinstance(outlets, str):
+        outlets = [outlets]
+    rows = con.execute(
+        "SELECT DISTINCT coalesce(a.outlet, a.domain) AS name, a.domain FROM articles a "
+        "UNION SELECT name, domain FROM outlets"
+    ).fetchall()
+    by_key: dict[str, set[tuple[str | None, str | None]]] = {}
+    for name, domain in rows:
+        for key in (name, domain):
+            if key:
+                by_key.setdefault(key.casefold(), set()).add((name, domain))
+    names: set[str] = set()
+    domains: set[str] = set()
+    for value in outlets:
+        found = by_key.get(str(value).casefold())
+        if not found:
+            allowed = sorted({n for n, _ in rows if n})
+            raise ConfigError(one_of("outlet", value, allowed or ["(no outlets: ingest first)"]))
+        for name, domain in found:
+            if name:
+                names.add(name)
+            if domain:
+                domains.add(domain)
+    return tuple(sorted(names)), tuple(sorted(domains))
+
+
+def make_filter(
+    con: duckdb.DuckDBPyConnection,
+    topic: str | None = None,
+    query: str | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    tz: str | None = None,
+) -> Filter:
+    """Validate the shared filter arguments and return a :class:`Filter`."""
+    start_date, end_date = parse_date("start", start), parse_date("end", end)
+    if start_date and end_date and start_date > end_date:
+        raise ConfigError(f"start {start_date} is after end {end_date}")
+    if query is not None and (not isinstance(query, str) or not query.strip()):
+        raise QueryError(f"query {query!r} is empty; give a query or leave it out")
+    check_topic(con, topic)
+    names, domains = resolve_outlets(con, outlets)
+    return Filter(
+        topic=topic,
+        query=query,
+        start=start_date,
+        end=end_date,
+        outlets=names,
+        domains=domains,
+        tz=check_tz(tz),
+    )
+
+
+def describe(flt: Filter) -> dict:
+    """The filter as plain values, for ``DataFrame.attrs``."""
+    return {
+        "topic": flt.topic,
+        "query": flt.query,
+        "start": flt.start.isoformat() if flt.start else None,
+        "end": flt.end.isoformat() if flt.end else None,
+        "outlets": list(flt.outlets) if flt.outlets is not None else None,
+        "tz": flt.tz,
+    }
+
+
+# --- output -----------------------------------------------------------------------
+
+
+def finish(frame: pd.DataFrame, backend: str, attrs: dict | None = None):
+    """Attach ``attrs`` and convert to the requested backend."""
+    frame = frame.reset_index(drop=True)
+    frame.attrs.update(attrs or {})
+    if backend == "polars":
+        import polars as pl
+
+        return pl.from_pandas(frame)
+    return frame
