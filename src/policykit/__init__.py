@@ -30,6 +30,17 @@ _EXPORTS = {
     "match_query": "policykit.enrich.query",
     "articles_matching": "policykit.enrich.query",
     "load_topics": "policykit.enrich.topics",
+    # trends
+    "coverage_over_time": "policykit.trends",
+    "share_of_voice": "policykit.trends",
+    "spikes": "policykit.trends",
+    "spike_stories": "policykit.trends",
+    "outlet_mix": "policykit.trends",
+    "top_entities": "policykit.trends",
+    "top_citations": "policykit.trends",
+    "distinctive_terms": "policykit.trends",
+    "sample_stories": "policykit.trends",
+    "first_movers": "policykit.trends",
     # charts
     "plot_coverage": "policykit.charts",
     "plot_coverage_small_multiples": "policykit.charts",
@@ -49,6 +60,7 @@ _EXPORTS = {
     "data_quality": "policykit.reports",
     "resolve_topic": "policykit.reports",
     "list_topics": "policykit.reports",
+    "report_period": "policykit.reports",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -52,6 +52,8 @@ _FIXED_METADATA = {
     "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
 }
 _KNOWN_COVERAGE_COLUMNS = {"period", "count", "total_count", "ratio"}
+# Rows that stand for "everything else" are drawn in grey.
+_OTHER_NAMES = ("Other", "other", "(other)")
 # Space kept free at the bottom of a figure for the source note (figure fraction).
 _NOTE_BAND = 0.07
 
@@ -202,7 +204,9 @@ def _group_column(frame: pd.DataFrame, known: set[str]) -> str | None:
 def _format_date_axis(ax) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    formatter = mdates.ConciseDateFormatter(locator)
+    formatter.offset_formats = ["", "%Y", "%b %Y", "%b %Y", "%-d %b %Y", "%-d %b %Y %H:%M"]
+    ax.xaxis.set_major_formatter(formatter)
 
 
 def _smoothing_label(frame: pd.DataFrame) -> str | None:
@@ -272,7 +276,12 @@ def plot_coverage(
                 color=PALETTE[0],
                 label="Articles",
             )
-            ratio_ax.plot(data["_period"], data["ratio"], color=PALETTE[1], label="Share")
+            if "ratio_smoothed" in data.columns:
+                # Raw share faint, the smoothed line carries the reading.
+                ratio_ax.plot(data["_period"], data["ratio"], color=PALETTE[1], lw=1, alpha=0.35)
+                ratio_ax.plot(data["_period"], data["ratio_smoothed"], color=PALETTE[1])
+            else:
+                ratio_ax.plot(data["_period"], data["ratio"], color=PALETTE[1], label="Share")
         else:
             for i, (name, part) in enumerate(data.groupby(group, sort=True)):
                 part = part.sort_values("_period")
@@ -393,7 +402,8 @@ def plot_outlet_mix(
         fig = ax.figure
         labels = [_shorten(o, 34) for o in data["outlet"]]
         colours = [
-            GREY if str(o).startswith("Other outlets") else PALETTE[0] for o in data["outlet"]
+            GREY if str(o).startswith("Other outlets") or o in _OTHER_NAMES else PALETTE[0]
+            for o in data["outlet"]
         ]
         y = np.arange(len(data))
         ax.barh(y, data["count"], color=colours)
@@ -669,8 +679,10 @@ def plot_coverage_small_multiples(
             ax.set_title(_shorten(groups[i], 28), fontsize=10)
             if value == "ratio":
                 ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-            ax.set_ylim(bottom=0)
             _format_date_axis(ax)
+        # One scale for every panel (set once: set_ylim per panel would freeze the first).
+        top = float(data[value].max()) if len(data) else 0.0
+        axes[0, 0].set_ylim(0, top * 1.08 if top > 0 else 1)
         label = "Share of all articles" if value == "ratio" else "Articles"
         fig.supylabel(label, fontsize=10)
         fig.suptitle(title or "Coverage over time by topic", x=0.01, ha="left", fontweight="bold")
@@ -682,7 +694,7 @@ def plot_terms(
     frame: pd.DataFrame,
     *,
     top: int = 20,
-    score: str = "log_odds",
+    score: str = "z",
     ax=None,
     title: str | None = None,
     note: str | None = None,

@@ -218,21 +218,30 @@ def resolve_topic(con, topic: str | None) -> str:
     return topic
 
 
-def _day(value, name: str) -> pd.Timestamp:
+def _day(value, name: str) -> dt.date:
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
         raise ConfigError(f"{name} {value!r} is not a date like 2024-01-31") from None
     if pd.isna(stamp):
         raise ConfigError(f"{name} {value!r} is not a date like 2024-01-31")
-    stamp = stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")
-    return stamp.normalize()
+    if stamp.tz is not None:
+        stamp = stamp.tz_convert(_timezone())
+    return stamp.date()
 
 
-def report_period(con, topic: str, start=None, end=None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The report period as UTC days ``[start, end]`` (both inclusive).
+def _timezone() -> str:
+    """The calendar the report counts days in (the ``timezone`` setting, as trends do)."""
+    from . import settings as _settings
 
-    Missing bounds default to the first and last dated article of the topic.
+    return _settings.load().timezone
+
+
+def report_period(con, topic: str, start=None, end=None) -> tuple[dt.date, dt.date]:
+    """The report period as calendar days ``(start, end)``, both inclusive.
+
+    Missing bounds default to the days of the topic's first and last dated article (in
+    the configured ``timezone``, like :mod:`policykit.trends`).
     """
     first, last = con.execute(_sql("topic_range"), {"topic": topic}).fetchone()
     if start is None and first is None or end is None and last is None:
@@ -240,8 +249,21 @@ def report_period(con, topic: str, start=None, end=None) -> tuple[pd.Timestamp, 
     lo = _day(start if start is not None else first, "start")
     hi = _day(end if end is not None else last, "end")
     if hi < lo:
-        raise ConfigError(f"end {hi.date()} is before start {lo.date()}")
+        raise ConfigError(f"end {hi} is before start {lo}")
     return lo, hi
+
+
+def _bounds(lo: dt.date, hi: dt.date) -> dict:
+    """Half-open instants [start, end) of the days lo..hi, and of the period before."""
+    tz = _timezone()
+    start = pd.Timestamp(lo).tz_localize(tz)
+    end = pd.Timestamp(hi + dt.timedelta(days=1)).tz_localize(tz)
+    prev_start = pd.Timestamp(lo - (hi - lo) - dt.timedelta(days=1)).tz_localize(tz)
+    return {
+        "start": start.to_pydatetime(),
+        "end": end.to_pydatetime(),
+        "prev_start": prev_start.to_pydatetime(),
+    }
 
 
 def headline_numbers(con, topic: str, start=None, end=None) -> pd.DataFrame:
@@ -263,24 +285,11 @@ def headline_numbers(con, topic: str, start=None, end=None) -> pd.DataFrame:
         ``value``, ``previous`` (the same measure over the equal-length period just
         before ``start``) and ``change`` (relative change; NaN when ``previous`` is 0).
         ``attrs`` holds ``topic``, ``start``, ``end``, ``previous_start``,
-        ``previous_end`` (days, inclusive).
+        ``previous_end`` (dates, inclusive).
     """
     lo, hi = report_period(con, topic, start, end)
-    end_exclusive = hi + pd.Timedelta(days=1)
-    prev_start = lo - (end_exclusive - lo)
-    rows = (
-        con.execute(
-            _sql("headline"),
-            {
-                "topic": topic,
-                "start": lo.to_pydatetime(),
-                "end": end_exclusive.to_pydatetime(),
-                "prev_start": prev_start.to_pydatetime(),
-            },
-        )
-        .df()
-        .set_index("period")
-    )
+    bounds = _bounds(lo, hi)
+    rows = con.execute(_sql("headline"), {"topic": topic, **bounds}).df().set_index("period")
     metrics = []
     for metric, column in [
         ("articles", "articles"),
@@ -300,8 +309,8 @@ def headline_numbers(con, topic: str, start=None, end=None) -> pd.DataFrame:
         topic=topic,
         start=lo,
         end=hi,
-        previous_start=prev_start,
-        previous_end=lo - pd.Timedelta(days=1),
+        previous_start=bounds["prev_start"].date(),
+        previous_end=lo - dt.timedelta(days=1),
     )
     return frame
 
@@ -349,11 +358,8 @@ def data_quality(con, topic: str, start=None, end=None) -> dict[str, pd.DataFram
         period) and ``date_sources`` (date_source, articles_in_period, undated_articles).
     """
     lo, hi = report_period(con, topic, start, end)
-    params = {
-        "topic": topic,
-        "start": lo.to_pydatetime(),
-        "end": (hi + pd.Timedelta(days=1)).to_pydatetime(),
-    }
+    bounds = _bounds(lo, hi)
+    params = {"topic": topic, "start": bounds["start"], "end": bounds["end"]}
     return {
         "rejects": con.execute(_sql("rejects_by_reason")).df(),
         "duplicates": con.execute(_sql("duplicates_by_reason")).df(),
@@ -576,6 +582,7 @@ def _execute(source: Path, target: Path, params: dict, name: str, timeout: int |
             str(target),
             parameters=params,
             kernel_name="python3",
+            language="python",
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,

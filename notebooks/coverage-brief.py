@@ -1,0 +1,165 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+db = None  # DuckDB file; None: $POLICYKIT_DB or data/processed/policykit.duckdb
+topic = None  # a topic from topics.yml; None: the topic with the most articles
+start = None  # first day (YYYY-MM-DD, inclusive); None: the topic's first article
+end = None  # last day (inclusive); None: the topic's last article
+interval = "week"  # day | week | month | quarter | year
+smooth = 3  # odd rolling-mean window for the share line; None for no smoothing
+top_outlets = 12  # outlets named in the outlet charts
+sample_size = 8  # stories in the reading list
+seed = 0  # the reading list is a reproducible random sample
+
+# %%
+import policykit as pk
+
+con = pk.connect(db, read_only=True)
+topic = pk.resolve_topic(con, topic)
+start, end = pk.report_period(con, topic, start, end)
+pk.show_title(f"Coverage brief: {topic}", f"{start:%-d %B %Y} – {end:%-d %B %Y}, by {interval}")
+
+# %% [markdown]
+# ## Headline numbers
+#
+# Articles are deduplicated at ingest; a *story* is one story cluster (the same story
+# syndicated or republished across outlets counts once). The share is the topic's part
+# of every dated article in the database over the same days. The comparison is with the
+# period of equal length just before the report period.
+
+# %%
+pk.show_headline(pk.headline_numbers(con, topic, start, end))
+
+# %% [markdown]
+# ## Coverage over time
+#
+# Bars count the topic's articles in each period; the line below is their share of all
+# coverage, which corrects for days when outlets simply published more. Marked periods
+# are spikes: coverage well above the periods before them (the rule is stated under the
+# table of stories).
+
+# %%
+coverage = pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, smooth=smooth)
+spikes = pk.spikes(con, topic, interval=interval, start=start, end=end)
+pk.plot_coverage(coverage, spikes, title=f"Coverage of {topic} per {interval}")
+
+# %% [markdown]
+# ### The stories behind the spikes
+
+# %%
+spike_stories = pk.spike_stories(con, topic, interval=interval, start=start, end=end)
+pk.show_table(
+    spike_stories[["period", "rank", "title", "first_outlet", "articles", "outlets", "url"]],
+    links={"title": "url"},
+    columns={"first_outlet": "broke it", "outlets": "outlets carrying it"},
+)
+
+# %%
+pk.show_note(f"Spike rule: {spikes.attrs.get('rule', 'n/a')}.")
+
+# %% [markdown]
+# ## Outlet mix
+#
+# Which outlets carry the topic. Concentration is summarised by the
+# Herfindahl–Hirschman index (the sum of squared shares; 1 means a single outlet) and
+# its inverse, the effective number of outlets: how many equally active outlets would
+# give the same concentration.
+
+# %%
+mix = pk.outlet_mix(con, topic, start=start, end=end, top=top_outlets)
+pk.plot_outlet_mix(mix, top=top_outlets, title=f"Outlets covering {topic}")
+
+# %%
+by_outlet = pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, by="outlet")
+pk.plot_outlet_heatmap(
+    by_outlet, top=top_outlets, title=f"{topic}: articles by outlet and {interval}"
+)
+
+# %%
+pk.plot_outlet_share_over_time(by_outlet, title=f"{topic}: each outlet's share per {interval}")
+
+# %% [markdown]
+# ## Who is mentioned, and who is cited
+#
+# Entities come from the gazetteer; citations are phrases such as "X reported" or
+# "according to X". `ratio` is the share of the topic's articles that mention or cite them.
+
+# %%
+entities = pk.top_entities(con, topic, start=start, end=end, n=15)
+pk.show_table(
+    entities[["name", "type", "articles", "mentions", "ratio"]],
+    percent=["ratio"],
+    caption="Most mentioned people, organisations and places",
+)
+
+# %%
+citations = pk.top_citations(con, topic, start=start, end=end, n=15)
+pk.show_table(
+    citations[["cited", "articles", "citations", "ratio"]],
+    percent=["ratio"],
+    caption="Most cited sources",
+)
+
+# %% [markdown]
+# ## Distinctive terms
+#
+# The words that set this topic's coverage apart from all other coverage in the same
+# period: a weighted log-odds ratio with an informative prior, so rare words do not
+# dominate.
+
+# %%
+terms = pk.distinctive_terms(con, topic, start=start, end=end)
+pk.plot_terms(terms, title=f"Terms that distinguish {topic}")
+
+# %% [markdown]
+# ## Stories to read
+#
+# A reproducible random sample of the topic's stories (change `seed` for another).
+
+# %%
+sample = pk.sample_stories(con, topic, n=sample_size, seed=seed, start=start, end=end)
+pk.show_table(
+    sample[["first_published_at", "title", "first_outlet", "articles", "outlets", "url"]],
+    links={"title": "url"},
+    columns={"first_published_at": "first published", "first_outlet": "outlet"},
+)
+
+# %% [markdown]
+# ## Appendix: data quality
+#
+# What the numbers above rest on. Rejected and duplicate records are counted over the
+# whole database (they carry no topic); syndication and date sources are for this
+# topic and period.
+
+# %%
+quality = pk.data_quality(con, topic, start, end)
+pk.show_table(quality["rejects"], caption="Records set aside at ingest, by reason")
+
+# %%
+pk.show_table(quality["duplicates"], caption="Records merged into an existing article, by rule")
+
+# %%
+pk.show_table(
+    quality["syndication"][["title", "articles", "outlets", "first_published"]],
+    caption="Stories carried more than once (syndication and republishing)",
+    max_rows=15,
+)
+
+# %%
+pk.show_table(quality["date_sources"], caption="Where publication dates came from")
+
+# %%
+con.close()

@@ -1,0 +1,121 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exploring a policykit database
+#
+# Every number policykit reports can be had two ways: from the Python API, which returns
+# tidy pandas frames, or from SQL on the same DuckDB file. This notebook shows both side
+# by side. The database is opened read-only, so an ingest can run beside it.
+
+# %% tags=["parameters"]
+db = None  # DuckDB file; None: $POLICYKIT_DB or data/processed/policykit.duckdb
+topic = None  # None: the topic with the most articles
+interval = "month"
+
+# %%
+import policykit as pk
+
+con = pk.connect(db, read_only=True)
+topic = pk.resolve_topic(con, topic)
+topic
+
+# %% [markdown]
+# ## What is in the database
+#
+# API: `pk.list_topics(con)`. SQL: group the `article_topics` table.
+
+# %%
+pk.show_table(pk.list_topics(con), caption="pk.list_topics(con)")
+
+# %%
+pk.show_table(
+    con.execute(
+        "SELECT topic, count(DISTINCT article_id) AS articles FROM article_topics "
+        "GROUP BY topic ORDER BY articles DESC, topic"
+    ).df(),
+    caption="the same in SQL",
+)
+
+# %% [markdown]
+# ## Coverage over time
+#
+# API: `pk.coverage_over_time` fills empty periods with zero and adds the share of all
+# coverage (`ratio`). The SQL below counts the topic's articles per month; months with no
+# articles are simply missing from it, which is why the API fills them.
+
+# %%
+coverage = pk.coverage_over_time(con, topic, interval=interval)
+pk.show_table(coverage, percent=["ratio"], max_rows=12, caption="pk.coverage_over_time")
+
+# %%
+pk.show_table(
+    con.execute(
+        "SELECT date_trunc('month', a.published_at)::DATE AS period, count(*) AS count "
+        "FROM articles a JOIN article_topics t USING (article_id) "
+        "WHERE t.topic = $topic AND a.published_at IS NOT NULL "
+        "GROUP BY period ORDER BY period",
+        {"topic": topic},
+    ).df(),
+    max_rows=12,
+    caption="monthly counts in SQL (bound parameter $topic)",
+)
+
+# %%
+pk.plot_coverage(coverage)
+
+# %% [markdown]
+# ## Outlets
+#
+# API: `pk.outlet_mix` adds shares and concentration. SQL: a plain group-by.
+
+# %%
+mix = pk.outlet_mix(con, topic, top=10)
+pk.show_table(mix, percent=["ratio"], caption="pk.outlet_mix")
+
+# %%
+pk.show_table(
+    con.execute(
+        "SELECT a.outlet, count(*) AS count FROM articles a "
+        "JOIN article_topics t USING (article_id) WHERE t.topic = $topic "
+        "GROUP BY a.outlet ORDER BY count DESC, a.outlet LIMIT 10",
+        {"topic": topic},
+    ).df(),
+    caption="the same counts in SQL",
+)
+
+# %%
+pk.plot_outlet_mix(mix)
+
+# %% [markdown]
+# ## Reading the articles
+#
+# Titles and outlet names come from scraped pages, so tables show them through
+# `pk.show_table`, which escapes every value (a title like `<script>` stays text).
+
+# %%
+pk.show_table(
+    con.execute(
+        "SELECT a.published_at, a.outlet, a.title, a.url FROM articles a "
+        "JOIN article_topics t USING (article_id) WHERE t.topic = $topic "
+        "ORDER BY a.published_at DESC NULLS LAST, a.article_id LIMIT 10",
+        {"topic": topic},
+    ).df(),
+    links={"title": "url"},
+    caption="latest articles",
+)
+
+# %%
+con.close()

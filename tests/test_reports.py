@@ -1,0 +1,393 @@
+"""policykit.reports: helpers, escaping, parameters, failures and atomic writes.
+
+``build_fixture_db`` makes the small hand-made database that test_notebooks.py also uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from policykit import reports, store
+from policykit.errors import ConfigError, QueryError, ReportError
+
+HOSTILE_TITLES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+OUTLETS = [
+    ("medianama.com", "MediaNama", "IN", "tech-policy site"),
+    ("thehindu.com", "The Hindu", "IN", "national daily"),
+    ("example-wire.org", "Example <b>Wire</b>", "IN", "wire"),
+    ("regional.in", "Regional Times", "IN", "regional"),
+]
+TOPICS = ["facial_recognition", "data_protection", "net_neutrality"]
+START = dt.datetime(2024, 1, 1, 9, tzinfo=dt.UTC)
+
+
+def _articles() -> pd.DataFrame:
+    rows = []
+    for i in range(48):
+        domain, outlet, _, _ = OUTLETS[i % len(OUTLETS)]
+        title = f"Policy story {i} about {TOPICS[i % 3].replace('_', ' ')}"
+        if i in (3, 7):
+            title = HOSTILE_TITLES[0 if i == 3 else 1]
+        published = START + dt.timedelta(days=(i * 41) % 84)
+        rows.append(
+            {
+                "article_id": f"{i:016x}",
+                "url": f"https://{domain}/news/{i}"
+                if i != 7
+                else "javascript:alert(document.cookie)",
+                "canonical_url": f"https://{domain}/news/{i}",
+                "domain": domain,
+                "outlet": outlet,
+                "title": title,
+                "body": f"The ministry said facial recognition {i} police surveillance data",
+                "published_at": None if i == 47 else published,
+                "published_raw": published.isoformat(),
+                "date_source": ["metadata", "url", "html", "sidecar"][i % 4]
+                if i != 47
+                else "missing",
+                "source_path": "data/raw/fixture.jsonl",
+                "source_locator": f"line:{i + 1}",
+                "ingested_at": START,
+                "word_count": 120 + i,
+                "language": "en",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def build_fixture_db(path: Path) -> Path:
+    """A small database with every table the reports read, including hostile titles."""
+    con = store.connect(path)
+    try:
+        outlets = pd.DataFrame(
+            [
+                {"domain": d, "name": n, "country": c, "language": "en", "type": t}
+                for d, n, c, t in OUTLETS
+            ]
+        ).assign(date_order="DMY", origin="registry")
+        articles = _articles()
+        # Articles 0..29 belong to facial_recognition; every third also to another topic.
+        topics = [
+            {"article_id": a, "topic": TOPICS[0], "hits": 2} for a in articles.article_id[:30]
+        ]
+        topics += [
+            {"article_id": a, "topic": TOPICS[1 + n % 2], "hits": 1}
+            for n, a in enumerate(articles.article_id[::3])
+        ]
+        # Stories: articles 0-2 and 4-5 are syndicated copies; the rest are singletons.
+        clusters = []
+        for n, a in enumerate(articles.article_id):
+            cluster = "c0" if n <= 2 else "c4" if n in (4, 5) else f"c{n}"
+            first = n in (0, 4) or cluster == f"c{n}"
+            clusters.append(
+                {"cluster_id": cluster, "article_id": a, "is_first": first, "method": "minhash"}
+            )
+        entities = pd.DataFrame(
+            [
+                {"entity_id": "e1", "name": "MeitY", "type": "organisation"},
+                {"entity_id": "e2", "name": "<script>alert('e')</script>", "type": "person"},
+                {"entity_id": "e3", "name": "Delhi Police", "type": "organisation"},
+            ]
+        ).assign(origin="gazetteer")
+        mentions = [
+            {"article_id": a, "entity_id": ["e1", "e2", "e3"][n % 3], "mentions": 1 + n % 2}
+            for n, a in enumerate(articles.article_id[:30])
+        ]
+        citations = [
+            {"article_id": a, "cited": "Reuters", "pattern": "reported", "cited_domain": None}
+            for a in articles.article_id[:10]
+        ]
+        rejects = pd.DataFrame(
+            {
+                "source_path": "data/raw/fixture.jsonl",
+                "source_locator": [f"line:{100 + n}" for n in range(5)],
+                "reason": ["malformed_json", "malformed_json", "missing_fields", "truncated", "x"],
+                "payload": "{",
+                "run_id": 1,
+            }
+        )
+        duplicates = pd.DataFrame(
+            {
+                "source_path": "data/raw/fixture.jsonl",
+                "source_locator": ["line:200", "line:201", "line:202"],
+                "article_id": articles.article_id[:3].tolist(),
+                "reason": ["same_url", "same_url", "same_text"],
+                "title": HOSTILE_TITLES + ["copy"],
+                "run_id": 1,
+            }
+        )
+        for table, frame in [
+            ("outlets", outlets),
+            ("articles", articles),
+            ("article_topics", pd.DataFrame(topics)),
+            ("story_clusters", pd.DataFrame(clusters)),
+            ("entities", entities),
+            ("article_entities", pd.DataFrame(mentions)),
+            ("article_citations", pd.DataFrame(citations)),
+            ("rejects", rejects),
+            ("duplicates", duplicates),
+        ]:
+            con.register("frame_in", frame)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame_in")  # noqa: S608
+            con.unregister("frame_in")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("db") / "fx.duckdb")
+
+
+@pytest.fixture
+def con(fixture_db):
+    connection = store.connect(fixture_db, read_only=True)
+    yield connection
+    connection.close()
+
+
+# --- show_table ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_TITLES + ['"><svg onload=alert(1)>'])
+def test_show_table_escapes_every_value(hostile):
+    frame = pd.DataFrame({"title": [hostile], "outlet": [hostile], "url": ["https://a.in/x"]})
+    markup = str(reports.show_table(frame, links={"title": "url"}))
+    assert hostile not in markup
+    assert reports.html_problems(markup) == []
+    assert "&lt;" in markup
+    assert '<a href="https://a.in/x"' in markup
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://a.in/x?a=1&b=2", True),  # kept, with & escaped
+        ("http://a.in/", True),
+        ("javascript:alert(1)", False),  # never a link
+        ("JAVASCRIPT:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("https://a.in/\nx", False),  # control characters are refused
+        (None, False),
+    ],
+)
+def test_show_table_links_only_http(url, linked):
+    markup = str(reports.show_table(pd.DataFrame({"t": ["x"], "u": [url]}), links={"t": "u"}))
+    assert ("<a href=" in markup) is linked
+    assert reports.html_problems(markup) == []
+    if linked:
+        assert "&amp;b=2" in markup or "&" not in (url or "")
+
+
+def test_show_table_formats_and_caps_rows():
+    frame = pd.DataFrame(
+        {"n": range(40), "ratio": [0.125] * 40, "when": pd.Timestamp("2024-03-01", tz="UTC")}
+    )
+    block = reports.show_table(frame, percent=["ratio"], max_rows=5, caption="Caps")
+    markup = str(block)
+    assert markup.count("<tr>") == 6  # header + 5 rows
+    assert "12.5%" in markup and "2024-03-01" in markup
+    assert "Showing 5 of 40 rows" in markup
+    assert "<caption>Caps</caption>" in markup
+    assert "no rows" in str(reports.show_table(frame.head(0), caption="Empty"))
+
+
+def test_show_table_bad_link_column_names_columns():
+    with pytest.raises(ConfigError, match="frame has columns a"):
+        reports.show_table(pd.DataFrame({"a": [1]}), links={"a": "missing"})
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+
+def test_resolve_topic(con):
+    assert reports.resolve_topic(con, None) == "facial_recognition"  # the largest topic
+    assert reports.resolve_topic(con, "net_neutrality") == "net_neutrality"
+    with pytest.raises(QueryError, match="topic 'nope' is not one of facial_recognition"):
+        reports.resolve_topic(con, "nope")
+
+
+def test_headline_numbers_match_a_direct_count(con):
+    numbers = reports.headline_numbers(con, "facial_recognition", "2024-01-29", "2024-02-25")
+    got = numbers.set_index("metric")
+    lo = dt.datetime(2024, 1, 29, tzinfo=dt.UTC)
+    hi = dt.datetime(2024, 2, 26, tzinfo=dt.UTC)
+    expected = _articles().iloc[:30]
+    expected = expected[(expected.published_at >= lo) & (expected.published_at < hi)]
+    assert got.at["articles", "value"] == len(expected)
+    assert got.at["outlets", "value"] == expected.outlet.nunique()
+    # Previous 28 days: 1 Jan - 28 Jan.
+    assert numbers.attrs["previous_start"] == dt.date(2024, 1, 1)
+    previous = _articles().iloc[:30]
+    previous = previous[(previous.published_at >= lo - (hi - lo)) & (previous.published_at < lo)]
+    assert got.at["articles", "previous"] == len(previous)
+    assert got.at["articles", "change"] == pytest.approx(
+        (len(expected) - len(previous)) / len(previous)
+    )
+    all_in_period = _articles()
+    all_in_period = all_in_period[
+        (all_in_period.published_at >= lo) & (all_in_period.published_at < hi)
+    ]
+    assert got.at["share of all coverage", "value"] == pytest.approx(
+        len(expected) / len(all_in_period)
+    )
+    cards = str(reports.show_headline(numbers))
+    assert cards.count('class="pk-card"') == 4
+
+
+def test_unique_stories_count_clusters_once(con):
+    numbers = reports.headline_numbers(con, "facial_recognition", "2024-01-01", "2024-03-31")
+    got = numbers.set_index("metric")
+    # Articles 0-2 are one story and 4-5 another, so 3 fewer stories than articles.
+    assert got.at["articles", "value"] - got.at["unique stories", "value"] == 3
+
+
+def test_report_period_errors(con):
+    with pytest.raises(ConfigError, match="start 'soon' is not a date"):
+        reports.report_period(con, "facial_recognition", "soon", None)
+    with pytest.raises(ConfigError, match="is before start"):
+        reports.report_period(con, "facial_recognition", "2024-03-01", "2024-01-01")
+
+
+def test_data_quality(con):
+    quality = reports.data_quality(con, "facial_recognition")
+    rejects = quality["rejects"].set_index("reason")["records"]
+    assert rejects["malformed_json"] == 2 and rejects.sum() == 5
+    assert quality["duplicates"]["records"].sum() == 3
+    syndicated = quality["syndication"]
+    assert sorted(syndicated["articles"].tolist()) == [2, 3]
+    assert set(quality["date_sources"]["date_source"]) <= {"metadata", "url", "html", "sidecar"}
+    assert quality["date_sources"]["articles_in_period"].sum() == 30
+
+
+def test_provenance_escapes_parameters():
+    block = reports.provenance({"topic": repr("<script>x</script>")}, "abc123", "/tmp/a.duckdb")
+    markup = str(block)
+    assert "<script>x" not in markup and "abc123" in markup
+    assert "policykit version" in markup and "Generated" in markup
+
+
+# --- parameters and the HTML audit -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (["topic=ai"], {"topic": "ai"}),
+        (["top=10", "ratio=0.5"], {"top": 10, "ratio": 0.5}),
+        (["start=2024-01-01"], {"start": "2024-01-01"}),  # dates stay strings
+        (["flag=true", "none=null"], {"flag": True, "none": None}),
+        (["q=a=b"], {"q": "a=b"}),  # only the first '=' splits
+    ],
+)
+def test_parse_params(items, expected):
+    assert reports.parse_params(items) == expected
+
+
+@pytest.mark.parametrize("item", ["topic", "=x", "two words=x"])
+def test_parse_params_rejects(item):
+    with pytest.raises(ConfigError, match="is not of the form key=value"):
+        reports.parse_params([item])
+
+
+@pytest.mark.parametrize(
+    ("markup", "problem"),
+    [
+        ('<script src="https://cdn.example/x.js"></script>', "<script>"),
+        ('<link rel="stylesheet" href="https://cdn.example/x.css">', "<link>"),
+        ("<style>@import url(https://fonts.example/f.css);</style>", "@import"),
+        ("<style>@font-face { src: url(https://f.example/a.woff) }</style>", "url()"),
+        ('<img src="https://example.org/a.png">', "remote resource"),
+        ('<img src="x" onerror="alert(1)">', "event handler"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+    ],
+)
+def test_html_problems_flags(markup, problem):
+    found = reports.html_problems(markup)
+    assert found and any(problem in p for p in found)
+
+
+def test_html_problems_allows_data_images_and_links():
+    clean = '<img src="data:image/png;base64,AAAA"><a href="https://a.in">a</a><style>p{}</style>'
+    assert reports.html_problems(clean) == []
+
+
+# --- render_report with small notebooks ----------------------------------------------------
+
+
+def _notebook(path: Path, cells: list[str]) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    first = nbformat.v4.new_code_cell(cells[0], metadata={"tags": ["parameters"]})
+    notebook.cells = [first] + [nbformat.v4.new_code_cell(c) for c in cells[1:]]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_unknown_report_and_parameter(tmp_path, fixture_db):
+    with pytest.raises(ReportError, match="report 'nope' is not one of"):
+        reports.render_report("nope", db=fixture_db, out=tmp_path)
+    source = _notebook(tmp_path / "p.ipynb", ["db = None\ntopic = None", "1"])
+    with pytest.raises(ReportError, match="parameter 'colour' is not one of db, topic"):
+        reports.render_report(source, {"colour": "red"}, db=fixture_db, out=tmp_path)
+    with pytest.raises(ConfigError, match="report format 'docx' is not one of html, pdf"):
+        reports.render_report(source, to="docx", db=fixture_db, out=tmp_path)
+
+
+def test_failing_cell_is_one_line_and_leaves_nothing(tmp_path, fixture_db):
+    source = _notebook(
+        tmp_path / "broken.ipynb",
+        ["db = None", "x = 1", "raise ValueError('no such outlet: Foo\\nsecond line')"],
+    )
+    before = source.read_bytes()
+    out = tmp_path / "out"
+    with pytest.raises(ReportError) as info:
+        reports.render_report(source, db=fixture_db, out=out)
+    message = str(info.value)
+    assert "\n" not in message
+    assert "report broken: cell" in message
+    assert (
+        "raise ValueError" in message and "ValueError: no such outlet: Foo second line" in message
+    )
+    assert list(out.iterdir()) == []  # no half-written report, no temp folder left
+    assert source.read_bytes() == before
+
+
+def test_small_report_ends_with_provenance(tmp_path, fixture_db):
+    source = _notebook(
+        tmp_path / "tiny.ipynb",
+        [
+            "db = None\ntopic = None",
+            "import policykit as pk\ncon = pk.connect(db, read_only=True)\n"
+            "pk.show_table(con.execute('SELECT title, url FROM articles ORDER BY article_id')"
+            ".df(), links={'title': 'url'})",
+        ],
+    )
+    before = source.read_bytes()
+    result = reports.render_report(
+        source, {"topic": "<b>t</b>"}, to=["html"], db=fixture_db, out=tmp_path / "r"
+    )
+    assert result.pdf is None and result.html.name == "tiny.html"
+    assert source.read_bytes() == before
+    markup = result.html.read_text()
+    assert reports.html_problems(markup) == []
+    for hostile in HOSTILE_TITLES:
+        assert hostile not in markup and hostile.replace("<", "&lt;").replace(">", "&gt;") in markup
+    assert 'href="javascript:' not in markup
+    tail = markup[markup.index("About this report") :]
+    with store.connect(fixture_db, read_only=True) as con:
+        assert store.content_hash(con) in tail
+    assert "topic = " in tail and "&lt;b&gt;t&lt;/b&gt;" in tail and "<b>t</b>" not in tail
+    executed = json.loads(result.notebook.read_text())
+    assert executed["cells"][-1]["metadata"]["tags"] == ["policykit-provenance"]
