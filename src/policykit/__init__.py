@@ -61,6 +61,9 @@ _EXPORTS = {
     "resolve_topic": "policykit.reports",
     "list_topics": "policykit.reports",
     "report_period": "policykit.reports",
+    # demo corpus and benchmark data
+    "demo": "policykit.demo",
+    "DemoManifest": "policykit.demo",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
