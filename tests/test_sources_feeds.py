@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policykit.sources import STAGING_COLUMNS, ReadOptions
-from policykit.sources.feeds import read_feed, strip_html
+from policykit.sources.feeds import read_feed, read_sitemap, strip_html
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 RESOURCES = SHARED / "eval" / "feeds_and_warc_samples" / "trafilatura_resources"
@@ -193,3 +194,88 @@ def test_strip_html(fragment, text):
 def test_strip_html_never_raises_and_is_trimmed(fragment):
     out = strip_html(fragment)
     assert out is None or (out == out.strip() and "  " not in out and out)
+
+
+# --- sitemaps -----------------------------------------------------------------------------
+
+
+def sitemap_rows(path: Path):
+    read = read_sitemap(path, ReadOptions())
+    return [row for batch in read.batches for row in batch.to_pylist()], read
+
+
+@needs_samples
+@pytest.mark.parametrize("name", ["sitemap.xml", "sitemap.xml.gz"])
+def test_sitemaps_org_sitemap(name):
+    rows, read = sitemap_rows(RESOURCES / name)
+    text = (RESOURCES / "sitemap.xml").read_text()
+    locs = re.findall(r"<loc>(.*?)</loc>", text)
+    assert len(rows) == len(locs) == 84
+    assert [r["url"] for r in rows] == locs
+    assert rows[0]["published"] == "2016-11-21"
+    assert rows[0]["date_source"] == "lastmod"
+    assert rows[-1]["source_locator"] == "item:84"
+    assert read.format == "sitemap"
+
+
+NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+ <url><loc>https://wire.example/2024/ai-rules</loc><lastmod>2024-03-09</lastmod>
+  <news:news><news:publication><news:name>Policy Wire</news:name><news:language>en</news:language></news:publication>
+   <news:publication_date>2024-03-05T10:00:00+05:30</news:publication_date>
+   <news:title>AI rules notified</news:title><news:keywords>AI, regulation</news:keywords></news:news></url>
+ <url><loc>https://wire.example/about</loc></url>
+</urlset>"""
+
+
+def test_news_sitemap_fields(tmp_path):
+    target = tmp_path / "news.xml"
+    target.write_bytes(NEWS_SITEMAP)
+    (news, plain), _ = sitemap_rows(target)
+    assert news["url"] == "https://wire.example/2024/ai-rules"
+    assert news["title"] == "AI rules notified"
+    assert news["published"] == "2024-03-05T10:00:00+05:30"  # the news date, not lastmod
+    assert news["date_source"] == "metadata"
+    assert news["outlet"] == "Policy Wire"
+    assert news["language"] == "en"
+    assert json.loads(news["tags"]) == ["AI", "regulation"]
+    assert plain["url"] == "https://wire.example/about"
+    assert plain["published"] is None and plain["date_source"] is None
+
+
+def test_sitemap_index_entries_are_counted_not_fetched(tmp_path):
+    target = tmp_path / "index.xml"
+    target.write_bytes(
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://a.example/s1.xml</loc></sitemap>"
+        b"<sitemap><loc>https://a.example/s2.xml</loc></sitemap></sitemapindex>"
+    )
+    rows, read = sitemap_rows(target)
+    assert rows == []
+    assert read.skipped == {"sitemap_index_entry": 2}
+
+
+def test_broken_sitemap_keeps_earlier_entries_and_rejects_once(tmp_path):
+    target = tmp_path / "cut.xml"
+    target.write_bytes(
+        NEWS_SITEMAP[: NEWS_SITEMAP.index(b"<url><loc>https://wire.example/about")] + b"<url><lo"
+    )
+    rows, _ = sitemap_rows(target)
+    assert [r["url"] for r in rows if not r["reject_reason"]] == [
+        "https://wire.example/2024/ai-rules"
+    ]
+    assert [r["reject_reason"] for r in rows if r["reject_reason"]] == ["malformed_sitemap"]
+
+
+def test_sitemap_entities_are_not_resolved(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    target = tmp_path / "xxe.xml"
+    target.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>https://a.example/&x;</loc></url></urlset>"
+    )
+    rows, _ = sitemap_rows(target)
+    assert all("TOPSECRET" not in (r["url"] or "") for r in rows)

@@ -14,7 +14,9 @@ field (:func:`load_sidecar`):
    ``outlet``, ``authors``, ``language``, ``summary``, ``tags``, ``scraped_at``; a
    ``metadata`` column may name a JSON sidecar (relative to the manifest);
 2. the JSON named by the manifest's ``metadata`` column;
-3. ``<stem>.json`` or ``<stem>.meta.json`` beside the page (``page.html.gz`` -> ``page``).
+3. ``<stem>.json``, ``<stem>.meta.json`` or ``<page name>.json`` beside the page
+   (``page.html.gz`` -> ``page.json``, ``page.meta.json``, ``page.html.json``; each may
+   be gzipped).
 
 Later sources win. :func:`extract_pages` runs page extraction in worker processes with a
 bounded number of tasks in flight and yields results in input order.
@@ -47,6 +49,9 @@ MAX_PAGE_BYTES = 8 * 1024 * 1024
 SNIFF_BYTES = 4096
 #: Cap on the payload text kept for a reject (the rejects table caps at 64 KiB anyway).
 PAYLOAD_SAMPLE = 512
+
+#: Below this many pages, extract_pages works in-process instead of starting workers.
+MIN_PAGES_FOR_POOL = 8
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 MANIFEST_NAMES = ("manifest.csv", "manifest.tsv")
@@ -194,6 +199,20 @@ def page_stem(path: Path) -> str:
     return stem if dot and f".{suffix.lower()}" in PAGE_SUFFIXES else name
 
 
+def sidecar_names(path: Path) -> list[str]:
+    """JSON sidecar names for a page, in increasing precedence.
+
+    ``page.html.gz`` -> ``page.json``, ``page.meta.json``, ``page.html.json`` (each also
+    gzipped, ``.json.gz``).
+    """
+    stem = page_stem(path)
+    full = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+    names = []
+    for base in (f"{stem}.json", f"{stem}.meta.json", f"{full}.json"):
+        names += [base, f"{base}.gz"]
+    return list(dict.fromkeys(names))
+
+
 def sidecar_fields(record: dict) -> dict:
     """Map a scraper's metadata record onto staging fields, dropping empty values."""
     out = {}
@@ -232,8 +251,11 @@ class Sidecar:
 def _read_json_sidecar(path: Path) -> tuple[dict | None, str | None]:
     try:
         with path.open("rb") as handle:
-            record = json.loads(handle.read(MAX_PAGE_BYTES))
-    except (OSError, ValueError) as exc:
+            data = handle.read(MAX_PAGE_BYTES)
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        record = json.loads(data)
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
         return None, f"{path.name}: {exc}"
     if not isinstance(record, dict):
         return None, f"{path.name}: top level is {type(record).__name__}, expected an object"
@@ -285,8 +307,7 @@ def load_sidecar(path: Path) -> Sidecar:
             else:
                 fields.update(sidecar_fields(record))
                 sources.append(meta)
-    stem = page_stem(path)
-    for name in (f"{stem}.json", f"{stem}.meta.json"):
+    for name in sidecar_names(path):
         candidate = path.with_name(name)
         if candidate.is_file():
             record, error = _read_json_sidecar(candidate)
@@ -306,8 +327,30 @@ def worker_count(workers: int) -> int:
     return workers if workers > 0 else (os.cpu_count() or 1)
 
 
+def pool_context(warm: bool):
+    """The multiprocessing context for page workers.
+
+    With ``warm``, a fork server that has imported :mod:`policykit.sources.page_worker`
+    (libraries loaded, dateparser warmed up) where the platform has one: workers fork
+    from it in milliseconds, already warm, and never inherit the caller's threads or
+    open database handles.
+    """
+    import multiprocessing
+
+    if warm and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["policykit.sources.page_worker"])
+        return context
+    return None
+
+
 def ordered_map(
-    func: Callable, items: Iterable, workers: int, on_error: Callable, in_flight: int = 0
+    func: Callable,
+    items: Iterable,
+    workers: int,
+    on_error: Callable,
+    in_flight: int = 0,
+    warm: bool = False,
 ) -> Iterator:
     """``map(func, items)`` in worker processes, in input order, memory bounded.
 
@@ -315,7 +358,8 @@ def ordered_map(
     yielded, so a million pages never sit in memory at once. ``on_error(item, exc)``
     turns a failure (including a worker killed by the OS) into a result instead of
     stopping the run; a broken pool is replaced and the pending items resubmitted.
-    With one worker, everything runs in this process.
+    With one worker, everything runs in this process. ``warm`` starts workers from a
+    warmed-up fork server (see :func:`pool_context`).
     """
     workers = worker_count(workers)
     if workers == 1:
@@ -327,7 +371,12 @@ def ordered_map(
         return
     limit = in_flight or 4 * workers
     iterator = iter(items)
-    pool = ProcessPoolExecutor(max_workers=workers)
+    context = pool_context(warm)
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    pool = new_pool()
     pending: deque[tuple[object, Future]] = deque()
     try:
         while True:
@@ -344,7 +393,7 @@ def ordered_map(
             except BrokenProcessPool as exc:
                 yield on_error(item, exc)
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers)
+                pool = new_pool()
                 pending = deque((i, pool.submit(func, i)) for i, _ in pending)
             except Exception as exc:  # noqa: BLE001
                 yield on_error(item, exc)
@@ -386,7 +435,9 @@ def extract_pages(paths: list[Path], opts: ReadOptions) -> Iterator[FileRead]:
     []
     """
     tasks = ((str(p), opts) for p in paths)
-    results = ordered_map(_page_task, tasks, opts.workers, _page_failed)
+    # Starting warm workers costs a few seconds once; a handful of pages is quicker here.
+    workers = opts.workers if len(paths) > MIN_PAGES_FOR_POOL else 1
+    results = ordered_map(_page_task, tasks, workers, _page_failed, warm=True)
     for path, rows in zip(paths, results, strict=True):
         yield FileRead(
             path=str(path),

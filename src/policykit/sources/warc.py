@@ -213,9 +213,8 @@ def _batches(path: Path, opts: ReadOptions, skipped: Counter) -> Iterator:
     damage: list[_Damage] = []
     rows: list[dict] = []
     size = max(1, min(opts.batch_size, WARC_BATCH_ROWS))
-    for row in ordered_map(
-        _extract_item, _page_items(path, skipped, damage), opts.workers, _failed_item
-    ):
+    items = _page_items(path, skipped, damage)
+    for row in ordered_map(_extract_item, items, opts.workers, _failed_item, warm=True):
         rows.append(row)
         if len(rows) >= size:
             yield batch_from_rows(rows)
