@@ -179,6 +179,11 @@ _GENERIC = re.compile(
     re.I,
 )
 _MAX_NAME_WORDS = 6
+# Lower-case function words never found in a person's name: a piece holding one is a
+# sentence caught as a byline ("Click here to read more").
+_NOT_NAME_WORDS = frozenset(
+    ["the", "to", "of", "about", "this", "that", "here", "more", "read", "click", "other", "for", "from", "is", "are", "was", "were", "our", "your", "in", "on", "at", "with", "news", "follow", "share"]
+)
 
 
 def _author_items(raw) -> list[str]:
@@ -201,7 +206,7 @@ def _author_items(raw) -> list[str]:
 
 def _clean_author(piece: str) -> str:
     piece = _BY.sub("", piece.strip())
-    piece = " ".join(piece.split()).strip(" .,:;-–—|")
+    piece = " ".join(piece.split()).strip(" .,:;-–—|[]\"'")
     return piece
 
 
@@ -234,6 +239,7 @@ def split_authors(raw, outlet_names: Iterable[str] = ()) -> list[str]:
                 not name
                 or not any(c.isalpha() for c in name)
                 or len(name.split()) > _MAX_NAME_WORDS
+                or any(w in _NOT_NAME_WORDS for w in name.split())
                 or _GENERIC.match(name)
                 or _name_key(name) in names
                 or key in seen

@@ -1,0 +1,209 @@
+"""parse_published: table of shapes, relative dates, options, and never raising."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policykit.errors import ConfigError
+from policykit.normalise import ParsedDate, parse_published
+
+
+def utc(*parts):
+    return dt.datetime(*parts, tzinfo=dt.UTC)
+
+
+SCRAPED = utc(2022, 7, 18, 12, 0)
+
+CASES = [
+    # ISO 8601 date only: midnight in default_tz
+    ("2022-07-18", utc(2022, 7, 18), "iso"),
+    # ISO with offset
+    ("2022-07-18T10:15:00+05:30", utc(2022, 7, 18, 4, 45), "iso"),
+    # ISO with Z and fraction
+    ("2022-07-18T10:15:00.5Z", utc(2022, 7, 18, 10, 15, 0, 500000), "iso"),
+    # ISO basic date, as some URL-derived exports write it
+    ("20220718", utc(2022, 7, 18), "iso"),
+    # RFC 2822 with numeric offset
+    ("Mon, 18 Jul 2022 10:15:00 -0400", utc(2022, 7, 18, 14, 15), "rfc2822"),
+    # RFC 2822 with a US zone name (obsolete RFC 822 form)
+    ("Mon, 18 Jul 2022 10:15:00 EST", utc(2022, 7, 18, 15, 15), "rfc2822"),
+    # RFC 2822 with IST: India, +05:30 (not Israel, not Irish)
+    ("Mon, 18 Jul 2022 10:15:00 IST", utc(2022, 7, 18, 4, 45), "rfc2822"),
+    # epoch seconds and milliseconds as digit strings
+    ("1658102400", utc(2022, 7, 18), "epoch_s"),
+    ("1658102400000", utc(2022, 7, 18), "epoch_ms"),
+    # human, month name first
+    ("Feb 27, 2020", utc(2020, 2, 27), "human"),
+    # human with an IST time
+    ("27 February 2020, 10:15 IST", utc(2020, 2, 27, 4, 45), "human"),
+    # other zone abbreviations
+    ("27 February 2020 10:15 PST", utc(2020, 2, 27, 18, 15), "human"),
+    ("27 February 2020 10:15 BST", utc(2020, 2, 27, 9, 15), "human"),
+    ("27 February 2020 10:15 CET", utc(2020, 2, 27, 9, 15), "human"),
+    ("27 February 2020 10:15 GMT", utc(2020, 2, 27, 10, 15), "human"),
+    # numeric offset written after a human date
+    ("February 27, 2020 10:15 AM +05:30", utc(2020, 2, 27, 4, 45), "human"),
+    # a label in front ("Updated: ", "Published on")
+    ("Updated: Feb 27, 2020 10:15 IST", utc(2020, 2, 27, 4, 45), "human"),
+    ("Published on 27 Feb 2020", utc(2020, 2, 27), "human"),
+    # DMY numeric (default order)
+    ("27/02/2020", utc(2020, 2, 27), "human"),
+    ("03/04/2020", utc(2020, 4, 3), "human"),
+    # dotted German numeric
+    ("27.02.2020", utc(2020, 2, 27), "human"),
+    # year first is always Y-M-D, whatever the order setting
+    ("2020/02/03", utc(2020, 2, 3), "human"),
+    # other languages through dateparser
+    ("27 février 2020", utc(2020, 2, 27), "human"),
+]
+
+
+@pytest.mark.parametrize(("raw", "value", "source"), CASES)
+def test_parse_published(raw, value, source):
+    assert parse_published(raw) == ParsedDate(value, source, None)
+
+
+ORDER_CASES = [
+    # ambiguous: the order decides
+    ("03/04/2020", "DMY", utc(2020, 4, 3)),
+    ("03/04/2020", "MDY", utc(2020, 3, 4)),
+    # unambiguous: parses the same either way
+    ("13/02/2020", "DMY", utc(2020, 2, 13)),
+    ("13/02/2020", "MDY", utc(2020, 2, 13)),
+    ("02/13/2020", "DMY", utc(2020, 2, 13)),
+]
+
+
+@pytest.mark.parametrize(("raw", "order", "value"), ORDER_CASES)
+def test_date_order(raw, order, value):
+    assert parse_published(raw, date_order=order).value == value
+
+
+def test_naive_values_use_default_tz():
+    # 10:15 in Kolkata is 04:45 UTC
+    got = parse_published("2022-07-18 10:15", default_tz="Asia/Kolkata")
+    assert got == ParsedDate(utc(2022, 7, 18, 4, 45), "iso", None)
+    # an explicit offset wins over default_tz
+    got = parse_published("2022-07-18T10:15Z", default_tz="Asia/Kolkata")
+    assert got.value == utc(2022, 7, 18, 10, 15)
+
+
+RELATIVE_CASES = [
+    # hours, days, weeks, months before scraped_at
+    ("2 hours ago", utc(2022, 7, 18, 10, 0)),
+    ("an hour ago", utc(2022, 7, 18, 11, 0)),
+    ("3 days ago", utc(2022, 7, 15, 12, 0)),
+    ("1 week ago", utc(2022, 7, 11, 12, 0)),
+    ("2 months ago", utc(2022, 5, 18, 12, 0)),
+    ("45 mins ago", utc(2022, 7, 18, 11, 15)),
+    # words
+    ("yesterday", utc(2022, 7, 17, 12, 0)),
+    ("Today", SCRAPED),
+    ("just now", SCRAPED),
+    # a label in front
+    ("Updated 5 hours ago", utc(2022, 7, 18, 7, 0)),
+    # another language, through dateparser
+    ("hace 2 horas", utc(2022, 7, 18, 10, 0)),
+]
+
+
+@pytest.mark.parametrize(("raw", "value"), RELATIVE_CASES)
+def test_relative_dates(raw, value):
+    assert parse_published(raw, scraped_at=SCRAPED) == ParsedDate(value, "relative", None)
+
+
+@pytest.mark.parametrize("raw", ["2 hours ago", "yesterday", "hace 2 horas"])
+def test_relative_without_reference(raw):
+    assert parse_published(raw) == ParsedDate(None, None, "relative_without_reference")
+
+
+def test_naive_scraped_at_is_in_default_tz():
+    got = parse_published("2 hours ago", scraped_at=dt.datetime(2022, 7, 18, 12), default_tz="UTC")
+    assert got.value == utc(2022, 7, 18, 10)
+
+
+NUMBER_CASES = [
+    # int seconds, float seconds, int milliseconds
+    (1658102400, utc(2022, 7, 18), "epoch_s"),
+    (1658102400.25, utc(2022, 7, 18, 0, 0, 0, 250000), "epoch_s"),
+    (1658102400000, utc(2022, 7, 18), "epoch_ms"),
+    # datetime and date objects pass through (naive ones in default_tz)
+    (dt.datetime(2022, 7, 18, 10, 15), utc(2022, 7, 18, 10, 15), "iso"),
+    (dt.date(2022, 7, 18), utc(2022, 7, 18), "iso"),
+]
+
+
+@pytest.mark.parametrize(("raw", "value", "source"), NUMBER_CASES)
+def test_numbers_and_objects(raw, value, source):
+    assert parse_published(raw) == ParsedDate(value, source, None)
+
+
+FAILURES = [
+    # nothing there
+    (None, "empty"),
+    ("", "empty"),
+    ("   ", "empty"),
+    # not a date
+    ("garbage", "unparseable"),
+    ("Posted by admin", "unparseable"),
+    # a time without a day, a month without a day
+    ("10:15", "incomplete"),
+    ("March 2020", "incomplete"),
+    # a day that does not exist
+    ("2022-02-30", "out_of_range"),
+    # epoch numbers outside 1990..2100
+    (12345, "out_of_range"),
+    (10**20, "out_of_range"),
+    # a zone abbreviation we do not know would silently shift the time
+    ("27 February 2020 10:15 XYZ", "unknown_timezone"),
+    # booleans, NaN, infinities, containers
+    (True, "unparseable"),
+    (float("nan"), "unparseable"),
+    (float("inf"), "unparseable"),
+    (["2022-07-18"], "unparseable"),
+    # absurdly long text is not fed to the fuzzy parsers
+    ("2022 " * 100, "unparseable"),
+]
+
+
+@pytest.mark.parametrize(("raw", "reason"), FAILURES)
+def test_reasons(raw, reason):
+    assert parse_published(raw) == ParsedDate(None, None, reason)
+
+
+def test_future_dates_are_returned_not_judged():
+    assert parse_published("2099-01-01").value == utc(2099, 1, 1)
+
+
+def test_bad_options_raise_config_error():
+    with pytest.raises(ConfigError, match="date_order 'YMD' is not one of DMY, MDY"):
+        parse_published("2022-07-18", date_order="YMD")
+    with pytest.raises(ConfigError, match="default_tz 'Mars/Olympus'"):
+        parse_published("2022-07-18", default_tz="Mars/Olympus")
+
+
+anything = st.one_of(
+    st.none(),
+    st.text(max_size=60),
+    st.text(alphabet="0123456789-:T+Z ./,APMIST", max_size=40),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.binary(max_size=20),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(anything, st.sampled_from(["DMY", "MDY"]), st.sampled_from(["UTC", "Asia/Kolkata"]))
+def test_parse_published_never_raises(raw, order, tz):
+    got = parse_published(raw, scraped_at=SCRAPED, date_order=order, default_tz=tz)
+    assert isinstance(got, ParsedDate)
+    # a value or a reason, never both, never neither
+    assert (got.value is None) != (got.reason is None)
+    if got.value is not None:
+        assert got.value.utcoffset() == dt.timedelta(0)
+        assert got.source in ("iso", "rfc2822", "epoch_s", "epoch_ms", "human", "relative")
