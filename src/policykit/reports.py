@@ -107,6 +107,24 @@ def _safe_href(url) -> str | None:
     return html.escape(url, quote=True)
 
 
+def _column_widths(frame: pd.DataFrame, shown: list, links: dict) -> list[float]:
+    """Percent widths for a fixed-layout table: text and links get room, numbers little."""
+    weights = []
+    for c in shown:
+        kind = frame[c].dtype.kind
+        if c in links:
+            weights.append(5.0)
+        elif kind in "iufb":
+            weights.append(1.0)
+        elif kind == "M":
+            weights.append(1.8)
+        else:
+            longest = frame[c].head(50).astype(str).str.len().max() if len(frame) else 0
+            weights.append(1.5 if longest <= 12 else 3.0)
+    total = sum(weights) or 1.0
+    return [100 * w / total for w in weights]
+
+
 def show_table(
     frame: pd.DataFrame,
     *,
@@ -174,7 +192,11 @@ def show_table(
             cells.append(f"<td{' class=pk-num' if c in numeric else ''}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    markup = f"<table class=pk-table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    cols = "".join(f'<col style="width:{w:.1f}%">' for w in _column_widths(frame, shown, links))
+    markup = (
+        f"<table class=pk-table>{cap}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
     if not len(frame):
         markup = f'<p class="pk-note">{html.escape(caption or "Table")}: no rows.</p>'
     elif len(frame) > max_rows:
