@@ -749,13 +749,19 @@ def delimited_raw(
         header, skip = read_header(path, delimiter)
         names = unique_names(header)
     raw = RawRead(iter(()), "row:")
-    invalid: list[tuple[int, str, int]] = []  # (data row number, text, field count)
+    invalid: list[tuple[int, str, str]] = []  # (data row number, text, detail)
 
     def on_invalid(row) -> str:
         # The header bytes are skipped before pyarrow sees the stream, so its row
         # numbers are data-row numbers.
         number = row.number
-        invalid.append((number, row.text, row.actual_columns))
+        invalid.append(
+            (
+                number,
+                row.text,
+                f"{row.actual_columns} fields where the header has {row.expected_columns}",
+            )
+        )
         return "skip"
 
     def batches() -> Iterator[pa.Table]:
@@ -837,7 +843,7 @@ def _delimited_batch(table, names, next_row, invalid, to_json):
 def _invalid_table(items) -> pa.Table:
     numbers = [n for n, _, _ in items]
     texts = [text for _, text, _ in items]
-    details = [f"{fields} fields where the header has a different number" for _, _, fields in items]
+    details = [detail for _, _, detail in items]
     return raw_table(numbers, texts, ["malformed_csv"] * len(items), details)
 
 

@@ -74,6 +74,9 @@ LAYOUT_NAMES: tuple[str, ...] = (
 #: Values that mean "no value" in scraper output (newspaper writes '' and 'set()').
 EMPTY_VALUES: tuple[str, ...] = ("", "[]", "{}", '[""]', "set()", "null", "None")
 
+#: Characters trimmed before a value is compared with EMPTY_VALUES.
+BLANK_CHARS = " \t\r\n\x0b\x0c"
+
 PAYLOAD_CAP = 65_536
 #: Marks a JSON path whose value counts only when it looks like a URL.
 URL_CHECK = "?"
@@ -304,8 +307,12 @@ def parse_map_options(items: Iterable[str]) -> dict[str, str]:
 
 
 def resolve_source_field(source: str, keys: list[str], path: str) -> str:
-    """The file's field name for a mapping source: exact, then case-insensitive, then dotted."""
-    if source in keys:
+    """The file's field name for a mapping source: exact, then case-insensitive, then dotted.
+
+    With no field names to check against (no readable record in the sample), the source
+    is taken as written.
+    """
+    if source in keys or not keys:
         return source
     folded = [k for k in keys if k.lower() == source.lower()]
     if len(folded) == 1:
@@ -520,7 +527,7 @@ def _value(index: int) -> str:
     v = f"v[{index}]"
     return (
         f"CASE WHEN strlen({v}) > {_LONGEST_EMPTY + 8} THEN {v} "
-        f"WHEN list_contains($empties, trim({v})) THEN NULL ELSE {v} END"
+        f"WHEN list_contains($empties, trim({v}, $blanks)) THEN NULL ELSE {v} END"
     )
 
 
@@ -577,6 +584,7 @@ class Projector:
             "cap": PAYLOAD_CAP,
             "empty_object": _EMPTY_OBJECT,
             "empties": list(EMPTY_VALUES),
+            "blanks": BLANK_CHARS,
         }
         # DuckDB rejects parameters the statement does not use.
         return {k: v for k, v in values.items() if f"${k}" in self.sql}
