@@ -697,8 +697,9 @@ def _republish(f: _Filler, copy: _Article, wire: _Article) -> None:
 class _Faults:
     """Applies faults to record fields and counts exactly what was written."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, crawl_end: dt.datetime) -> None:
         self.rng = rng
+        self.crawl_end = crawl_end
         self.count: Counter = Counter()
         self.hostile_left = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
         self.scrapy_titles = 0  # two hostile titles, at fixed positions
@@ -778,7 +779,8 @@ class _Faults:
         return None
 
     def future(self, a: _Article) -> dt.datetime:
-        return a.scraped + dt.timedelta(
+        """A date after the whole crawl ended (a mistyped year, a scheduled post)."""
+        return self.crawl_end + dt.timedelta(
             days=self.rng.randint(20, 400), minutes=self.rng.randint(0, 900)
         )
 
@@ -1192,8 +1194,8 @@ def _jsonl(records: list) -> str:
 
 
 def _clear_previous(out: Path, force: bool) -> None:
-    if not out.exists() or not any(out.iterdir()):
-        return
+    if not out.exists() or not any(p.is_file() for p in out.rglob("*")):
+        return  # empty, or only empty folders
     if not force:
         raise ConfigError(
             f"output folder {out} is not empty; pass force=True (CLI: --force) to replace "
@@ -1216,6 +1218,9 @@ def _clear_previous(out: Path, force: bool) -> None:
         if out.resolve() in path.parents and path.is_file():  # never outside the folder
             path.unlink()
     manifest.unlink()
+    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def generate(
@@ -1272,7 +1277,7 @@ def generate(
     _assign_layouts(articles, rng, pages)
     _syndicate(articles, rng)
     _write_text(articles, events, seed)
-    faults = _Faults(random.Random(seed + 1))
+    faults = _Faults(random.Random(seed + 1), max(a.scraped for a in articles))
     faults.count["syndicated_copies"] = sum(a.copy_of >= 0 for a in articles)
 
     # (file, sort key, record); variants are extra records of articles written elsewhere.
