@@ -268,7 +268,9 @@ def test_save_figure_bad_format(tmp_path, coverage):
 def test_figures_display_as_png_once(coverage):
     data, metadata = charts.plot_coverage(coverage)._repr_png_()
     assert data.startswith(b"\x89PNG")
-    assert metadata == {"width": 800, "height": 520}
+    assert (metadata["width"], metadata["height"]) == (800, 520)
+    assert metadata["alt"].startswith("Coverage over time. ")
+    assert metadata["alt"].endswith(f"policykit v{charts._version()}")
 
 
 def test_style_is_not_global(coverage):

@@ -70,7 +70,20 @@ class ReportFigure(Figure):
         with style():
             self.savefig(buffer, format="png", dpi=200, metadata=_FIXED_METADATA["png"])
         width, height = self.get_size_inches() * 100
-        return buffer.getvalue(), {"width": int(width), "height": int(height)}
+        return buffer.getvalue(), {
+            "width": int(width),
+            "height": int(height),
+            "alt": self.alt_text(),
+        }
+
+    def alt_text(self) -> str:
+        """A text alternative for the image: the chart titles and the source note."""
+        parts = [self._suptitle.get_text()] if self._suptitle is not None else []
+        for ax in self.axes:
+            parts += [ax.get_title(loc=loc) for loc in ("left", "center")]
+        note = getattr(self, "_policykit_note", None)
+        parts.append(note.get_text() if note is not None else "")
+        return ". ".join(p for p in parts if p) or "Chart"
 
 
 def style_path() -> Path:

@@ -637,6 +637,22 @@ def _append_provenance(path: Path, block: HTMLBlock):
     return notebook
 
 
+def _for_readers(notebook):
+    """A copy without stderr streams: warnings are for the analyst (they stay in the
+    executed .ipynb), not for the brief's readers."""
+    import copy
+
+    clean = copy.deepcopy(notebook)
+    for cell in clean.cells:
+        if cell.get("outputs"):
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    return clean
+
+
 def render_report(
     name: str | Path,
     params: dict | None = None,
@@ -713,7 +729,7 @@ def render_report(
         built = {"notebook": executed}
         if formats:
             clock = time.perf_counter()
-            markup = export_html(notebook, report_name)
+            markup = export_html(_for_readers(notebook), report_name)
             problems = html_problems(markup)
             if problems:
                 raise ReportError(

@@ -1,0 +1,244 @@
+"""The report notebooks, executed once against the small fixture database.
+
+One module-scoped fixture builds coverage-brief and landscape (HTML and PDF) and explore
+(HTML, through the CLI); the tests below only inspect the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from click.testing import CliRunner
+from test_reports import HOSTILE_TITLES, build_fixture_db
+
+from policykit import __version__, reports, store
+from policykit.cli import main
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reports")
+    db = build_fixture_db(root / "fx.duckdb")
+    sources = sorted(NOTEBOOKS.glob("*.ipynb"))
+    before = {p.name: _digest(p) for p in sources}
+    out = root / "out"
+    brief = reports.render_report(
+        "coverage-brief", {"topic": "facial_recognition", "interval": "week"}, db=db, out=out
+    )
+    landscape = reports.render_report("landscape", db=db, out=out)
+    cli = CliRunner().invoke(
+        main, ["report", "explore", "--to", "html", "--out", str(out), "--db", str(db)]
+    )
+    after = {p.name: _digest(p) for p in sources}
+    return {
+        "db": db,
+        "out": out,
+        "brief": brief,
+        "landscape": landscape,
+        "cli": cli,
+        "sources_unchanged": before == after,
+    }
+
+
+@pytest.fixture(scope="module", params=["brief", "landscape"])
+def result(request, built):
+    return built[request.param]
+
+
+def test_sources_are_never_modified(built):
+    assert built["sources_unchanged"]
+
+
+def test_paths_and_no_leftovers(built):
+    out = built["out"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        f"{n}.{ext}"
+        for n, exts in [
+            ("coverage-brief", "html ipynb pdf"),
+            ("landscape", "html ipynb pdf"),
+            ("explore", "html ipynb"),
+        ]
+        for ext in exts.split()
+    )
+
+
+def test_cli_prints_the_paths(built):
+    cli = built["cli"]
+    assert cli.exit_code == 0, cli.output
+    assert cli.output.split() == [
+        str(built["out"] / "explore.ipynb"),
+        str(built["out"] / "explore.html"),
+    ]
+
+
+def test_cli_unknown_report_is_one_line(built):
+    cli = CliRunner().invoke(main, ["report", "nope", "--db", str(built["db"])])
+    assert cli.exit_code == 2
+    assert cli.output.count("\n") == 1 and "report 'nope' is not one of" in cli.output
+
+
+class _Fetches(HTMLParser):
+    """Every script, stylesheet, font or other resource a browser would fetch."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.handlers: list[str] = []
+        self.fetched: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for key, value in attrs:
+            if key.startswith("on"):
+                self.handlers.append(f"{tag} {key}")
+            if key in ("src", "href") and tag != "a" and value:
+                self.fetched.append(value)
+
+
+def test_html_fetches_nothing_from_the_network(result):
+    markup = result.html.read_text(encoding="utf-8")
+    parser = _Fetches()
+    parser.feed(markup)
+    assert "script" not in parser.tags and "link" not in parser.tags
+    assert all(src.startswith("data:") for src in parser.fetched)
+    assert not re.search(r"<(script|link)\b", markup, re.I)
+    assert not re.search(r"@import|@font-face|url\(\s*['\"]?https?:", markup, re.I)
+    assert not re.search(r"(src|href)\s*=\s*['\"]?https?://[^'\"]*\.(js|css|woff2?|ttf)", markup)
+    assert reports.html_problems(markup) == []
+
+
+def test_hostile_data_is_shown_as_text(built):
+    markup = built["brief"].html.read_text(encoding="utf-8")
+    parser = _Fetches()
+    parser.feed(markup)
+    assert parser.handlers == []
+    for hostile in HOSTILE_TITLES:
+        assert hostile not in markup
+    # The hostile titles are in the tables (syndication, samples), as visible text.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup or "&lt;img src=x" in markup
+    assert "<b>Wire</b>" not in markup  # an outlet name with markup stays text too
+    assert 'href="javascript:' not in markup.lower()
+
+
+def test_every_report_ends_with_its_provenance(result, built):
+    markup = result.html.read_text(encoding="utf-8")
+    tail = markup[markup.rindex("About this report") :]
+    with store.connect(built["db"], read_only=True) as con:
+        assert store.content_hash(con) in tail
+    assert __version__ in tail and "Generated" in tail and "UTC" in tail
+    for name in ("interval", "start", "end"):
+        assert f"{name} = " in tail
+    assert result.content_hash in tail
+
+
+def test_brief_has_its_sections(built):
+    markup = built["brief"].html.read_text(encoding="utf-8")
+    for heading in [
+        "Coverage brief: facial_recognition",
+        "Headline numbers",
+        "Coverage over time",
+        "The stories behind the spikes",
+        "Outlet mix",
+        "Who is mentioned, and who is cited",
+        "Distinctive terms",
+        "Stories to read",
+        "Appendix: data quality",
+    ]:
+        assert heading in markup, heading
+    assert markup.count('class="pk-card"') == 4
+    assert "Traceback" not in markup and "Error" not in markup
+
+
+def _pdf_images(path: Path) -> list[tuple[int, tuple[float, float, float, float], float]]:
+    found = []
+    pdf = pdfium.PdfDocument(str(path))
+    for index in range(len(pdf)):
+        page = pdf[index]
+        for obj in page.get_objects():
+            if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+                found.append((index, obj.get_bounds(), page.get_width()))
+    return found
+
+
+def test_pdf_has_every_chart_whole_on_a_page(result):
+    markup = result.html.read_text(encoding="utf-8")
+    charts_in_html = len(re.findall(r"<img\b[^>]*src=\"data:image/png", markup))
+    assert charts_in_html >= 2
+    images = _pdf_images(result.pdf)
+    assert len(images) == charts_in_html
+    for _page, (left, bottom, right, top), width in images:
+        # Inside the page and its margins: nothing cut at a page edge.
+        assert 0 < left < right < width and bottom > 0 and top > bottom
+
+
+def test_pdf_tables_fit_the_page_width(result):
+    pdf = pdfium.PdfDocument(str(result.pdf))
+    for index in range(len(pdf)):
+        page = pdf[index]
+        width = page.get_width()
+        text = page.get_textpage()
+        for i in range(text.count_rects()):
+            left, _bottom, right, _top = text.get_rect(i)
+            assert left >= 0 and right <= width - 20, f"page {index + 1}: text beyond margin"
+
+
+def test_pdf_pages_are_not_blank(result):
+    pdf = pdfium.PdfDocument(str(result.pdf))
+    assert len(pdf) >= 2
+    image = pdf[0].render(scale=0.5).to_pil().convert("L")
+    low, high = image.getextrema()
+    assert high - low > 100  # ink on paper
+    dark = sum(1 for value in image.getdata() if value < 200)
+    assert dark > 0.01 * image.width * image.height
+
+
+def test_page_footer_has_numbers(result):
+    pdf = pdfium.PdfDocument(str(result.pdf))
+    last = pdf[len(pdf) - 1].get_textpage().get_text_range()
+    assert f"Page {len(pdf)} of {len(pdf)}" in last
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM}")
+def test_html_renders_in_headless_chromium(built, tmp_path):
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1000,1400",
+            built["brief"].html.as_uri(),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    from PIL import Image
+
+    image = Image.open(shot).convert("L")
+    low, high = image.getextrema()
+    assert high - low > 100
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
