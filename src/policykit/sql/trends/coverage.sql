@@ -32,4 +32,5 @@ counts AS (
     GROUP BY ALL
 ),
 groups AS (SELECT DISTINCT grp FROM counts),
+span AS (SELECT period FROM counts),
 {fill}

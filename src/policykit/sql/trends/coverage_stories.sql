@@ -1,11 +1,13 @@
 -- coverage_over_time for unit = 'stories', and for by = 'topic' (either unit).
 --
 -- `item` is what is counted: the article, or its story cluster (an article without a
--- story_clusters row is its own story). A story counts once per group, in the period of
--- its earliest article in that group, and in the numerator when any of those articles
--- matches. So per period and group, count <= total_count, and stories <= articles.
--- by = 'topic' splits the numerator by the topics of the matching articles; the
--- denominator is then the whole universe, the same for every topic.
+-- story_clusters row is its own story). A story counts once per group: in the period
+-- of its first matching article there, or, when none of its articles there match,
+-- in the period of its first article (for the denominator only). So in every period
+-- and group, count <= total_count, and stories <= articles.
+-- by = 'topic': one group per topic of the matching articles; within a group an
+-- article matches when it matches the filter and has that topic; the denominator is
+-- every article (or story) of the universe.
 WITH {universe},
 rows AS (
     SELECT
@@ -24,42 +26,46 @@ rows AS (
     LEFT JOIN story_clusters AS c ON c.article_id = u.article_id
     LEFT JOIN outlets AS o ON o.domain = u.domain
 ),
-firsts AS (
-    SELECT grp, item,
-           date_trunc($interval, DATE '1970-01-01' + min(day_key)::INTEGER)::DATE AS period,
-           bool_or(hit) AS hit
-    FROM rows
-    GROUP BY ALL
+topic_pairs AS (
+    SELECT DISTINCT article_id, topic FROM article_topics
 ),
-topic_items AS (
-    SELECT DISTINCT t.topic AS grp, r.item
+topic_groups AS (
+    SELECT DISTINCT t.topic AS grp
     FROM rows AS r
-    JOIN article_topics AS t ON t.article_id = r.article_id
+    JOIN topic_pairs AS t ON t.article_id = r.article_id
     WHERE r.hit AND $by = 'topic'
 ),
-num AS (
-    SELECT period, grp, count(*) AS count
-    FROM firsts
-    WHERE hit AND $by IS DISTINCT FROM 'topic'
-    GROUP BY ALL
+expanded AS (
+    SELECT item, day_key, hit, grp
+    FROM rows
+    WHERE $by IS DISTINCT FROM 'topic'
     UNION ALL
-    SELECT f.period, ti.grp, count(*) AS count
-    FROM topic_items AS ti
-    JOIN firsts AS f ON f.item = ti.item
+    SELECT r.item, r.day_key, r.hit AND t.article_id IS NOT NULL AS hit, g.grp
+    FROM rows AS r
+    CROSS JOIN topic_groups AS g
+    LEFT JOIN topic_pairs AS t ON t.article_id = r.article_id AND t.topic = g.grp
+),
+firsts AS (
+    SELECT
+        grp,
+        item,
+        bool_or(hit) AS hit,
+        date_trunc(
+            $interval,
+            DATE '1970-01-01'
+                + coalesce(min(day_key) FILTER (WHERE hit), min(day_key))::INTEGER
+        )::DATE AS period
+    FROM expanded
     GROUP BY ALL
-),
-den AS (
-    SELECT period, grp, count(*) AS total_count FROM firsts GROUP BY ALL
-),
-groups AS (
-    SELECT DISTINCT grp FROM topic_items
-    UNION
-    SELECT DISTINCT grp FROM firsts WHERE $by IS DISTINCT FROM 'topic'
 ),
 counts AS (
-    SELECT d.period, g.grp, coalesce(n.count, 0) AS count, d.total_count
-    FROM den AS d
-    JOIN groups AS g ON g.grp = d.grp OR $by = 'topic'
-    LEFT JOIN num AS n ON n.period = d.period AND n.grp = g.grp
+    SELECT period, grp, count(*) FILTER (WHERE hit) AS count, count(*) AS total_count
+    FROM firsts
+    GROUP BY ALL
+),
+groups AS (SELECT DISTINCT grp FROM firsts),
+span AS (
+    SELECT DISTINCT date_trunc($interval, DATE '1970-01-01' + day_key::INTEGER)::DATE AS period
+    FROM universe
 ),
 {fill}

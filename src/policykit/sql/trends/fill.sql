@@ -1,12 +1,13 @@
 -- The tail of coverage_over_time: every period from start (or the first period of the
 -- data) to end (or the last), for every group, zero-filled. Expects CTEs
--- counts(period, grp, count, total_count) and groups(grp); $step is '1 day', '7 days',
+-- counts(period, grp, count, total_count), groups(grp) and span(period), the periods
+-- the filtered data covers (used when start or end is not given); $step is '1 day', '7 days',
 -- '1 month', '3 months' or '1 year'.
 bounds AS (
     SELECT
         coalesce(date_trunc($interval, $start_date::DATE)::DATE, min(period)) AS lo,
         coalesce(date_trunc($interval, $end_date::DATE)::DATE, max(period)) AS hi
-    FROM counts
+    FROM span
 ),
 periods AS (
     SELECT unnest(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, $step::INTERVAL))::DATE AS period

@@ -30,6 +30,7 @@ seen AS (
     FROM universe
 ),
 groups AS (SELECT DISTINCT unnest($labels) AS grp),
+span AS (SELECT period FROM seen),
 counts AS (
     SELECT s.period, g.grp, coalesce(p.count, 0) AS count, coalesce(c.total_count, 0) AS total_count
     FROM seen AS s
