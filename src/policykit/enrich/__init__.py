@@ -324,7 +324,9 @@ def _process_all(con, total, flag_sql, gaz, workers, progress):
     if workers > 1 and total >= _POOL_MIN:
         import multiprocessing
 
-        ctx = multiprocessing.get_context("forkserver")
+        # spawn: workers start clean (no copy of DuckDB's threads) and are our own
+        # children, so their CPU time is accounted to this process when they exit.
+        ctx = multiprocessing.get_context("spawn")
         pool = ctx.Pool(workers, initializer=_work.init, initargs=(gaz,))
     else:
         _work.init(gaz)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .citations import find_citations
 from .clusters import bands, signature
-from .entities import Gazetteer, entity_id, find_entities, person_names
+from .entities import Gazetteer, entity_id, find_entities, person_names, prepare_text
 from .language import detect_language
 
 _GAZ: Gazetteer | None = None
@@ -28,9 +28,9 @@ def process(rows: list[tuple]) -> dict[str, list[tuple]]:
         "language": [],
     }
     for aid, title, summary, body, do_ent, do_cit, do_clu, do_lang in rows:
-        text = body or summary
+        text = prepare_text(body or summary or "")
         if do_ent or do_cit:
-            found = find_entities(text, _GAZ, headline=title)
+            found = find_entities(text, _GAZ, headline=title, prepared=True)
             if do_ent:
                 out["entities"].extend(
                     (aid, entity_id(f.name), f.name, f.type, f.origin, f.mentions, f.strong)
@@ -39,7 +39,7 @@ def process(rows: list[tuple]) -> dict[str, list[tuple]]:
             if do_cit:
                 out["citations"].extend(
                     (aid, c.cited, c.pattern)
-                    for c in find_citations(text, _GAZ, persons=person_names(found))
+                    for c in find_citations(text, _GAZ, persons=person_names(found), prepared=True)
                 )
         if do_clu:
             sig = signature(body)

@@ -54,30 +54,62 @@ PATTERNS = (
 
 # A name: capitalised words (with "of", "&" inside), optionally after "The".
 _NAME = rf"(?P<name>(?:The[ \t]+)?{_CAP_WORD}(?:[ \t]+(?:(?:of|for|&)[ \t]+)?{_CAP_WORD}){{0,6}})"
-_RULES: tuple[tuple[str, re.Pattern], ...] = (
-    ("first_reported", re.compile(rf"{_NAME}[ \t]+(?:had[ \t]+|has[ \t]+)?first[ \t]+reported\b")),
-    (
-        "reported",
-        re.compile(
-            rf"{_NAME}[ \t]+(?:had[ \t]+|has[ \t]+|earlier[ \t]+|also[ \t]+)?reported\b(?!ly)"
-        ),
+# The cue words are found first (a fast literal search); the name is then read from
+# the text just before or after the cue.
+_CUE_RE = re.compile(r"\b(reported|told|[Aa]ccording|statement|interview|pointed)\b")
+_NAME_AFTER_RE = re.compile(_NAME)
+_NAME_BEFORE_RE = re.compile(rf"{_NAME}$")
+_MODIFIERS_RE = re.compile(r"(?:[ \t]+(?:had|has|have|earlier|also|first|originally))*[ \t]+$")
+_AFTER_CUE = {
+    "reported": re.compile(r"[ \t]+by[ \t]+"),
+    "told": re.compile(r"[ \t]+"),
+    "according": re.compile(
+        r"[ \t]+to[ \t]+(?:(?:a|the|an)[ \t]+(?:\w+[ \t]+)?"
+        r"(?:report|story|investigation|article|analysis)[ \t]+(?:by|in|from)[ \t]+)?"
     ),
-    ("reported_by", re.compile(rf"\breported[ \t]+by[ \t]+{_NAME}")),
-    ("told", re.compile(rf"\btold[ \t]+{_NAME}")),
-    (
-        "according_to",
-        re.compile(
-            rf"\b[Aa]ccording[ \t]+to[ \t]+(?:(?:a|the|an)[ \t]+(?:\w+[ \t]+)?"
-            rf"(?:report|story|investigation|article|analysis)[ \t]+(?:by|in|from)[ \t]+)?{_NAME}"
-        ),
-    ),
-    ("statement_to", re.compile(rf"\bstatement[ \t]+to[ \t]+{_NAME}")),
-    ("interview_with", re.compile(rf"\binterview[ \t]+with[ \t]+{_NAME}")),
-    (
-        "pointed_out",
-        re.compile(rf"{_NAME}[ \t]+(?:had[ \t]+|has[ \t]+|also[ \t]+)?pointed[ \t]+out\b"),
-    ),
-)
+    "statement": re.compile(r"[ \t]+to[ \t]+"),
+    "interview": re.compile(r"[ \t]+with[ \t]+"),
+}
+_POINTED_OUT_RE = re.compile(r"[ \t]+out\b")
+_WINDOW = 120
+
+
+def _cited_names(text: str):
+    """Yield ``(pattern, words)`` for every cue phrase with a capitalised name."""
+    for cue in _CUE_RE.finditer(text):
+        word = cue.group(1)
+        key = word.lower()
+        end = cue.end()
+        if key in _AFTER_CUE:
+            follow = _AFTER_CUE[key].match(text, end)
+            if follow is not None:
+                name = _NAME_AFTER_RE.match(text, follow.end())
+                if name is not None:
+                    pattern = {
+                        "reported": "reported_by",
+                        "told": "told",
+                        "according": "according_to",
+                        "statement": "statement_to",
+                        "interview": "interview_with",
+                    }[key]
+                    yield pattern, name.group("name").split()
+                continue
+        if key not in ("reported", "pointed"):
+            continue
+        if key == "pointed" and _POINTED_OUT_RE.match(text, end) is None:
+            continue
+        before = text[max(0, cue.start() - _WINDOW) : cue.start()]
+        mods = _MODIFIERS_RE.search(before)
+        if mods is None:
+            continue
+        name = _NAME_BEFORE_RE.search(before, 0, mods.start())
+        if name is None:
+            continue
+        if key == "pointed":
+            pattern = "pointed_out"
+        else:
+            pattern = "first_reported" if "first" in mods.group(0).split() else "reported"
+        yield pattern, name.group("name").split()
 
 
 @dataclass(frozen=True)
@@ -110,6 +142,7 @@ def find_citations(
     gaz: Gazetteer,
     persons: set[str] | None = None,
     resolve: Callable[[str], tuple[str, str] | None] | None = None,
+    prepared: bool = False,
 ) -> list[Citation]:
     """The distinct ``(cited, pattern)`` citations in one article's text.
 
@@ -118,32 +151,23 @@ def find_citations(
     """
     if not text:
         return []
-    text = prepare_text(text)
+    if not prepared:
+        text = prepare_text(text)
     persons = persons or set()
     surnames = {p.split()[-1] for p in persons}
     seen: dict[tuple[str, str], Citation] = {}
-    for pattern, rule in _RULES:
-        for match in rule.finditer(text):
-            raw = match.group("name").split()
-            name = _clean_name(raw, gaz)
-            if name is None or name in persons or name in surnames:
-                continue
-            domain = None
-            if resolve is not None:
-                resolved = resolve(name) or (
-                    resolve(" ".join(raw)) if " ".join(raw) != name else None
-                )
-                if resolved is not None:
-                    name, domain = resolved
-            key = (name, pattern)
-            if key not in seen:
-                seen[key] = Citation(name, pattern, domain)
-    # "X first reported" also matches the plain "reported" rule: keep the specific one.
-    return [
-        c
-        for c in seen.values()
-        if not (c.pattern == "reported" and (c.cited, "first_reported") in seen)
-    ]
+    for pattern, raw in _cited_names(text):
+        name = _clean_name(raw, gaz)
+        if name is None or name in persons or name in surnames:
+            continue
+        domain = None
+        if resolve is not None:
+            written = " ".join(raw)
+            resolved = resolve(name) or (resolve(written) if written != name else None)
+            if resolved is not None:
+                name, domain = resolved
+        seen.setdefault((name, pattern), Citation(name, pattern, domain))
+    return list(seen.values())
 
 
 def registry_resolver() -> Callable[[str], tuple[str, str] | None] | None:

@@ -2,7 +2,7 @@
 
 Two ways to link two articles:
 
-**Near-duplicate bodies (MinHash).** A body is lower-cased and split into words; its
+**Near-duplicate bodies (MinHash).** A body is lower-cased and split at white space; its
 shingles are the overlapping runs of ``SHINGLE = 5`` words, from the first
 ``MAX_WORDS = 1500`` words (wire copy is reprinted from the top; long tails add cost,
 not evidence). Each shingle is hashed (crc32 of its words, combined) and the set is
@@ -35,7 +35,6 @@ Clusters are the connected components of these links; every article has one
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 from importlib import resources
 
@@ -52,7 +51,6 @@ WINDOW_HOURS = 48
 MIN_TITLE_WORDS = 4
 SEED = 1
 
-_WORD_RE = re.compile(r"\w+")
 _MASK = np.uint64(0xFFFFFFFF)
 _lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
 BANDS, ROWS = _lsh.b, _lsh.r
@@ -68,7 +66,7 @@ def shingle_hashes(body: str | None) -> np.ndarray | None:
     """32-bit hashes of the 5-word shingles of ``body``; None when it is too short."""
     if not body:
         return None
-    words = _WORD_RE.findall(body.lower())[:MAX_WORDS]
+    words = body.lower().split()[:MAX_WORDS]
     if len(words) < MIN_WORDS:
         return None
     h = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
