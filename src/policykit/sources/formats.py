@@ -39,7 +39,7 @@ PARQUET_MAGIC = b"PAR1"
 CHUNK_SIZE = 1 << 20
 SNIFF_BYTES = 64 * 1024
 #: JSONL is read in chunks of this size (batches are at most batch_size rows, often fewer).
-JSONL_CHUNK_BYTES = 16 << 20
+JSONL_CHUNK_BYTES = 8 << 20
 
 #: Formats this module reads.
 METADATA_FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "tsv", "parquet")
@@ -930,24 +930,16 @@ def read_json(path: Path, opts):
 
 
 def _read_delimited(path: Path, opts, fmt: str, delimiter: str):
-    import duckdb
+    from .layouts import reader_connection, rows_to_json
 
-    from .layouts import rows_to_json
-
-    con = duckdb.connect()
     raw, names = delimited_raw(
-        Path(path), opts.batch_size, delimiter, opts.columns, lambda t: rows_to_json(con, t)
+        Path(path),
+        opts.batch_size,
+        delimiter,
+        opts.columns,
+        lambda t: rows_to_json(reader_connection(), t),
     )
-    read = _file_read(Path(path), fmt, raw, opts, keys=names)
-    read.batches = _closing(read.batches, con)
-    return read
-
-
-def _closing(batches: Iterator[pa.Table], con) -> Iterator[pa.Table]:
-    try:
-        yield from batches
-    finally:
-        con.close()
+    return _file_read(Path(path), fmt, raw, opts, keys=names)
 
 
 def read_csv(path: Path, opts):
@@ -969,12 +961,9 @@ def _csv_delimiter(path: Path) -> str:
 
 def read_parquet(path: Path, opts):
     """Read a Parquet file (``row:N``); nested values arrive as JSON text."""
-    import duckdb
+    from .layouts import reader_connection, rows_to_json
 
-    from .layouts import rows_to_json
-
-    con = duckdb.connect()
-    raw, names = parquet_raw(Path(path), opts.batch_size, lambda t: rows_to_json(con, t))
-    read = _file_read(Path(path), "parquet", raw, opts, keys=names)
-    read.batches = _closing(read.batches, con)
-    return read
+    raw, names = parquet_raw(
+        Path(path), opts.batch_size, lambda t: rows_to_json(reader_connection(), t)
+    )
+    return _file_read(Path(path), "parquet", raw, opts, keys=names)

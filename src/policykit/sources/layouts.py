@@ -13,8 +13,10 @@ then ``coalesce`` over the candidates of each staging field.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -449,197 +451,243 @@ def load_spec(spec_path: Path) -> dict:
 
 _URLISH = r"^\s*(https?://|//|www\.)"
 # An object whose values are all empty: {}, {"a": "", "b": null, "c": []}.
-_EMPTY_OBJECT = r'\s*\{\s*("[^"]*"\s*:\s*(""|null|\[\s*\]|\{\s*\})\s*,?\s*)*\}\s*'
+_EMPTY_OBJECT = r'^\s*\{\s*("[^"]*"\s*:\s*(""|null|\[\s*\]|\{\s*\})\s*,?\s*)*\}\s*$'
 
+# One pass of JSON work per record: validate, type by the first character (a second parse
+# only for rare non-object values), and pull every mapped path out in one call. The rest
+# (coalescing candidates, reject reasons) happens on the resulting Arrow columns.
 _PROJECT_SQL = """
-WITH base AS (
+WITH typed AS MATERIALIZED (
     SELECT n, payload, reject_reason AS pre_reason, reject_detail AS pre_detail,
-           reject_reason IS NULL AND (strlen(coalesce(payload, '')) = 0
-               OR (list_contains([32, 9, 12, 13], ascii(payload)) AND trim(payload) = '')) AS blank
-    FROM raw
-), parsed AS (
-    SELECT *,
-           -- The first character gives the type of valid JSON without a second parse.
-           CASE WHEN pre_reason IS NULL AND NOT blank AND json_valid(payload)
-                THEN CASE ascii(payload) WHEN 123 THEN 'OBJECT' WHEN 34 THEN 'VARCHAR'
-                     ELSE json_type(payload) END END AS jt
-    FROM base
-), extracted AS (
-    SELECT *,
-           CASE WHEN jt = 'OBJECT' THEN json_extract_string(payload, $paths) END AS v,
-           CASE WHEN jt = 'VARCHAR' THEN payload ->> '$' END AS s
-    FROM parsed
-), fields AS (
-    SELECT n, payload, pre_reason, pre_detail, blank, jt, s,
-           {field_columns}
-    FROM extracted
-), judged AS (
-    SELECT *,
            CASE
-               WHEN pre_reason IS NOT NULL THEN pre_reason
-               WHEN blank THEN NULL
-               WHEN jt IS NULL THEN CASE WHEN n = $tail THEN 'truncated' ELSE 'malformed_json' END
-               WHEN jt = 'VARCHAR' AND NOT regexp_matches(s, $urlish, 'i') THEN 'not_an_object'
-               WHEN jt NOT IN ('OBJECT', 'VARCHAR') THEN 'not_an_object'
-               WHEN jt = 'OBJECT' AND coalesce({all_fields}) IS NULL
-                    AND regexp_full_match(payload, $empty_object)
-                    THEN 'empty_record'
-           END AS reason
-    FROM fields
+               WHEN reject_reason IS NOT NULL THEN 'PRE'
+               -- Blank: every whitespace character is <= 32, so most lines skip the trim.
+               WHEN strlen(coalesce(payload, '')) = 0
+                    OR (ascii(payload) <= 32
+                        AND trim(payload, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) = '')
+                    THEN 'BLANK'
+               WHEN NOT json_valid(payload) THEN 'INVALID'
+               WHEN ascii(payload) = 123 THEN 'OBJECT'
+               WHEN ascii(payload) = 34 THEN 'VARCHAR'
+               ELSE json_type(payload)
+           END AS jt
+    FROM raw
 )
-SELECT
-    coalesce($prefix || n, 'file') AS source_locator,
-    CASE WHEN strlen(payload) > $cap THEN left(payload, $cap) ELSE payload END AS payload,
-    reason AS reject_reason,
-    CASE
-        WHEN pre_reason IS NOT NULL OR reason IS NULL THEN pre_detail
-        WHEN reason = 'truncated' THEN 'the last line ends without a newline and is not valid JSON'
-        WHEN reason = 'malformed_json' THEN 'not valid JSON'
-        WHEN reason = 'not_an_object' THEN 'a JSON ' || CASE
-            WHEN jt = 'VARCHAR' THEN 'string that is not a URL'
-            WHEN jt IN ('ARRAY', 'BOOLEAN', 'NULL') THEN lower(jt)
-            ELSE 'number' END || ', not an object'
-        WHEN reason = 'empty_record' THEN 'the record has no values'
-    END AS reject_detail,
-    CASE WHEN reason IS NULL THEN url END AS url,
-    CASE WHEN reason IS NULL THEN title END AS title,
-    CASE WHEN reason IS NULL THEN summary END AS summary,
-    CASE WHEN reason IS NULL THEN body END AS body,
-    CASE WHEN reason IS NULL THEN authors END AS authors,
-    CASE WHEN reason IS NULL THEN published END AS published,
-    CASE WHEN reason IS NULL THEN outlet END AS outlet,
-    CASE WHEN reason IS NULL THEN language END AS language,
-    CASE WHEN reason IS NULL THEN scraped_at END AS scraped_at,
-    CASE WHEN reason IS NULL THEN tags END AS tags,
-    CASE WHEN reason IS NULL THEN 'metadata' END AS extraction_method,
-    CASE WHEN reason IS NULL AND published IS NOT NULL THEN 'metadata' END AS date_source,
-    CAST(NULL AS VARCHAR) AS body_missing_reason,
-    blank
-FROM judged
+SELECT n, payload, pre_reason, pre_detail, jt,
+       CASE WHEN jt = 'OBJECT' THEN json_extract_string(payload, $paths) END AS v,
+       CASE WHEN jt = 'VARCHAR' THEN payload ->> '$' END AS s
+FROM typed
 """
 
-_LONGEST_EMPTY = max(len(v) for v in EMPTY_VALUES)
+_NOT_OBJECT_DETAIL = {
+    "VARCHAR": "a JSON string that is not a URL, not an object",
+    "ARRAY": "a JSON array, not an object",
+    "BOOLEAN": "a JSON boolean, not an object",
+    "NULL": "a JSON null, not an object",
+}
 
 
-def _value(index: int) -> str:
-    # Values such as '' or 'set()' count as missing, so the next candidate can fill in.
-    # (list_contains, not IN: DuckDB plans IN lists as joins, which is slower here.)
-    v = f"v[{index}]"
-    return (
-        f"CASE WHEN strlen({v}) > {_LONGEST_EMPTY + 8} THEN {v} "
-        f"WHEN list_contains($empties, trim({v}, $blanks)) THEN NULL ELSE {v} END"
-    )
-
-
-def build_projection_sql(paths: dict[str, list[str]]) -> tuple[str, list[str]]:
-    """The extraction SQL and the flat list of JSON paths it binds as ``$paths``.
-
-    Only list indices are formatted into the SQL; every source field name travels as a
-    bound parameter.
-    """
-    flat: list[str] = []
-    columns = []
-    for staging in STAGING_FIELDS:
-        candidates = []
-        for json_path_ in paths.get(staging, []):
-            checked = json_path_.startswith(URL_CHECK)
-            flat.append(json_path_.removeprefix(URL_CHECK))
-            expr = _value(len(flat))
-            if checked:
-                # Fallback URL fields (canonical_link, link...) count only when they look like URLs.
-                expr = f"CASE WHEN regexp_matches({expr}, $urlish, 'i') THEN {expr} END"
-            candidates.append(expr)
-        if staging == "url":
-            candidates.append("CASE WHEN regexp_matches(s, $urlish, 'i') THEN trim(s) END")
-        if not candidates:
-            columns.append(f"CAST(NULL AS VARCHAR) AS {staging}")
-        elif len(candidates) == 1:
-            columns.append(f"{candidates[0]} AS {staging}")
-        else:
-            columns.append(f"coalesce({', '.join(candidates)}) AS {staging}")
-    sql = _PROJECT_SQL.format(
-        field_columns=",\n           ".join(columns),
-        all_fields=", ".join(STAGING_FIELDS),
-    )
-    return sql, flat
+def _looks_like_url(values: pa.Array) -> pa.Array:
+    return pc.fill_null(pc.match_substring_regex(values, _URLISH, ignore_case=True), False)
 
 
 class Projector:
-    """Turns raw batches into staging batches with one DuckDB query per batch."""
+    """Turns raw batches into staging batches: one DuckDB query plus Arrow kernels per batch."""
 
     def __init__(self, paths: dict[str, list[str]], prefix: str, tail_number: int = -1):
-        self.sql, self.paths = build_projection_sql(paths)
         self.prefix = prefix
         self.tail_number = tail_number
         self.blank_lines = 0
-        self.con = duckdb.connect()
+        self.con = reader_connection()
+        # staging field -> [(index into the extracted list, needs a URL check)]
+        self.candidates: dict[str, list[tuple[int, bool]]] = {}
+        self.paths: list[str] = []
+        for staging in STAGING_FIELDS:
+            for path in paths.get(staging, []):
+                checked = path.startswith(URL_CHECK)
+                self.candidates.setdefault(staging, []).append((len(self.paths), checked))
+                self.paths.append(path.removeprefix(URL_CHECK))
 
-    def params(self) -> dict:
-        values = {
-            # A list with one dummy path keeps the parameter typed when nothing is mapped.
-            "paths": self.paths or ["$.__policykit_none__"],
-            "tail": self.tail_number,
-            "prefix": self.prefix,
-            "urlish": _URLISH,
-            "cap": PAYLOAD_CAP,
-            "empty_object": _EMPTY_OBJECT,
-            "empties": list(EMPTY_VALUES),
-            "blanks": BLANK_CHARS,
-        }
-        # DuckDB rejects parameters the statement does not use.
-        return {k: v for k, v in values.items() if f"${k}" in self.sql}
-
-    def __call__(self, raw: pa.Table) -> pa.Table:
+    def _query(self, raw: pa.Table) -> pa.Table:
         self.con.register("raw", raw)
         try:
-            result = self.con.sql(self.sql, params=self.params()).to_arrow_table()
+            # A dummy path keeps the list parameter typed when nothing is mapped.
+            params = {"paths": self.paths or ["$.__policykit_none__"]}
+            return self.con.sql(_PROJECT_SQL, params=params).to_arrow_table()
         finally:
             self.con.unregister("raw")
-        blank = result.column("blank")
+
+    def _field(self, values: pa.ChunkedArray, staging: str) -> pa.Array:
+        picked = []
+        for index, checked in self.candidates.get(staging, []):
+            column = pc.list_element(values, index)
+            # '' / '[]' / 'set()' and friends are missing values: the next candidate fills in.
+            empty = pc.is_in(pc.utf8_trim(column, BLANK_CHARS), value_set=_EMPTY_SET)
+            column = pc.if_else(pc.fill_null(empty, False), None, column)
+            if checked:
+                column = pc.if_else(_looks_like_url(column), column, None)
+            picked.append(column)
+        if not picked:
+            return pa.nulls(len(values), pa.string())
+        return picked[0] if len(picked) == 1 else pc.coalesce(*picked)
+
+    def __call__(self, raw: pa.Table) -> pa.Table:
+        result = self._query(raw)
+        jt = result.column("jt")
+        blank = pc.equal(jt, "BLANK")
         blanks = pc.sum(blank).as_py() or 0
         if blanks:
             self.blank_lines += blanks
             result = result.filter(pc.invert(blank))
-        return result.drop_columns(["blank"]).cast(STAGING_SCHEMA)
+            jt = result.column("jt")
+        count = result.num_rows
+        n = result.column("n")
+        values = result.column("v")
+        strings = result.column("s")
+        fields = {name: self._field(values, name) for name in STAGING_FIELDS}
+        string_url = _looks_like_url(strings)
+        fields["url"] = pc.coalesce(
+            fields["url"], pc.if_else(string_url, pc.utf8_trim_whitespace(strings), None)
+        )
+        reason, detail = self._reasons(result, jt, n, fields, string_url)
+        ok = pc.is_null(reason)
+        columns = {
+            "source_locator": self._locators(n),
+            "payload": self._capped(result.column("payload")),
+            "reject_reason": reason,
+            "reject_detail": detail,
+        }
+        for name in STAGING_FIELDS:
+            columns[name] = pc.if_else(ok, fields[name], None)
+        columns["extraction_method"] = pc.if_else(ok, "metadata", None)
+        columns["date_source"] = pc.if_else(
+            pc.and_(ok, pc.is_valid(fields["published"])), "metadata", None
+        )
+        columns["body_missing_reason"] = pa.nulls(count, pa.string())
+        return pa.table(columns).cast(STAGING_SCHEMA)
+
+    def _reasons(self, result, jt, n, fields, string_url) -> tuple[pa.Array, pa.Array]:
+        pre_reason = result.column("pre_reason")
+        pre_detail = result.column("pre_detail")
+        is_invalid = pc.equal(jt, "INVALID")
+        is_tail = pc.fill_null(pc.equal(n, self.tail_number), False)
+        any_field = pc.is_valid(fields["url"])
+        for name in STAGING_FIELDS:
+            any_field = pc.or_(any_field, pc.is_valid(fields[name]))
+        all_empty = pc.and_(
+            pc.and_(pc.equal(jt, "OBJECT"), pc.invert(any_field)),
+            pc.fill_null(pc.match_substring_regex(result.column("payload"), _EMPTY_OBJECT), False),
+        )
+        not_object = pc.or_(
+            pc.and_(pc.equal(jt, "VARCHAR"), pc.invert(string_url)),
+            pc.invert(
+                pc.is_in(jt, value_set=pa.array(["PRE", "BLANK", "INVALID", "OBJECT", "VARCHAR"]))
+            ),
+        )
+        reason = pc.case_when(
+            pc.make_struct(
+                pc.equal(jt, "PRE"),
+                pc.and_(is_invalid, is_tail),
+                is_invalid,
+                not_object,
+                all_empty,
+            ),
+            pre_reason,
+            "truncated",
+            "malformed_json",
+            "not_an_object",
+            "empty_record",
+        )
+        kind = pc.fill_null(
+            pc.if_else(
+                pc.is_in(jt, value_set=pa.array(list(_NOT_OBJECT_DETAIL))),
+                jt,
+                None,
+            ),
+            "",
+        )
+        not_object_detail = pc.fill_null(
+            _lookup(kind, _NOT_OBJECT_DETAIL), "a JSON number, not an object"
+        )
+        detail = pc.case_when(
+            pc.make_struct(
+                pc.or_(pc.equal(jt, "PRE"), pc.is_null(reason)),
+                pc.equal(reason, "truncated"),
+                pc.equal(reason, "malformed_json"),
+                pc.equal(reason, "not_an_object"),
+                pc.equal(reason, "empty_record"),
+            ),
+            pre_detail,
+            "the last line ends without a newline and is not valid JSON",
+            "not valid JSON",
+            not_object_detail,
+            "the record has no values",
+        )
+        return reason, detail
+
+    def _locators(self, n: pa.ChunkedArray) -> pa.Array:
+        text = pc.binary_join_element_wise(self.prefix, pc.cast(n, pa.string()), "")
+        return pc.fill_null(text, "file")
+
+    @staticmethod
+    def _capped(payload: pa.ChunkedArray) -> pa.Array:
+        longest = pc.max(pc.binary_length(payload)).as_py() or 0
+        if longest <= PAYLOAD_CAP:
+            return payload
+        return pc.utf8_slice_codeunits(payload, 0, PAYLOAD_CAP)
 
     def close(self) -> None:
-        self.con.close()
+        """Nothing to release: the connection is shared by the readers of this thread."""
 
 
-def sample_keys(raw: pa.Table, limit: int = 2000) -> tuple[list[str], bool]:
-    """Field names seen in the first records of a raw batch, and whether bare strings occur."""
-    con = duckdb.connect()
-    try:
-        con.register("raw", raw.slice(0, limit))
-        rows = con.execute(
-            """
-            WITH ok AS (
-                SELECT payload, json_type(payload) AS jt
-                FROM raw
-                WHERE reject_reason IS NULL AND json_valid(payload)
-            ), keyed AS (
-                SELECT unnest(json_keys(payload)) AS key, min(rowid) AS first_seen
-                FROM (SELECT payload, row_number() OVER () AS rowid FROM ok WHERE jt = 'OBJECT')
-                GROUP BY key
-            )
-            SELECT key, (SELECT count(*) FROM ok WHERE jt = 'VARCHAR') AS strings
-            FROM keyed ORDER BY first_seen, key
-            """
-        ).fetchall()
-        keys = [r[0] for r in rows]
-        if rows:
-            has_strings = rows[0][1] > 0
-        else:
-            has_strings = (
-                con.execute(
-                    "SELECT count(*) FROM raw WHERE reject_reason IS NULL AND json_valid(payload) "
-                    "AND json_type(payload) = 'VARCHAR'"
-                ).fetchone()[0]
-                > 0
-            )
-        return keys, has_strings
-    finally:
-        con.close()
+_EMPTY_SET = pa.array(list(EMPTY_VALUES))
+
+
+def _lookup(keys: pa.Array, table: dict[str, str]) -> pa.Array:
+    """Map each key through ``table`` (vectorised); unknown keys give NULL."""
+    names = list(table)
+    index = pc.index_in(keys, value_set=pa.array(names))
+    return pc.take(pa.array([table[k] for k in names]), index)
+
+
+def sample_keys(raw: pa.Table, limit: int = 1000) -> tuple[list[str], bool]:
+    """Field names seen in the first records of a raw batch, and whether bare strings occur.
+
+    Only a sample of at most ``limit`` records is parsed here (in Python: cheaper than a
+    query for a handful of rows); the bulk of the file never passes through this.
+    """
+    keys: dict[str, None] = {}
+    has_strings = False
+    sample = raw.slice(0, limit)
+    reasons = sample.column("reject_reason").to_pylist()
+    for payload, reason in zip(sample.column("payload").to_pylist(), reasons, strict=True):
+        if reason is not None or not payload:
+            continue
+        try:
+            value = json.loads(payload)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            keys.update(dict.fromkeys(value))
+        elif isinstance(value, str):
+            has_strings = True
+    return list(keys), has_strings
+
+
+_LOCAL = threading.local()
+
+
+def reader_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection for the readers, one per thread.
+
+    Opening a connection (and loading the JSON functions into it) costs tens of
+    milliseconds, which would dominate reading a folder of small files.
+    """
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = duckdb.connect(":memory:")
+        _LOCAL.con = con
+    return con
 
 
 def rows_to_json(con: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Array:
