@@ -85,3 +85,15 @@ class ReadOptions:
     workers: int = 0
     #: boilerplate lines learnt per outlet for plain-text dumps: outlet -> set of normalised lines
     boilerplate: dict[str, set[str]] = field(default_factory=dict)
+
+
+# Re-exports of the reader entry points, loaded lazily (the readers import DuckDB).
+_DISPATCH_EXPORTS = ("iter_input_files", "detect_format", "read_file")
+
+
+def __getattr__(name: str):
+    if name in _DISPATCH_EXPORTS:
+        from . import dispatch
+
+        return getattr(dispatch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
