@@ -41,6 +41,7 @@ _EXPORTS = {
     "distinctive_terms": "policykit.trends",
     "sample_stories": "policykit.trends",
     "first_movers": "policykit.trends",
+    "export": "policykit.trends",
     # charts
     "plot_coverage": "policykit.charts",
     "plot_coverage_small_multiples": "policykit.charts",

@@ -49,12 +49,14 @@ def export(con, out: str | Path = "data/processed/export", format: str = "parque
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     with _core.connection(con) as db:
-        present = {r[0] for r in db.execute("SELECT table_name FROM information_schema.tables")}
+        present = {
+            r[0] for r in db.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
         for name, source in EXPORT_TABLES.items():
             if source not in present:
                 continue  # a view from a newer policykit than the database was made with
             path = out / f"{name}.{format}"
-            reader = db.execute(f"SELECT * FROM {source}").fetch_record_batch(_BATCH_ROWS)  # noqa: S608
+            reader = db.sql(_select(db, source, format)).to_arrow_reader(_BATCH_ROWS)
             rows.append(
                 {
                     "name": name,
@@ -64,6 +66,20 @@ def export(con, out: str | Path = "data/processed/export", format: str = "parque
                 }
             )
     return pd.DataFrame(rows, columns=["name", "source", "rows", "path"])
+
+
+def _select(db, source: str, fmt: str) -> str:
+    """``SELECT *`` of a fixed table name; for CSV, list and struct columns as JSON text."""
+    if fmt != "csv":
+        return f"SELECT * FROM {source}"  # noqa: S608 - names from EXPORT_TABLES
+    described = db.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()  # noqa: S608
+    columns = [
+        f'to_json("{name}")::VARCHAR AS "{name}"'
+        if kind.endswith("[]") or kind.startswith(("STRUCT", "MAP"))
+        else f'"{name}"'
+        for name, kind, *_ in described
+    ]
+    return f"SELECT {', '.join(columns)} FROM {source}"  # noqa: S608
 
 
 def _write(reader, path: Path, fmt: str) -> int:

@@ -139,7 +139,9 @@ def top_entities(
     with _core.connection(con) as db:
         flt = _core.make_filter(db, topic, query, start, end, outlets, tz)
         if type is not None:
-            types = [r[0] for r in db.execute("SELECT DISTINCT type FROM entities ORDER BY 1")]
+            types = [
+                r[0] for r in db.execute("SELECT DISTINCT type FROM entities ORDER BY 1").fetchall()
+            ]
             _core.check_choice("type", type, types or ["person", "organisation", "place"])
         sql, params = _core.build("top_entities", flt, {"n": n, "entity_type": type})
         frame = _core.run(db, sql, params)

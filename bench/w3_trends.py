@@ -1,0 +1,153 @@
+"""W3: trends over 10 million articles, against the same computation in pandas.
+
+Data: ``n`` rows from :func:`policykit.demo.load_articles` (articles plus their
+article_topics), loaded once into ``bench-data/w3-articles-<n>.duckdb`` and reused.
+
+Timed, in one process, on the same data (median of ``repeat`` warm runs, after one
+untimed warm-up run each):
+
+- ``coverage``: ``coverage_over_time(con, topic, interval="day")``: daily counts, all
+  articles per day (the denominator), ratio, zero-filled;
+- ``outlet_mix``: ``outlet_mix(con, topic)``: per-outlet counts, shares, HHI;
+- the same two results computed with pandas from frames already in memory (loading
+  them is not timed): ``isin`` on the topic's article ids, ``groupby`` per day / outlet,
+  a reindex over every day for the zero fill.
+
+The results of the two are compared (counts must be equal), so the speed-up is for the
+same numbers. Targets: each policykit call <= 0.5 s and >= 10x faster than pandas. The
+machine is shared, so the 1-minute load average is reported beside the times.
+
+Run: ``.venv/bin/python -m bench.w3_trends [n] [repeat]`` (default 10,000,000 and 5).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 0.5
+TARGET_SPEEDUP = 10.0
+DATA_DIR = Path(__file__).resolve().parents[1] / "bench-data"
+
+
+def database(n: int) -> Path:
+    """The cached benchmark database of ``n`` articles (built once)."""
+    from policykit.demo import load_articles
+    from policykit.store import connect
+
+    path = DATA_DIR / f"w3-articles-{n}.duckdb"
+    if path.exists():
+        return path
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    con = connect(partial)
+    load_articles(con, n)
+    con.execute("CHECKPOINT")
+    con.close()
+    partial.rename(path)
+    return path
+
+
+def _timed(func, repeat: int) -> tuple[float, object]:
+    result = func()  # warm-up, untimed
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def _pandas_coverage(articles, topic_ids):
+    import pandas as pd
+
+    day = articles["published_at"].dt.floor("D")
+    hit = articles["article_id"].isin(topic_ids)
+    totals = day.groupby(day).size()
+    counts = day[hit].groupby(day[hit]).size()
+    full = pd.date_range(totals.index.min(), totals.index.max(), freq="D", tz=totals.index.tz)
+    frame = pd.DataFrame(
+        {
+            "count": counts.reindex(full, fill_value=0),
+            "total_count": totals.reindex(full, fill_value=0),
+        }
+    )
+    frame["ratio"] = (frame["count"] / frame["total_count"]).fillna(0.0)
+    return frame
+
+
+def _pandas_mix(articles, topic_ids):
+    hit = articles["article_id"].isin(topic_ids)
+    counts = articles.loc[hit, "outlet"].value_counts()
+    ratio = counts / counts.sum()
+    return counts, ratio, float((ratio**2).sum())
+
+
+def run(n: int = 10_000_000, repeat: int = 5) -> dict:
+    """Measure W3 on ``n`` articles; returns a flat dict of results."""
+    from policykit.store import connect
+    from policykit.trends import coverage_over_time, outlet_mix
+
+    started = time.perf_counter()
+    path = database(n)
+    prepare_s = time.perf_counter() - started
+    con = connect(path, read_only=True)
+    topic = con.execute(
+        "SELECT topic FROM article_topics GROUP BY topic ORDER BY count(*) DESC, topic LIMIT 1"
+    ).fetchone()[0]
+    matched = con.execute("SELECT count(*) FROM article_topics WHERE topic = ?", [topic]).fetchone()[0]
+
+    cov_s, cov = _timed(lambda: coverage_over_time(con, topic, interval="day"), repeat)
+    mix_s, mix = _timed(lambda: outlet_mix(con, topic, top=None), repeat)
+
+    # pandas: the same data, in memory before the clock starts.
+    articles = con.execute(
+        "SELECT article_id, coalesce(outlet, domain, 'unknown') AS outlet, published_at "
+        "FROM articles WHERE published_at IS NOT NULL"
+    ).df()
+    topic_ids = con.execute(
+        "SELECT article_id FROM article_topics WHERE topic = ?", [topic]
+    ).df()["article_id"]
+    pd_cov_s, pd_cov = _timed(lambda: _pandas_coverage(articles, topic_ids), max(1, repeat // 2))
+    pd_mix_s, pd_mix = _timed(lambda: _pandas_mix(articles, topic_ids), max(1, repeat // 2))
+    load_avg = os.getloadavg()[0]
+    con.close()
+
+    same_coverage = list(cov["count"]) == list(pd_cov["count"]) and list(
+        cov["total_count"]
+    ) == list(pd_cov["total_count"])
+    same_mix = dict(zip(mix["outlet"], mix["count"], strict=True)) == pd_mix[0].to_dict()
+    return {
+        "workload": "W3 trends",
+        "articles": n,
+        "topic": topic,
+        "topic_articles": matched,
+        "prepare_s": round(prepare_s, 1),
+        "coverage_s": round(cov_s, 3),
+        "coverage_pandas_s": round(pd_cov_s, 3),
+        "coverage_speedup": round(pd_cov_s / cov_s, 1),
+        "coverage_periods": len(cov),
+        "outlet_mix_s": round(mix_s, 3),
+        "outlet_mix_pandas_s": round(pd_mix_s, 3),
+        "outlet_mix_speedup": round(pd_mix_s / mix_s, 1),
+        "same_numbers": same_coverage and same_mix,
+        "load_average_1min": round(load_avg, 1),
+        "cores": os.cpu_count(),
+        "meets_target": (
+            cov_s <= TARGET_SECONDS
+            and mix_s <= TARGET_SECONDS
+            and pd_cov_s / cov_s >= TARGET_SPEEDUP
+            and pd_mix_s / mix_s >= TARGET_SPEEDUP
+        ),
+    }
+
+
+if __name__ == "__main__":
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    for key, value in run(size, reps).items():
+        print(f"{key:24s} {value}")
