@@ -240,7 +240,8 @@ class DemoManifest:
     def write(self, path: str | Path) -> Path:
         path = Path(path)
         data = self.to_dict()
-        data.pop("seconds")  # keep the file byte-identical across runs
+        for volatile in ("seconds", "out_dir"):  # the file is byte-identical across runs
+            data.pop(volatile)
         path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
 
@@ -1704,8 +1705,8 @@ def _bench_params(con, seed: int, with_bodies: bool, start: str, years: int, n: 
     except ValueError:
         raise ConfigError(f"start {start!r} is not an ISO date such as 2022-01-01") from None
     n_days = (start_day.replace(year=start_day.year + years) - start_day).days
-    per_titles = 1_500
-    per_bodies = 400 if with_bodies else 1
+    per_titles = min(1_500, max(50, n // 20))  # pools grow with n up to a fixed size
+    per_bodies = min(400, max(20, n // 50)) if with_bodies else 1
     titles, paragraphs = _kind_pools(seed, per_titles, per_bodies)
     slots = _outlet_slots()
     con.register(
@@ -1835,6 +1836,7 @@ def load_articles(
     Returns ``n``.
     """
     _check_size(n)
+    con = con.cursor()  # its own result and registrations; the caller's connection is untouched
     params = _bench_params(con, seed, with_bodies, start, years, n)
     columns = ", ".join(ARTICLE_COLUMNS)
     sql = _bench_sql()
@@ -1849,6 +1851,5 @@ def load_articles(
             "SELECT article_id, topic, 1 FROM bench_chunk WHERE topic IS NOT NULL"
         )
     con.execute("DROP TABLE IF EXISTS bench_chunk")
-    for name in ("bench_outlet_slots", "bench_titles", "bench_bodies"):
-        con.unregister(name)
+    con.close()
     return n
