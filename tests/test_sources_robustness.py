@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policykit.errors import FormatError
-from policykit.sources import ReadOptions
+from policykit.sources import ReadOptions, formats
 from policykit.sources.dispatch import read_file
 from policykit.sources.formats import DECODE_FALLBACK_DETAIL
 from policykit.sources.layouts import BLANK_CHARS as BLANKS
@@ -220,6 +220,23 @@ def test_csv_with_quoted_newlines_counts_rows_not_lines(tmp_path):
     assert rows[0]["title"] == "two\nlines"
 
 
+@pytest.mark.parametrize("block", [256, 4096, 1 << 22])
+def test_csv_row_numbers_across_parser_blocks(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(formats, "CSV_BLOCK_BYTES", block)
+    lines, expected = [], []
+    for i in range(1, 601):
+        if i % 37 == 0:
+            lines.append(f"https://r.example/{i},too,many")
+            expected.append((f"row:{i}", "malformed_csv", None))
+        else:
+            lines.append(f'https://r.example/{i},"T {i}"')
+            expected.append((f"row:{i}", None, f"https://r.example/{i}"))
+    path = tmp_path / "blocks.csv"
+    path.write_text("url,title\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    rows, _ = read_rows(path)
+    assert [(r["source_locator"], r["reject_reason"], r["url"]) for r in rows] == expected
+
+
 def test_payload_is_capped(tmp_path):
     path = tmp_path / "big.jsonl"
     path.write_text(
@@ -236,6 +253,17 @@ def test_batches_respect_batch_size(tmp_path):
     read = read_file(path, ReadOptions(batch_size=128))
     sizes = [batch.num_rows for batch in read.batches]
     assert sum(sizes) == 1000 and max(sizes) <= 128
+    csv_path = tmp_path / "many.csv"
+    csv_path.write_text(
+        "url,title\n" + "".join(f"https://r.example/{i},T{i}\n" for i in range(1000)),
+        encoding="utf-8",
+    )
+    read = read_file(csv_path, ReadOptions(batch_size=100))
+    batches = list(read.batches)
+    assert sum(b.num_rows for b in batches) == 1000
+    assert max(b.num_rows for b in batches) <= 100
+    locators = [loc for b in batches for loc in b.column("source_locator").to_pylist()]
+    assert locators == [f"row:{i}" for i in range(1, 1001)]
 
 
 # --------------------------------------------------------------------------- property

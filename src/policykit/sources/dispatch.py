@@ -36,7 +36,9 @@ READERS: dict[str, str] = {
 }
 
 #: Files that sit next to pages and describe them; the page readers read them.
-SIDECAR_PAGE_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".txt")
+SIDECAR_PAGE_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".xhtml", ".shtml", ".txt")
+#: A page manifest (read by the text-dump reader) names page files in one of these columns.
+MANIFEST_FILE_COLUMNS: frozenset[str] = frozenset({"txt", "html", "path", "file"})
 SKIPPED_NAMES: frozenset[str] = frozenset({".gitkeep", ".DS_Store", "Thumbs.db"})
 
 
@@ -67,15 +69,34 @@ def is_sidecar(path: Path) -> bool:
     )
 
 
+def is_page_manifest(path: Path) -> bool:
+    """True for a ``manifest.tsv`` that lists page files (the page readers use it)."""
+    if path.name.lower() != "manifest.tsv":
+        return False
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            header = fh.readline()
+    except OSError:
+        return False
+    columns = {c.strip().lower() for c in header.lstrip("\ufeff").split("\t")}
+    return bool(columns & MANIFEST_FILE_COLUMNS)
+
+
 def _skip(path: Path) -> bool:
-    return path.name in SKIPPED_NAMES or is_spec_file(path) or is_sidecar(path)
+    return (
+        path.name in SKIPPED_NAMES
+        or is_spec_file(path)
+        or is_sidecar(path)
+        or is_page_manifest(path)
+    )
 
 
 def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
     """Every input file under the given files and folders, sorted, recursively.
 
-    Hidden files and folders (found by walking), ``.gitkeep``, YAML mapping specs and page
-    sidecars are left out. A path that does not exist raises SourceError naming it.
+    Hidden files and folders (found by walking), ``.gitkeep``, YAML mapping specs, page
+    sidecars and page manifests (``manifest.tsv`` with a txt/html/path/file column) are
+    left out. A path that does not exist raises SourceError naming it.
     """
     found: dict[Path, Path] = {}
     for given in paths:

@@ -38,6 +38,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 CHUNK_SIZE = 1 << 20
 SNIFF_BYTES = 64 * 1024
+#: pyarrow's CSV reader parses blocks of this size.
+CSV_BLOCK_BYTES = 4 << 20
 #: JSONL is read in chunks of this size (batches are at most batch_size rows, often fewer).
 JSONL_CHUNK_BYTES = 8 << 20
 
@@ -775,7 +777,7 @@ def delimited_raw(
                 read_options=pacsv.ReadOptions(
                     column_names=names,
                     use_threads=False,
-                    block_size=1 << 22,
+                    block_size=CSV_BLOCK_BYTES,
                 ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delimiter,
@@ -911,8 +913,9 @@ def _file_read(path: Path, fmt: str, raw: RawRead, opts, keys: list[str] | None 
                 out = projector(raw_batch)
                 if projector.blank_lines:
                     skipped["blank_line"] = projector.blank_lines
-                if out.num_rows:
-                    yield out
+                # Parsers hand over blocks of their own size; slices keep batch_size a bound.
+                for start in range(0, out.num_rows, opts.batch_size):
+                    yield out.slice(start, opts.batch_size)
         finally:
             projector.close()
 
