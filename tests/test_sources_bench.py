@@ -20,7 +20,26 @@ import pytest
 from policykit.sources import ReadOptions
 from policykit.sources.dispatch import read_file
 
-WORDS = ["policy", "data", "privacy", "regulation", "court", "minister", "digital", "platform", "telecom", "spectrum", "internet", "shutdown", "encryption", "broadband", "satellite", "licence", "parliament", "committee"]
+WORDS = [
+    "policy",
+    "data",
+    "privacy",
+    "regulation",
+    "court",
+    "minister",
+    "digital",
+    "platform",
+    "telecom",
+    "spectrum",
+    "internet",
+    "shutdown",
+    "encryption",
+    "broadband",
+    "satellite",
+    "licence",
+    "parliament",
+    "committee",
+]
 
 
 def write_records(path: Path, count: int, seed: int = 7) -> int:
