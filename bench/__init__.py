@@ -32,8 +32,9 @@ contain ``seconds``, the timed part only), and register it::
         ...  # the work being measured
         return {"seconds": time.perf_counter() - started, "rows": 10_000_000}
 
-Put it in ``bench/workloads.py`` (imported by the harness) or in a module listed in
-``WORKLOAD_MODULES`` below. ``Target(metric, op, threshold, unit)`` prints PASS/MISS
+Put it in ``bench/workloads.py`` (imported by the harness), in a module listed in
+``WORKLOAD_MODULES`` below, or (to try it out) in any importable module named in the
+``BENCH_MODULES`` environment variable. ``Target(metric, op, threshold, unit)`` prints PASS/MISS
 beside the median of ``metric``; metrics a workload derives from others (records/s...)
 can be returned directly. ``ctx.size`` is the workload's size (records, articles...),
 ``ctx.data_dir`` the cache folder, ``ctx.tmp`` a scratch folder removed after the run.
@@ -144,9 +145,13 @@ def workload(
 
 
 def load_registry() -> dict[str, Workload]:
+    """Import the workload modules: ``WORKLOAD_MODULES`` plus any listed, comma-separated,
+    in the ``BENCH_MODULES`` environment variable (handy for trying a workload out)."""
     import importlib
+    import os
 
-    for module in WORKLOAD_MODULES:
+    extra = [m.strip() for m in os.environ.get("BENCH_MODULES", "").split(",") if m.strip()]
+    for module in WORKLOAD_MODULES + extra:
         importlib.import_module(module)
     return REGISTRY
 
