@@ -68,7 +68,7 @@ def run(n: int = 100_000) -> dict:
         full_s, full_cpu = time.perf_counter() - started, _cpu_seconds() - cpu0
         load_avg = os.getloadavg()[0]
         counts = {
-            table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
             for table in (
                 "article_topics",
                 "article_entities",
@@ -77,12 +77,14 @@ def run(n: int = 100_000) -> dict:
                 "story_clusters",
             )
         }
-        stories = con.execute("SELECT count(DISTINCT cluster_id) FROM story_clusters").fetchone()[0]
+        stories = con.execute("SELECT count(DISTINCT cluster_id) FROM story_clusters").fetchall()[
+            0
+        ][0]
         # 1% more articles: a second, incremental run.
         extra = max(1, n // 100)
-        before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        before = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
         _add_new(con, extra)
-        added = con.execute("SELECT count(*) FROM articles").fetchone()[0] - before
+        added = con.execute("SELECT count(*) FROM articles").fetchall()[0][0] - before
         started = time.perf_counter()
         enrich(con, stages=STAGES, workers=0)
         incr_s = time.perf_counter() - started

@@ -103,7 +103,7 @@ def _pending(con: duckdb.DuckDBPyConnection, stage: str, config: str) -> int:
         f"CREATE OR REPLACE TEMP TABLE _pending_{stage} AS {_sql('pending.sql')}",
         {"stage": stage, "config": config},
     )
-    return con.execute(f"SELECT count(*) FROM _pending_{stage}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM _pending_{stage}").fetchall()[0][0]
 
 
 def _mark_done(con: duckdb.DuckDBPyConnection, stage: str, config: str) -> None:
@@ -226,7 +226,7 @@ def enrich(
         "article_citations",
         "story_clusters",
     ):
-        report.rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        report.rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     return report
 
 
@@ -252,7 +252,7 @@ def _run_python_stages(con, stages, configs, gaz, workers, min_df, report, progr
         "CREATE OR REPLACE TEMP TABLE _py_pending AS SELECT row_number() OVER (ORDER BY article_id) "
         f"AS rn, article_id FROM ({' UNION '.join(parts)})"
     )
-    total = con.execute("SELECT count(*) FROM _py_pending").fetchone()[0]
+    total = con.execute("SELECT count(*) FROM _py_pending").fetchall()[0][0]
     con.execute("BEGIN TRANSACTION")
     try:
         if "entities" in stages:
@@ -357,7 +357,7 @@ def _stale_entities(con) -> bool:
     return bool(
         con.execute(
             "SELECT count(*) FROM article_entities WHERE article_id NOT IN (SELECT article_id FROM articles)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
@@ -411,7 +411,7 @@ def _build_clusters(con, pending: int) -> None:
         pending
         or con.execute(
             "SELECT (SELECT count(*) FROM story_clusters) <> (SELECT count(*) FROM articles)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
     if not need:
         return

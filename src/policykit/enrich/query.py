@@ -12,9 +12,12 @@ Syntax (the conventions of Media Cloud and the news databases)
 
 Without a prefix a term searches the title, summary and body together. ``outlet:``
 searches the outlet name and its domain. Matching is case-insensitive and respects word
-boundaries (letters and digits of any script): ``ai`` matches "AI" and "A.I." but not
-"said"; ``ai*`` matches "AI-based" and "aims". Straight and curly apostrophes match
-each other.
+boundaries: ``ai`` matches "AI" and "AI-based" but not "said" (nor "A.I.": write
+``ai OR "a i"`` for that); ``ai*`` matches "aims" too. Straight and curly apostrophes
+match each other. Boundaries use RE2's ``\b`` (ASCII letters and digits) for terms
+that begin and end with an ASCII letter or digit, and explicit Unicode letter classes
+for terms in other scripts ("आधार" is bounded by any non-letter); an ASCII term
+directly followed by an accented letter ("donn" in "données") therefore matches.
 
 *Implicit AND.* Lucene, and so Media Cloud's search, join adjacent terms with OR by
 default. We join them with AND, because a researcher who types ``data breach`` means

@@ -149,7 +149,7 @@ def materialise(con: duckdb.DuckDBPyConnection, topics: list[Topic], pending: st
         con.execute(sql, [topic.name, *topic.hits_params, *topic.where_params])
     written = con.execute(
         f"SELECT count(*) FROM article_topics WHERE article_id IN (SELECT article_id FROM {pending})"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     con.execute("DROP TABLE _topic_text")
     con.execute("DELETE FROM topics")
     con.executemany(
