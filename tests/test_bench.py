@@ -54,16 +54,14 @@ def test_w1_small_run_accounts_for_every_record(tmp_path, capsys):
 
 
 def test_generator_workload_and_machine_info(tmp_path):
-    code, report = _run(tmp_path, "--only", "G1", "--size", "3000", "--repeat", "2")
+    code, report = _run(tmp_path, "--only", "G1", "--size", "1000", "--repeat", "3")
     assert code == 0
     g1 = report["workloads"]["G1"]
-    assert len(g1["runs"]) == 2 and all("error" not in r for r in g1["runs"])
+    assert len(g1["runs"]) == 3 and all("error" not in r for r in g1["runs"])
     assert 350 < g1["median"]["bytes_per_record"] < 700
-    assert g1["median"]["seconds"] == pytest.approx(
-        sorted(r["seconds"] for r in g1["runs"])[0] / 2
-        + sorted(r["seconds"] for r in g1["runs"])[1] / 2
-    )
-    assert report["machine"]["cpus"] >= 1 and report["args"]["repeat"] == 2
+    times = sorted(r["seconds"] for r in g1["runs"])
+    assert g1["median"]["seconds"] == times[1]
+    assert report["machine"]["cpus"] >= 1 and report["args"]["repeat"] == 3
     assert not list((tmp_path / "data" / "tmp").iterdir())  # scratch folders are removed
 
 
