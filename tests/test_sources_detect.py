@@ -81,6 +81,13 @@ def test_detect_format_sees_through_gzip_whatever_the_suffix(tmp_path, name, dat
     assert detect_format(bare) == expected
 
 
+def test_jsonl_with_long_first_lines(tmp_path):
+    path = tmp_path / "long.json"
+    line = json.dumps({"url": "https://a.example/1", "text": "word " * 30_000})
+    path.write_text(line + "\n" + line + "\n", encoding="utf-8")
+    assert detect_format(path) == "jsonl"
+
+
 def test_detect_parquet(tmp_path):
     path = tmp_path / "data.bin"
     pq.write_table(pa.table({"url": ["https://a.example/1"]}), path)

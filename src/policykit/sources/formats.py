@@ -25,7 +25,7 @@ import io
 import json
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 CHUNK_SIZE = 1 << 20
 SNIFF_BYTES = 64 * 1024
+LONG_SNIFF_BYTES = 4 << 20
 #: pyarrow's CSV reader parses blocks of this size.
 CSV_BLOCK_BYTES = 4 << 20
 #: JSONL is read in chunks of this size (batches are at most batch_size rows, often fewer).
@@ -157,11 +158,6 @@ def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     return b"".join(parts)[:size]
 
 
-def is_gzipped(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == GZIP_MAGIC
-
-
 # --------------------------------------------------------------------------- text
 
 
@@ -196,51 +192,6 @@ def decode_lines(lines: list[bytes]) -> tuple[list[str], list[str | None] | None
         texts.append(text)
         details.append(DECODE_FALLBACK_DETAIL if fallback else None)
     return texts, details
-
-
-@dataclass
-class LineBatch:
-    first: int  # the 1-based number of lines[0]
-    lines: list[bytes]
-    final: bool = False
-    #: the last line of the file had no newline (only set on the final batch)
-    unterminated: bool = False
-    #: set on the final batch when the gzip stream was damaged: the bytes after the last newline
-    damaged_tail: bytes | None = None
-    damage: str | None = None
-
-
-def iter_line_batches(stream: ByteStream, batch_size: int) -> Iterator[LineBatch]:
-    """Split a byte stream into batches of at most ``batch_size`` lines (``\\n`` endings)."""
-    pending: list[bytes] = []
-    lines: list[bytes] = []
-    first = 1
-    for chunk in stream:
-        if b"\n" not in chunk:
-            pending.append(chunk)
-            continue
-        if pending:
-            pending.append(chunk)
-            chunk = b"".join(pending)
-            pending = []
-        parts = chunk.split(b"\n")
-        pending.append(parts.pop())
-        lines.extend(parts)
-        while len(lines) >= batch_size:
-            yield LineBatch(first, lines[:batch_size])
-            first += batch_size
-            del lines[:batch_size]
-    tail = b"".join(pending)
-    final = LineBatch(first, lines, final=True)
-    if stream.damage:
-        final.damaged_tail = tail
-        final.damage = stream.damage
-    elif tail:
-        if tail.endswith(b"\r"):
-            tail = tail[:-1]
-        final.lines.append(tail)
-        final.unterminated = True
-    yield final
 
 
 def _nulls(n: int) -> pa.Array:
@@ -394,6 +345,11 @@ def detect_format(path: Path) -> str:
     path = Path(path)
     head = read_head(path)
     fmt = sniff_format(head, path)
+    if fmt == "json" and len(head) == SNIFF_BYTES and head.count(b"\n") < 3:
+        # Long first records (a JSONL line with a 100 KB body): look further before
+        # deciding that this is one JSON document.
+        head = read_head(path, LONG_SNIFF_BYTES)
+        fmt = sniff_format(head, path)
     if fmt is None:
         what = "is empty" if not head.strip() else "is binary or in an unknown format"
         raise FormatError(
@@ -414,7 +370,6 @@ class RawRead:
     prefix: str  # 'line:' | 'item:' | 'row:'
     #: the record number of a final line that had no newline (a 'truncated' candidate)
     tail_number: int = -1
-    skipped: dict = field(default_factory=dict)
 
 
 def _lines_array(data: bytes, ends: np.ndarray) -> pa.Array:
