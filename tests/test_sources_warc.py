@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -207,3 +209,42 @@ def test_workers_give_the_same_rows_in_order(tmp_path):
     parallel, _ = read_all(target, workers=2)
     assert [r["title"] for r in parallel] == titles
     assert parallel == serial
+
+
+@pytest.fixture(scope="module")
+def three_page_archive(tmp_path_factory) -> tuple[bytes, set[int]]:
+    """A three-page archive and the byte offsets where its records start or end."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    target = tmp_path_factory.mktemp("warc") / "three.warc.gz"
+    write_warc(
+        target,
+        [
+            ("response", f"https://a.example/{t}", "text/html", ARTICLE.format(title=t).encode())
+            for t in ("A", "B", "C")
+        ],
+    )
+    with target.open("rb") as handle:
+        iterator = ArchiveIterator(handle)
+        boundaries = {iterator.offset for _ in iterator} | {iterator.offset}
+    return target.read_bytes(), boundaries
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cut=st.integers(min_value=1, max_value=10_000))
+def test_any_truncation_yields_a_prefix_and_at_most_one_reject(tmp_path, three_page_archive, cut):
+    data, boundaries = three_page_archive
+    keep = max(1, len(data) - cut)
+    target = tmp_path / "cut.warc.gz"
+    target.write_bytes(data[:keep])
+    rows, _ = read_all(target)
+    titles = [r["title"] for r in rows if r["reject_reason"] is None]
+    assert titles == ["A", "B", "C"][: len(titles)]
+    rejects = [r for r in rows if r["reject_reason"] is not None]
+    assert len(rejects) <= 1
+    # A cut exactly between records leaves a valid, shorter archive: nothing to detect.
+    # Anywhere else, a lost page is accounted for by the reject.
+    if keep not in boundaries:
+        assert len(titles) == 3 or len(rejects) == 1

@@ -89,7 +89,7 @@ def _page_items(path: Path, skipped: Counter, damage: list) -> Iterator[dict]:
     warnings = io.StringIO()
     with path.open("rb") as handle:
         iterator = ArchiveIterator(handle, arc2warc=True)
-        offset = 0
+        offset = end = 0
         while True:
             try:
                 record = _next_record(iterator, warnings)
@@ -97,6 +97,10 @@ def _page_items(path: Path, skipped: Counter, damage: list) -> Iterator[dict]:
                     break
                 offset = iterator.offset
                 item = _record_item(record, offset, skipped)
+                # Where this record ends (gzip member included): anything after the last
+                # end that warcio did not turn into a record is damage.
+                with contextlib.redirect_stderr(warnings):
+                    end = offset + iterator.get_record_length()
             except _Damage as exc:
                 damage.append(exc)
                 return
@@ -107,6 +111,11 @@ def _page_items(path: Path, skipped: Counter, damage: list) -> Iterator[dict]:
                 return
             if item is not None:
                 yield item
+            if _member_cut_short(iterator, handle):
+                detail = f"the gzip member of the record at offset {offset} is cut short"
+                damage.append(_Damage(offset, detail))
+                return
+        _check_tail(handle, end, damage)
     if warnings.getvalue().strip() and not damage:
         # A Content-Length that does not match the bytes: warcio resynchronised on the
         # next record, but the record before the reported offset is damaged. Say so once.
@@ -116,8 +125,45 @@ def _page_items(path: Path, skipped: Counter, damage: list) -> Iterator[dict]:
         damage.append(_Damage(at, f"record boundary broken at offset {at}: {note}"))
 
 
+def _member_cut_short(iterator, handle) -> bool:
+    """True when the file is used up but the current gzip member never ended.
+
+    zlib decompresses a member cut before its trailer without complaint, so a record
+    can read back whole from a truncated file; the missing end of stream gives it away.
+    """
+    decompressor = getattr(iterator.reader, "decompressor", None)
+    if decompressor is None or getattr(decompressor, "eof", True):
+        return False
+    position = handle.tell()
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(position)
+    return position >= size
+
+
+def _check_tail(handle, end: int, damage: list) -> None:
+    """Bytes left after the last record warcio could read: a record cut short.
+
+    warcio ends quietly when a gzip member is cut inside its WARC headers.
+    """
+    size = handle.seek(0, io.SEEK_END)
+    if end >= size:
+        return
+    handle.seek(end)
+    if handle.read(256).strip(b"\r\n\t \x00"):
+        detail = (
+            f"{size - end} bytes from offset {end} to the end of the file are not a "
+            "complete record (cut short or corrupt)"
+        )
+        damage.append(_Damage(end, detail))
+
+
 def _record_item(record, offset: int, skipped: Counter) -> dict | None:
     kind = record.rec_type
+    length = (record.rec_headers.get_header("Content-Length") or "").strip()
+    if not kind or not length.isdigit():
+        # Every WARC record (and every converted ARC record) names its type and length:
+        # without them the header block itself was cut.
+        raise _Damage(offset, f"record at offset {offset} has an incomplete header block")
     if kind not in PAGE_RECORD_TYPES:
         _drain(record, offset)
         skipped[kind] += 1
