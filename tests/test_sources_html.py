@@ -410,3 +410,26 @@ def test_gzipped_page_dot_html_json_sidecar(tmp_path):
     (tmp_path / "p.html.json.gz").write_bytes(gzip.compress(b'{"outlet": "Gz Sidecar"}'))
     (row,) = read_one(target)
     assert row["outlet"] == "Gz Sidecar"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared eval data not available")
+def test_extract_pages_sends_other_page_formats_to_their_readers(tmp_path):
+    resources = SHARED / "eval" / "feeds_and_warc_samples"
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    paths = [
+        FIXTURES / "article.html",
+        resources / "trafilatura_resources" / "feed2.rss",
+        resources / "warcio" / "example.warc.gz",
+        empty,
+        FIXTURES / "all_script.html",
+    ]
+    reads = list(extract_pages(paths, ReadOptions(workers=1)))
+    assert [r.path for r in reads] == [str(p) for p in paths]
+    assert [r.format for r in reads] == ["html", "feed", "warc", "html", "html"]
+    rows = [rows_of(r) for r in reads]
+    assert rows[1][0]["url"] == "http://www.example.com/blog/post/1"
+    assert rows[2][0]["url"] == "http://example.com/"
+    assert reads[2].skipped["request"] == 2
+    assert rows[3][0]["reject_reason"] == "empty_file"
+    assert rows[4][0]["body_missing_reason"] == "all_script"

@@ -421,19 +421,7 @@ def _page_failed(args: tuple[str, ReadOptions], exc: BaseException) -> list[dict
     ]
 
 
-def extract_pages(paths: list[Path], opts: ReadOptions) -> Iterator[FileRead]:
-    """Extract many HTML pages in parallel; one :class:`FileRead` per path, in order.
-
-    Uses ``opts.workers`` processes (0 = one per core). Each page is read, decoded,
-    extracted with trafilatura and overlaid with its sidecar metadata in the worker, so
-    only small row dicts cross process boundaries.
-
-    Examples
-    --------
-    >>> reads = list(extract_pages([], ReadOptions(workers=1)))
-    >>> reads
-    []
-    """
+def _html_reads(paths: list[Path], opts: ReadOptions) -> Iterator[FileRead]:
     tasks = ((str(p), opts) for p in paths)
     # Starting warm workers costs a few seconds once; a handful of pages is quicker here.
     workers = opts.workers if len(paths) > MIN_PAGES_FOR_POOL else 1
@@ -446,3 +434,65 @@ def extract_pages(paths: list[Path], opts: ReadOptions) -> Iterator[FileRead]:
             batches=iter([batch_from_rows(rows)]),
             skipped=Counter(),
         )
+
+
+def _page_format(path: Path, opts: ReadOptions) -> str | None:
+    """The format of a page-like file; None when it cannot even be detected."""
+    from ..errors import SourceError
+    from .dispatch import detect_format
+
+    if opts.format:
+        return opts.format.lower()
+    try:
+        return detect_format(path)
+    except SourceError:
+        return None
+
+
+def _other_read(path: Path, opts: ReadOptions) -> FileRead:
+    """Read a non-HTML file of a run (WARC, feed, text dump...) with its own reader."""
+    from ..errors import ConfigError, SourceError
+    from .dispatch import read_file
+
+    try:
+        return read_file(path, opts)
+    except ConfigError:
+        raise
+    except SourceError as exc:
+        row = {
+            "source_locator": "file",
+            "reject_reason": "unreadable_file",
+            "reject_detail": str(exc),
+        }
+        return FileRead(str(path), "unknown", "none", iter([batch_from_rows([row])]))
+
+
+def extract_pages(paths: list[Path], opts: ReadOptions) -> Iterator[FileRead]:
+    """Read a run of page files; one :class:`FileRead` per path, in input order.
+
+    HTML pages are extracted in ``opts.workers`` processes (0 = one per core): each page
+    is read, decoded, extracted with trafilatura and overlaid with its sidecar metadata
+    in the worker, so only small row dicts cross process boundaries. Other files in the
+    run (WARC/ARC, feeds, sitemaps, text dumps) go to their own readers, in order; the
+    WARC reader runs its own pool. An empty, binary or undetectable ``.html`` file still
+    reaches the HTML reader, which turns it into a reject with a reason.
+
+    Examples
+    --------
+    >>> reads = list(extract_pages([], ReadOptions(workers=1)))
+    >>> reads
+    []
+    """
+    paths = [Path(p) for p in paths]
+    is_html = [_page_format(p, opts) in (None, "html") for p in paths]
+    i = 0
+    while i < len(paths):
+        if not is_html[i]:
+            yield _other_read(paths[i], opts)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(paths) and is_html[j]:
+            j += 1
+        yield from _html_reads(paths[i:j], opts)
+        i = j
