@@ -23,6 +23,8 @@ _EXPORTS = {
     "ingest": "policykit.ingest",
     "IngestReport": "policykit.ingest",
     "PolicykitError": "policykit.errors",
+    # page extraction (one HTML page -> staging fields)
+    "extract_html": "policykit.sources.html",
     # enrichment
     "enrich": "policykit.enrich",
     "EnrichReport": "policykit.enrich",
