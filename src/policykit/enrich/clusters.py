@@ -17,7 +17,10 @@ about 0.5. 128 permutations estimate a Jaccard of 0.5 with a standard error of a
 ``MinHashLSH`` chooses for this threshold and ``num_perm`` (25 bands of 5 rows); the
 bands are stored in ``minhash_bands`` and the signatures in ``article_minhash``, so
 new articles are compared with all earlier ones without recomputing them, then every
-candidate pair is checked against the threshold. Bodies with fewer than
+candidate pair is checked against the threshold. The two articles must also be published
+within ``WINDOW_DAYS = 30`` days of each other (or one be undated): syndication and
+rewrites happen within days or weeks, while the same text years apart is a re-run or
+shared boilerplate, not one story's coverage. Bodies with fewer than
 ``MIN_WORDS = 40`` words get no signature.
 
 **Same title within a time window.** A record without a signature (only a title, or a
@@ -48,6 +51,7 @@ THRESHOLD = 0.5
 MAX_WORDS = 1500
 MIN_WORDS = 40
 WINDOW_HOURS = 48
+WINDOW_DAYS = 30
 MIN_TITLE_WORDS = 4
 SEED = 1
 
@@ -58,7 +62,9 @@ _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
 
 
 def config_fingerprint() -> str:
-    text = f"clusters-v1:{SHINGLE}:{NUM_PERM}:{THRESHOLD}:{MAX_WORDS}:{MIN_WORDS}:{SEED}"
+    text = (
+        f"clusters-v2:{SHINGLE}:{NUM_PERM}:{THRESHOLD}:{MAX_WORDS}:{MIN_WORDS}:{SEED}:{WINDOW_DAYS}"
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -112,7 +118,7 @@ def sql(name: str) -> str:
 
 def link_minhash(con) -> int:
     """Insert the minhash links of the articles in ``_pending_clusters``; return the count."""
-    pairs = con.execute(sql("minhash_candidates.sql")).fetchall()
+    pairs = con.execute(sql("minhash_candidates.sql"), {"window_days": WINDOW_DAYS}).fetchall()
     if not pairs:
         return 0
     ids = sorted({i for pair in pairs for i in pair})

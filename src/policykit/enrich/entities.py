@@ -1000,6 +1000,8 @@ class _Doc:
             first = words[0]
             if first.lower() in COMMON_WORDS or self._lower_elsewhere(first):
                 words = words[1:]
+            elif len(words) > 2 and words[1] in ("of", "for") and first.lower() not in ORG_HEADS:
+                words = words[2:]  # "Shares of Orbital Inc": "Shares" only starts the sentence
         # A leading "The" mid-sentence is part of a name ("told The Daily Beast").
         if words and words[0] in ("The", "the") and (initial or len(words) == 1):
             words = words[1:]
