@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Modules the harness imports to fill the registry (each registers with @workload).
-WORKLOAD_MODULES: list[str] = ["bench.workloads"]
+WORKLOAD_MODULES: list[str] = ["bench.workloads", "bench.w6_enrich"]
 
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 

@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import Context, Target, workload
 
 TARGET_APS = 1000
 STAGES = ["topics", "entities", "citations", "clusters"]
@@ -51,18 +54,13 @@ def _load(con, n: int, seed: int = 6) -> None:
     con.execute("DELETE FROM article_topics")
 
 
-def run(n: int = 100_000) -> dict:
-    """Measure W6 on ``n`` articles. Returns a flat dict of results."""
-
+def measure(db: Path, n: int) -> dict:
+    """Enrich the unenriched database ``db`` of ``n`` articles, then 1% more; the numbers."""
     from policykit.enrich import enrich
     from policykit.store import connect
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "w6.duckdb"
-        con = connect(db)
-        started = time.perf_counter()
-        _load(con, n)
-        load_s = time.perf_counter() - started
+    con = connect(db)
+    try:
         started, cpu0 = time.perf_counter(), _cpu_seconds()
         report = enrich(con, stages=STAGES, workers=0)
         full_s, full_cpu = time.perf_counter() - started, _cpu_seconds() - cpu0
@@ -77,38 +75,70 @@ def run(n: int = 100_000) -> dict:
                 "story_clusters",
             )
         }
-        stories = con.execute("SELECT count(DISTINCT cluster_id) FROM story_clusters").fetchall()[
-            0
-        ][0]
+        stories = con.execute("SELECT count(DISTINCT cluster_id) FROM story_clusters")
+        stories = stories.fetchall()[0][0]
         # 1% more articles: a second, incremental run.
-        extra = max(1, n // 100)
         before = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
-        _add_new(con, extra)
+        _add_new(con, max(1, n // 100))
         added = con.execute("SELECT count(*) FROM articles").fetchall()[0][0] - before
         started = time.perf_counter()
         enrich(con, stages=STAGES, workers=0)
         incr_s = time.perf_counter() - started
+    finally:
         con.close()
     return {
-        "workload": "W6 enrich",
+        "seconds": full_s,
         "articles": n,
-        "cores": os.cpu_count(),
-        "load_s": round(load_s, 1),
-        "full_s": round(full_s, 1),
-        "full_articles_per_s": round(n / full_s, 1),
-        "load_average_1min": round(load_avg, 1),
-        "full_cpu_s": round(full_cpu, 1),
-        # CPU seconds of this process and its workers: what 2 idle cores would need at best.
-        "cpu_bound_articles_per_s_2_cores": round(n / (full_cpu / 2), 1),
-        "topics_s": round(report.seconds.get("topics", 0.0), 1),
-        "python_stages_s": round(report.seconds.get("entities", 0.0), 1),
-        "target_articles_per_s": TARGET_APS,
-        "meets_target": n / full_s >= TARGET_APS,
+        "articles_per_s": n / full_s,
+        "load_average_1min": load_avg,
+        "cpu_s": full_cpu,
+        # CPU seconds of this process, its DuckDB threads and its workers: the rate two
+        # otherwise idle cores would allow.
+        "cpu_bound_articles_per_s_2_cores": n / (full_cpu / 2),
+        "topics_s": report.seconds.get("topics", 0.0),
+        "python_stages_s": report.seconds.get("entities", 0.0),
         "incremental_new_articles": added,
-        "incremental_s": round(incr_s, 2),
+        "incremental_s": incr_s,
         "story_clusters": stories,
         **{f"rows_{k}": v for k, v in counts.items()},
     }
+
+
+def build_database(path: Path, n: int) -> None:
+    """A policykit database of ``n`` synthetic articles with bodies, not enriched."""
+    from policykit.store import connect
+
+    con = connect(path)
+    try:
+        _load(con, n)
+    finally:
+        con.close()
+
+
+def run(n: int = 100_000) -> dict:
+    """Measure W6 on ``n`` articles. Returns a flat dict of results."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "w6.duckdb"
+        started = time.perf_counter()
+        build_database(db, n)
+        load_s = time.perf_counter() - started
+        result = measure(db, n)
+    result = {"workload": "W6 enrich", "cores": os.cpu_count(), "load_s": load_s, **result}
+    result["meets_target"] = result["articles_per_s"] >= TARGET_APS
+    return {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+
+
+@workload(
+    "W6",
+    "enrich N articles with bodies (topics, entities, citations, clusters)",
+    default_size=100_000,
+    targets=[Target("articles_per_s", ">=", TARGET_APS, " art/s")],
+)
+def enrich_articles(ctx: Context) -> dict:
+    cached = ctx.cached("w6-articles", lambda path: build_database(path, ctx.size), ".duckdb")
+    db = ctx.tmp / "w6.duckdb"
+    shutil.copyfile(cached, db)  # enrichment writes: work on a copy of the cached input
+    return measure(db, ctx.size)
 
 
 def _add_new(con, extra: int) -> None:
