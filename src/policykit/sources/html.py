@@ -125,16 +125,24 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
-def _is_all_script(tree) -> bool:
-    """True when the page has script/style content but no visible text at all."""
-    scripts = tree.xpath("//script|//style|//noscript|//template")
-    if not any((s.text or "").strip() for s in scripts) and not tree.xpath("//script[@src]"):
-        return False
-    visible = tree.xpath(
-        "//body//text()[not(ancestor::script) and not(ancestor::style) "
-        "and not(ancestor::noscript) and not(ancestor::template)]"
-    )
-    return not any(t.strip() for t in visible)
+#: Text a reader would see (also in fragments without <body>).
+_VISIBLE_TEXT = (
+    "//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+    " and not(ancestor::template) and not(ancestor::head) and not(ancestor::title)]"
+)
+
+
+def _missing_reason(tree) -> str:
+    """Why trafilatura found no main text: all_script, too_short or no_main_text."""
+    visible = " ".join(t.strip() for t in tree.xpath(_VISIBLE_TEXT) if t.strip())
+    if not visible:
+        has_script = tree.xpath("//script[@src]") or any(
+            (s.text or "").strip() for s in tree.xpath("//script|//style|//template")
+        )
+        return "all_script" if has_script else "no_main_text"
+    if _word_count(visible) < MIN_BODY_WORDS and len(visible) < MIN_BODY_CHARS:
+        return "too_short"
+    return "no_main_text"
 
 
 def _page_language(tree) -> str | None:
@@ -148,6 +156,22 @@ def _page_language(tree) -> str | None:
         if value and value.strip():
             return value.strip()
     return None
+
+
+def _parse(text: str, load_html):
+    """An lxml tree: trafilatura's loader, then plain lxml for bare fragments it refuses."""
+    if not text.strip():
+        return None
+    tree = load_html(text)
+    if tree is None:
+        import lxml.html
+        from lxml.etree import ParserError
+
+        try:
+            tree = lxml.html.document_fromstring(text)
+        except (ParserError, ValueError):
+            return None
+    return tree
 
 
 def _date_source(published: str | None, url: str | None) -> str | None:
@@ -226,7 +250,7 @@ def extract_html(
         encoding=encoding,
         encoding_source=how,
     )
-    tree = load_html(text) if text.strip() else None
+    tree = _parse(text, load_html)
     if tree is None:
         record["body_missing_reason"] = "no_main_text"
         return _overlay(record, sidecar)
@@ -251,7 +275,7 @@ def extract_html(
     )
     record["date_source"] = _date_source(record["published"], url or doc.url)
     if body is None:
-        record["body_missing_reason"] = "all_script" if _is_all_script(tree) else "no_main_text"
+        record["body_missing_reason"] = _missing_reason(tree)
     elif _word_count(body) < MIN_BODY_WORDS and len(body) < MIN_BODY_CHARS:
         record["body_missing_reason"] = "too_short"
     else:
