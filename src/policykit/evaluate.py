@@ -1,0 +1,588 @@
+"""Extraction quality against real annotated pages; fails below the pinned floors.
+
+``python -m policykit.evaluate`` (``make eval``) scores, in one run:
+
+* on the HTML pages of ``../shared/eval/trafilatura_eval``: trafilatura with its defaults
+  (the anchor) and policykit's ``extract_html``;
+* on plain-text dumps of the same pages (every visible line, as a text scraper saves
+  them): trafilatura and jusText over the dumps (the dump anchors) and policykit's
+  :func:`~policykit.sources.textdump.clean_dump`, with boilerplate lines learnt per host
+  across all dumps of the run;
+* on ``../shared/eval/newspaper4k_testdata/txt`` (already clean article bodies in 12
+  languages): the share of the text the dump cleaner keeps.
+
+Body text is scored with the pages' ``with``/``without`` snippets the way trafilatura's own
+evaluation does (a ``with`` snippet found is a true positive, missing a false negative;
+a ``without`` snippet found is a false positive, absent a true negative); title, date
+(exact day) and author by exact match over the pages where the field is annotated.
+
+The floors live in ``eval/floors.toml``. They are only ever raised: pin them a little
+below what a full run measures, never lower one to make a run pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import html as html_lib
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+import tomllib
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+FLOORS = REPO / "eval" / "floors.toml"
+
+# ---------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass
+class Page:
+    """One annotated page of the trafilatura evaluation set."""
+
+    url: str
+    path: Path
+    with_: list[str]
+    without: list[str]
+    title: str | None = None  # None: not annotated; "": annotated as absent
+    date: str | None = None
+    author: str | None = None
+
+
+def load_pages(data: Path | None = None) -> list[Page]:
+    """The annotated pages of ``trafilatura_eval`` in manifest order."""
+    root = Path(data) if data else SHARED / "eval" / "trafilatura_eval"
+    try:
+        gold = json.loads((root / "evaldata.json").read_text(encoding="utf-8"))
+        manifest = (root / "manifest.tsv").read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"evaluation data {root} is not readable: {exc}") from exc
+    header = manifest[0].split("\t")
+    pages = []
+    for line in manifest[1:]:
+        row = dict(zip(header, line.split("\t"), strict=False))
+        record = gold.get(row["url"])
+        if record is None:
+            continue
+        pages.append(
+            Page(
+                url=row["url"],
+                path=root / row["stored_path"],
+                with_=list(record.get("with", [])),
+                without=list(record.get("without", [])),
+                title=record.get("title"),
+                date=record.get("date"),
+                author=record.get("author"),
+            )
+        )
+    return pages
+
+
+# ---------------------------------------------------------------------------------------
+# Plain-text dumps of HTML pages
+
+_INVISIBLE = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object"}
+_BLOCK = {
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details",
+    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+    "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "td", "th", "tr", "ul", "option", "button", "label",
+}  # fmt: skip
+
+
+def html_to_dump(html: bytes | str) -> str:
+    """Every visible line of a page, as a plain-text scraper saves it.
+
+    Drops script/style/noscript and the head; block elements become line breaks; menus,
+    footers and asides are kept, as a scraper keeps them.
+    """
+    import trafilatura
+    from lxml import etree
+
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return ""
+    parts: list[str] = []
+
+    def walk(element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.rsplit("}", 1)[-1].lower()
+        if tag in _INVISIBLE or isinstance(element, etree._Comment):
+            if element.tail:
+                parts.append(element.tail)
+            return
+        block = tag in _BLOCK
+        if block:
+            parts.append("\n")
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if element.tail:
+            parts.append(element.tail)
+
+    root = tree.find(".//body")
+    walk(root if root is not None else tree)
+    lines = (re.sub(r"\s+", " ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _dump_as_html(dump: str) -> str:
+    """A dump as the only structure it has: one paragraph per line."""
+    paragraphs = "".join(f"<p>{html_lib.escape(line)}</p>\n" for line in dump.splitlines())
+    return f"<html><body>\n{paragraphs}</body></html>"
+
+
+# ---------------------------------------------------------------------------------------
+# Scoring
+
+
+def _ws(text: str | None) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fn: int = 0
+    fp: int = 0
+    tn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fn += other.fn
+        self.fp += other.fp
+        self.tn += other.tn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        total = self.tp + self.fn + self.fp + self.tn
+        return (self.tp + self.tn) / total if total else 0.0
+
+
+def score_snippets(text: str | None, with_: list[str], without: list[str]) -> Counts:
+    """Snippet counts for one extracted text (None: nothing extracted)."""
+    body = _ws(text)
+    counts = Counts()
+    for snippet in with_:
+        if body and _ws(snippet) in body:
+            counts.tp += 1
+        else:
+            counts.fn += 1
+    for snippet in without:
+        if body and _ws(snippet) in body:
+            counts.fp += 1
+        else:
+            counts.tn += 1
+    return counts
+
+
+def _norm_title(text: str | None) -> str:
+    return _ws(text).casefold().strip(" \"'“”„«»")
+
+
+def title_matches(found: str | None, gold: str) -> bool:
+    return bool(found) and _norm_title(found) == _norm_title(gold)
+
+
+def date_matches(found: str | None, gold: str) -> bool:
+    """Exact day; ``found`` may be any ISO-like text starting with the day."""
+    return bool(found) and str(found)[:10] == gold.strip()[:10]
+
+
+def _names(text) -> set[str]:
+    if isinstance(text, list):
+        text = ";".join(str(t) for t in text)
+    return {_ws(n).casefold() for n in re.split(r"[;,]| and | und ", str(text or "")) if _ws(n)}
+
+
+def author_matches(found, gold: str) -> bool:
+    return bool(_names(found)) and _names(found) == _names(gold)
+
+
+@dataclass
+class Extraction:
+    """What one system found on one page."""
+
+    body: str | None = None
+    title: str | None = None
+    date: str | None = None
+    author: object = None
+    error: str | None = None
+
+
+@dataclass
+class Tally:
+    """Scores of one system over a set of pages."""
+
+    counts: Counts = field(default_factory=Counts)
+    title: list[bool] = field(default_factory=list)
+    date: list[bool] = field(default_factory=list)
+    author: list[bool] = field(default_factory=list)
+    pages: int = 0
+    errors: int = 0
+
+    def add(self, page: Page, found: Extraction, *, metadata: bool = True) -> None:
+        self.pages += 1
+        self.errors += found.error is not None
+        self.counts.add(score_snippets(found.body, page.with_, page.without))
+        if not metadata:
+            return
+        if page.title:
+            self.title.append(title_matches(found.title, page.title))
+        if page.date:
+            self.date.append(date_matches(found.date, page.date))
+        if page.author:
+            self.author.append(author_matches(found.author, page.author))
+
+
+def _share(values: list[bool]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+# ---------------------------------------------------------------------------------------
+# Systems
+
+
+def _trafilatura_html(html: bytes, url: str) -> Extraction:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    if doc is None:
+        return Extraction()
+    return Extraction(body=doc.text, title=doc.title, date=doc.date, author=doc.author)
+
+
+def _extract_html_fn() -> Callable | None:
+    try:
+        from policykit.sources.html import extract_html
+    except ImportError:
+        return None
+    return extract_html
+
+
+def _policykit_html(html: bytes, url: str) -> Extraction | None:
+    extract_html = _extract_html_fn()
+    if extract_html is None:
+        return None
+    found = extract_html(html, url=url) or {}
+    return Extraction(
+        body=found.get("body") or found.get("text"),
+        title=found.get("title"),
+        date=found.get("published") or found.get("date"),
+        author=found.get("authors") or found.get("author"),
+    )
+
+
+def _trafilatura_dump(dump: str) -> Extraction:
+    import trafilatura
+
+    return Extraction(body=trafilatura.extract(_dump_as_html(dump)))
+
+
+def _justext_dump(dump: str) -> Extraction:
+    import justext
+
+    from .sources.textdump import _STOPLIST_NAMES, _detect_language
+
+    language = _detect_language(dump.splitlines())
+    stoplist = justext.get_stoplist(_STOPLIST_NAMES.get(language or "", "English"))
+    paragraphs = justext.justext(_dump_as_html(dump).encode("utf-8"), stoplist)
+    return Extraction(body="\n".join(p.text for p in paragraphs if not p.is_boilerplate))
+
+
+def _guard(fn: Callable, *args) -> Extraction | None:
+    """Run one system; an exception is counted as an error with nothing extracted."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # one page must not stop the evaluation
+        return Extraction(error=f"{type(exc).__name__}: {exc}")
+
+
+def _html_phase(page: Page) -> dict:
+    """Worker: the HTML systems and the page's dump."""
+    html = gzip.decompress(page.path.read_bytes())
+    dump = _guard(lambda: Extraction(body=html_to_dump(html)))
+    dump_text = dump.body or ""
+    return {
+        "trafilatura_html": _guard(_trafilatura_html, html, page.url),
+        "policykit_html": _guard(_policykit_html, html, page.url),
+        "trafilatura_dump": _guard(_trafilatura_dump, dump_text),
+        "justext_dump": _guard(_justext_dump, dump_text),
+        "dump": dump_text,
+    }
+
+
+def _dump_phase(args: tuple[str, dict, set[str]]) -> Extraction:
+    """Worker: the dump cleaner, with the boilerplate learnt for the page's host."""
+    from .sources.textdump import clean_dump
+
+    dump, sidecar, boilerplate = args
+
+    def run() -> Extraction:
+        result = clean_dump(dump, boilerplate=boilerplate, sidecar=sidecar)
+        return Extraction(
+            body=result.body, title=result.title, date=result.published, author=result.authors
+        )
+
+    return _guard(run)
+
+
+# ---------------------------------------------------------------------------------------
+# Newspaper4k: clean bodies must survive
+
+
+def newspaper4k_retention(data: Path | None = None) -> dict[str, float]:
+    """Share of characters the dump cleaner keeps of each already-clean article body."""
+    from .sources.textdump import clean_dump
+
+    root = Path(data) if data else SHARED / "eval" / "newspaper4k_testdata" / "txt"
+    shares = {}
+    for path in sorted(root.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        total = sum(len(line.strip()) for line in text.splitlines())
+        if not total:
+            continue
+        result = clean_dump(text)
+        kept = sum(len(line) for line in (result.body or "").splitlines())
+        if result.title:
+            kept += len(result.title)  # a first line taken as the headline is not lost
+        shares[path.stem] = kept / total
+    return shares
+
+
+# ---------------------------------------------------------------------------------------
+# The run
+
+SYSTEMS = (
+    ("trafilatura_html", "trafilatura (defaults)", "html"),
+    ("policykit_html", "policykit extract_html", "html"),
+    ("trafilatura_dump", "trafilatura", "dump"),
+    ("justext_dump", "jusText", "dump"),
+    ("policykit_dump", "policykit clean_dump", "dump"),
+)
+
+
+def run_eval(
+    *,
+    limit: int | None = None,
+    sample: int | None = None,
+    workers: int | None = None,
+    data: Path | None = None,
+    seed: int = 13,
+) -> dict:
+    """Score every system; returns ``{"systems": {key: Tally}, "retention": {...}}``."""
+    pages = load_pages(data)
+    if sample:
+        pages = random.Random(seed).sample(pages, min(sample, len(pages)))
+    if limit:
+        pages = pages[:limit]
+    workers = workers or min(2, os.cpu_count() or 1)
+    started = time.monotonic()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        html_results = list(pool.map(_html_phase, pages, chunksize=4))
+
+        from .sources.textdump import (
+            boilerplate_lines,
+            dump_outlet_key,
+            learn_boilerplate,
+        )
+
+        # Cross-document evidence: write the dumps with a URL sidecar, as a scraper
+        # would, and learn recurring lines per host with the ingest's own function.
+        with tempfile.TemporaryDirectory(prefix="policykit-eval-") as tmp:
+            paths = []
+            for i, (page, result) in enumerate(zip(pages, html_results, strict=True)):
+                path = Path(tmp) / f"{i:04d}.txt"
+                path.write_text(result["dump"], encoding="utf-8")
+                path.with_suffix(".json").write_text(json.dumps({"url": page.url}))
+                paths.append(path)
+            learnt = learn_boilerplate(paths)
+        known = boilerplate_lines(learnt)
+        jobs = []
+        for page, result in zip(pages, html_results, strict=True):
+            sidecar = {"url": page.url}
+            key = dump_outlet_key(result["dump"], sidecar)
+            jobs.append((result["dump"], sidecar, known.get(key, set())))
+        dump_results = list(pool.map(_dump_phase, jobs, chunksize=8))
+
+    tallies = {key: Tally() for key, _, _ in SYSTEMS}
+    missing = set()
+    for page, result, cleaned in zip(pages, html_results, dump_results, strict=True):
+        for key, _, _ in SYSTEMS:
+            found = cleaned if key == "policykit_dump" else result[key]
+            if found is None:
+                missing.add(key)
+                continue
+            tallies[key].add(
+                page, found, metadata=key != "trafilatura_dump" and key != "justext_dump"
+            )
+    for key in missing:
+        tallies[key] = None
+    return {
+        "systems": tallies,
+        "retention": newspaper4k_retention(),
+        "pages": len(pages),
+        "seconds": time.monotonic() - started,
+        "full": not (limit or sample),
+        "boilerplate_hosts": len(known),
+    }
+
+
+def _fmt(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.3f}"
+
+
+def format_table(results: dict) -> str:
+    """The plain-text report of a run."""
+    head = (
+        f"{'system':<24} {'input':<5} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'acc':>6} "
+        f"{'title':>6} {'date':>6} {'author':>6} {'errors':>6}"
+    )
+    lines = [head, "-" * len(head)]
+    for key, label, kind in SYSTEMS:
+        tally = results["systems"][key]
+        if tally is None:
+            lines.append(f"{label:<24} {kind:<5} not available (module missing)")
+            continue
+        c = tally.counts
+        lines.append(
+            f"{label:<24} {kind:<5} {tally.pages:>5} {_fmt(c.precision):>6} {_fmt(c.recall):>6} "
+            f"{_fmt(c.f1):>6} {_fmt(c.accuracy):>6} {_fmt(_share(tally.title)):>6} "
+            f"{_fmt(_share(tally.date)):>6} {_fmt(_share(tally.author)):>6} {tally.errors:>6}"
+        )
+    shares = results["retention"]
+    if shares:
+        values = sorted(shares.values())
+        worst = min(shares, key=shares.get)
+        lines.append("")
+        lines.append(
+            f"newspaper4k clean bodies kept by clean_dump: {len(values)} files, "
+            f"mean {sum(values) / len(values):.3f}, min {values[0]:.3f} ({worst})"
+        )
+    lines.append(
+        f"{results['pages']} pages in {results['seconds']:.0f} s; "
+        f"hosts with learnt boilerplate: {results['boilerplate_hosts']}"
+    )
+    return "\n".join(lines)
+
+
+def measured(results: dict) -> dict[str, float]:
+    """The gated figures of a run, named as in ``eval/floors.toml``."""
+    values: dict[str, float] = {}
+    systems = results["systems"]
+    if systems["policykit_html"] is not None:
+        tally = systems["policykit_html"]
+        values["html.body_f1"] = tally.counts.f1
+        for name in ("title", "date", "author"):
+            share = _share(getattr(tally, name))
+            if share is not None:
+                values[f"html.{name}_accuracy"] = share
+    dump = systems["policykit_dump"]
+    values["textdump.body_f1"] = dump.counts.f1
+    values["textdump.body_precision"] = dump.counts.precision
+    values["textdump.body_recall"] = dump.counts.recall
+    if _share(dump.title) is not None:
+        values["textdump.title_accuracy"] = _share(dump.title)
+    shares = results["retention"]
+    if shares:
+        values["newspaper4k.retained_mean"] = sum(shares.values()) / len(shares)
+        values["newspaper4k.retained_min"] = min(shares.values())
+    return values
+
+
+def load_floors(path: Path = FLOORS) -> dict[str, float]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"floors file {path} is not readable TOML: {exc}") from exc
+    return {
+        f"{section}.{name}": float(value)
+        for section, table in raw.items()
+        if isinstance(table, dict)
+        for name, value in table.items()
+    }
+
+
+def check_floors(values: dict[str, float], floors: dict[str, float]) -> list[str]:
+    """Messages for every floor missed (a floor whose figure was not measured is missed)."""
+    failures = []
+    for name, floor in sorted(floors.items()):
+        value = values.get(name)
+        if value is None:
+            failures.append(f"{name}: not measured (floor {floor:.3f})")
+        elif value < floor:
+            failures.append(f"{name}: {value:.3f} is below the floor {floor:.3f}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m policykit.evaluate", description=__doc__)
+    parser.add_argument("--limit", type=int, help="only the first N pages (floors not gated)")
+    parser.add_argument(
+        "--sample", type=int, help="a seeded random sample of N pages (floors not gated)"
+    )
+    parser.add_argument("--workers", type=int, help="worker processes (default: up to 2)")
+    parser.add_argument(
+        "--data", type=Path, help="trafilatura_eval folder (default ../shared/eval)"
+    )
+    parser.add_argument("--floors", type=Path, default=FLOORS, help="floors TOML")
+    args = parser.parse_args(argv)
+    try:
+        results = run_eval(
+            limit=args.limit, sample=args.sample, workers=args.workers, data=args.data
+        )
+        floors = load_floors(args.floors)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(format_table(results))
+    values = measured(results)
+    print()
+    for name, value in sorted(values.items()):
+        floor = floors.get(name)
+        pinned = f"(floor {floor:.3f})" if floor is not None else "(no floor)"
+        print(f"  {name:<32} {value:.3f} {pinned}")
+    if not results["full"]:
+        print("\nsubset run: floors are pinned for the full set and are not checked")
+        return 0
+    failures = check_floors(values, floors)
+    if failures:
+        print("\nFLOORS MISSED:\n  " + "\n  ".join(failures))
+        return 1
+    print("\nall floors met")
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(BrokenPipeError):
+        sys.exit(main())
