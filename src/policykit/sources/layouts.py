@@ -457,8 +457,11 @@ _EMPTY_OBJECT = r'^\s*\{\s*("[^"]*"\s*:\s*(""|null|\[\s*\]|\{\s*\})\s*,?\s*)*\}\
 # only for rare non-object values), and pull every mapped path out in one call. The rest
 # (coalescing candidates, reject reasons) happens on the resulting Arrow columns.
 _PROJECT_SQL = """
-WITH typed AS MATERIALIZED (
-    SELECT n, payload, reject_reason AS pre_reason, reject_detail AS pre_detail,
+SELECT jt,
+       CASE WHEN jt = 'OBJECT' THEN json_extract_string(payload, $paths) END AS v,
+       CASE WHEN jt = 'VARCHAR' THEN payload ->> '$' END AS s
+FROM (
+    SELECT payload,
            CASE
                WHEN reject_reason IS NOT NULL THEN 'PRE'
                -- Blank: every whitespace character is <= 32, so most lines skip the trim.
@@ -473,10 +476,6 @@ WITH typed AS MATERIALIZED (
            END AS jt
     FROM raw
 )
-SELECT n, payload, pre_reason, pre_detail, jt,
-       CASE WHEN jt = 'OBJECT' THEN json_extract_string(payload, $paths) END AS v,
-       CASE WHEN jt = 'VARCHAR' THEN payload ->> '$' END AS s
-FROM typed
 """
 
 _NOT_OBJECT_DETAIL = {
@@ -507,20 +506,24 @@ class Projector:
                 checked = path.startswith(URL_CHECK)
                 self.candidates.setdefault(staging, []).append((len(self.paths), checked))
                 self.paths.append(path.removeprefix(URL_CHECK))
+        # One column per extracted path (only integer indices are formatted into the SQL);
+        # list elements taken in DuckDB are cheaper than Arrow's list_element.
+        columns = "".join(f", v[{i + 1}] AS c{i}" for i in range(len(self.paths)))
+        self.sql = f"SELECT jt, s{columns} FROM ({_PROJECT_SQL})"
 
     def _query(self, raw: pa.Table) -> pa.Table:
         self.con.register("raw", raw)
         try:
             # A dummy path keeps the list parameter typed when nothing is mapped.
             params = {"paths": self.paths or ["$.__policykit_none__"]}
-            return self.con.sql(_PROJECT_SQL, params=params).to_arrow_table()
+            return self.con.sql(self.sql, params=params).to_arrow_table()
         finally:
             self.con.unregister("raw")
 
-    def _field(self, values: pa.ChunkedArray, staging: str) -> pa.Array:
+    def _field(self, result: pa.Table, staging: str) -> pa.Array:
         picked = []
         for index, checked in self.candidates.get(staging, []):
-            column = pc.list_element(values, index)
+            column = result.column(f"c{index}")
             # '' / '[]' / 'set()' and friends are missing values: the next candidate fills in.
             empty = pc.is_in(pc.utf8_trim(column, BLANK_CHARS), value_set=_EMPTY_SET)
             column = pc.if_else(pc.fill_null(empty, False), None, column)
@@ -528,11 +531,18 @@ class Projector:
                 column = pc.if_else(_looks_like_url(column), column, None)
             picked.append(column)
         if not picked:
-            return pa.nulls(len(values), pa.string())
+            return pa.nulls(result.num_rows, pa.string())
         return picked[0] if len(picked) == 1 else pc.coalesce(*picked)
 
     def __call__(self, raw: pa.Table) -> pa.Table:
-        result = self._query(raw)
+        # The query returns only what it computes; the raw columns come from the input
+        # (DuckDB keeps row order for a plain projection), so payloads are not copied back.
+        computed = self._query(raw)
+        if computed.num_rows != raw.num_rows:
+            raise RuntimeError("field extraction lost rows")  # an internal invariant
+        result = raw.rename_columns(["n", "payload", "pre_reason", "pre_detail"])
+        for name in computed.column_names:
+            result = result.append_column(name, computed.column(name))
         jt = result.column("jt")
         blank = pc.equal(jt, "BLANK")
         blanks = pc.sum(blank).as_py() or 0
@@ -542,9 +552,8 @@ class Projector:
             jt = result.column("jt")
         count = result.num_rows
         n = result.column("n")
-        values = result.column("v")
         strings = result.column("s")
-        fields = {name: self._field(values, name) for name in STAGING_FIELDS}
+        fields = {name: self._field(result, name) for name in STAGING_FIELDS}
         string_url = _looks_like_url(strings)
         fields["url"] = pc.coalesce(
             fields["url"], pc.if_else(string_url, pc.utf8_trim_whitespace(strings), None)
@@ -574,10 +583,17 @@ class Projector:
         any_field = pc.is_valid(fields["url"])
         for name in STAGING_FIELDS:
             any_field = pc.or_(any_field, pc.is_valid(fields[name]))
-        all_empty = pc.and_(
-            pc.and_(pc.equal(jt, "OBJECT"), pc.invert(any_field)),
-            pc.fill_null(pc.match_substring_regex(result.column("payload"), _EMPTY_OBJECT), False),
-        )
+        no_fields = pc.and_(pc.equal(jt, "OBJECT"), pc.invert(any_field))
+        if pc.any(no_fields).as_py():
+            # The regex only runs when some object gave no field at all (rare).
+            all_empty = pc.and_(
+                no_fields,
+                pc.fill_null(
+                    pc.match_substring_regex(result.column("payload"), _EMPTY_OBJECT), False
+                ),
+            )
+        else:
+            all_empty = no_fields
         not_object = pc.or_(
             pc.and_(pc.equal(jt, "VARCHAR"), pc.invert(string_url)),
             pc.invert(
