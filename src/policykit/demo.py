@@ -253,7 +253,8 @@ class DemoManifest:
 def _corpus() -> dict:
     import yaml
 
-    return yaml.safe_load(CORPUS_FILE.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    return yaml.load(CORPUS_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
 
 
 def _cap(text: str) -> str:
@@ -643,7 +644,10 @@ def _write_text(articles: list[_Article], events: list[dict], seed: int) -> None
                 break
         seen_titles.add((a.outlet, a.published.date(), a.title))
         a.authors = _authors(f, a)
-        a.paragraphs = _body_paragraphs(f, a.topic)
+        if a.layout in BODY_LAYOUTS or a.domain in WIRES:  # wire text may be republished
+            a.paragraphs = _body_paragraphs(f, a.topic)
+        else:  # metadata-only layouts: the lead alone feeds summaries (and URL variants)
+            a.paragraphs = [f.fill(f.rng.choice(_category(a.topic)["leads"]))]
         if a.domain in WIRES:
             credit = c["wire"][a.domain]
             a.dateline_city = f.slot("city_upper")
