@@ -23,6 +23,17 @@ _EXPORTS = {
     "ingest": "policykit.ingest",
     "IngestReport": "policykit.ingest",
     "PolicykitError": "policykit.errors",
+    # normalisation rules and the outlet registry
+    "canonical_url": "policykit.normalise",
+    "registered_domain": "policykit.normalise",
+    "date_from_url": "policykit.normalise",
+    "parse_published": "policykit.normalise",
+    "ParsedDate": "policykit.normalise",
+    "clean_title": "policykit.normalise",
+    "clean_text": "policykit.normalise",
+    "split_authors": "policykit.normalise",
+    "OutletRegistry": "policykit.normalise",
+    "Outlet": "policykit.normalise",
     # page extraction (one HTML page -> staging fields)
     "extract_html": "policykit.sources.html",
     # enrichment
