@@ -34,6 +34,7 @@ from .entities import (
     MONTHS_DAYS,
     TITLES,
     Gazetteer,
+    _sentence_initial,
     prepare_text,
 )
 
@@ -75,7 +76,7 @@ _WINDOW = 120
 
 
 def _cited_names(text: str):
-    """Yield ``(pattern, words)`` for every cue phrase with a capitalised name."""
+    """Yield ``(pattern, words, offset)`` for every cue phrase with a capitalised name."""
     for cue in _CUE_RE.finditer(text):
         word = cue.group(1)
         key = word.lower()
@@ -92,7 +93,7 @@ def _cited_names(text: str):
                         "statement": "statement_to",
                         "interview": "interview_with",
                     }[key]
-                    yield pattern, name.group("name").split()
+                    yield pattern, name.group("name").split(), name.start()
                 continue
         if key not in ("reported", "pointed"):
             continue
@@ -109,7 +110,7 @@ def _cited_names(text: str):
             pattern = "pointed_out"
         else:
             pattern = "first_reported" if "first" in mods.group(0).split() else "reported"
-        yield pattern, name.group("name").split()
+        yield pattern, name.group("name").split(), name.start()
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,12 @@ def find_citations(
     persons = persons or set()
     surnames = {p.split()[-1] for p in persons}
     seen: dict[tuple[str, str], Citation] = {}
-    for pattern, raw in _cited_names(text):
+    for pattern, raw, start in _cited_names(text):
         name = _clean_name(raw, gaz)
         if name is None or name in persons or name in surnames:
             continue
+        if len(raw) == 1 and (raw[0],) not in gaz.index and _sentence_initial(text, start):
+            continue  # "Users reported ...": an ordinary word starting a sentence
         domain = None
         if resolve is not None:
             written = " ".join(raw)
