@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from test_normalise_urls import CANONICAL_CASES, DATE_CASES, url_parts
 
 from policykit.normalise import (
+    TRACKING_PARAMS,
+    TRACKING_PREFIXES,
     ParsedDate,
     canonical_url,
     clean_text,
@@ -345,3 +347,12 @@ def test_clean_ws_agrees_on_real_text_dumps(con):
     assert [t[:40] for t, (sql, f) in zip(texts, rows, strict=True)
             if not f and sql != clean_text(t)] == []  # fmt: skip
     assert checked, "every dump was flagged; the SQL path would never be used"
+
+
+def test_tracking_lists_are_the_same_in_sql(con):
+    params = sorted(TRACKING_PARAMS) + ["amp"]
+    prefixed = [p + "x" for p in TRACKING_PREFIXES] + [p.upper() + "Y" for p in TRACKING_PREFIXES]
+    keep = ["id", "page", "source", "partner", "utm", "refx", "xref", "outputType"]
+    names = params + prefixed + keep
+    got = _column(con, "pk__url_param_is_tracking(v || '=1')", names)
+    assert got == [True] * (len(params) + len(prefixed)) + [False] * len(keep)
