@@ -180,7 +180,12 @@ def registry_resolver() -> Callable[[str], tuple[str, str] | None] | None:
         from ..normalise import OutletRegistry  # type: ignore[attr-defined]
     except ImportError:
         return None
-    registry = OutletRegistry.load()  # a broken user registry raises its own clear error
+    from .. import settings
+
+    # The shipped registry plus the configured user registry; a broken user file raises
+    # its own clear error. (Outlets loaded by `ingest --outlets` are in the database's
+    # outlets table, which citations_resolve.sql uses as well.)
+    registry = OutletRegistry.load(settings.load().outlets)
     cache: dict[str, tuple[str, str] | None] = {}
 
     def resolve(name: str) -> tuple[str, str] | None:
