@@ -179,6 +179,33 @@ def test_non_utf8_csv_values(tmp_path):
     assert rows[1]["reject_detail"] is None
 
 
+def test_non_utf8_csv_with_ragged_rows_and_truncated_gzip(tmp_path):
+    lines = [b"url,title"]
+    for i in range(1, 2001):
+        title = b"Caf\xe9 %d" % i if i % 3 == 0 else b"Plain %d" % i
+        extra = b",extra" if i % 50 == 0 else b""
+        lines.append(b"https://r.example/%d,%s%s" % (i, title, extra))
+    data = b"\n".join(lines) + b"\n"
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(data)
+    rows, _ = read_rows(path)
+    assert [r["source_locator"] for r in rows] == [f"row:{i}" for i in range(1, 2001)]
+    assert rows[2]["title"] == "Caf\u00e9 3"
+    assert rows[2]["reject_detail"] == DECODE_FALLBACK_DETAIL
+    assert rows[0]["reject_detail"] is None
+    assert rows[49]["reject_reason"] == "malformed_csv"
+    assert rows[49]["payload"] == "https://r.example/50,Plain 50,extra"
+    assert sum(r["reject_reason"] == "malformed_csv" for r in rows) == 40
+    packed = gzip.compress(data)
+    cut = tmp_path / "legacy.csv.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    rows, _ = read_rows(cut, format="csv")
+    assert rows[-1]["reject_reason"] == "truncated_gzip"
+    good = rows[:-1]
+    assert [r["source_locator"] for r in good] == [f"row:{i}" for i in range(1, len(good) + 1)]
+    assert len(good) > 100
+
+
 def test_empty_file_is_a_format_error(tmp_path):
     path = tmp_path / "empty.jsonl"
     path.write_bytes(b"")

@@ -20,6 +20,7 @@ stays NULL (a warning, not a reject).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -706,6 +707,11 @@ def delimited_raw(
         header, skip = read_header(path, delimiter)
         names = unique_names(header)
     raw = RawRead(iter(()), "row:")
+    if not is_valid_utf8(path):
+        # pyarrow cannot hand back the text of a malformed row that is not UTF-8, so
+        # legacy-encoded files take the (slower) csv-module path with per-line decoding.
+        raw.batches = _python_csv_batches(path, batch_size, delimiter, names, skip, to_json)
+        return raw, names
     invalid: list[tuple[int, str, str]] = []  # (data row number, text, detail)
 
     def on_invalid(row) -> str:
@@ -760,6 +766,120 @@ def delimited_raw(
 
     raw.batches = batches()
     return raw, names
+
+
+def is_valid_utf8(path: Path) -> bool:
+    """True when the whole (decompressed) file is valid UTF-8; a damaged tail is ignored."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    stream = ByteStream(Path(path))
+    try:
+        for chunk in stream:
+            decoder.decode(chunk)
+    except UnicodeDecodeError:
+        return False
+    if stream.damage:
+        return True  # an incomplete character at the cut is the damage row's business
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _python_csv_batches(
+    path: Path, batch_size: int, delimiter: str, names: list[str], skip: int, to_json
+) -> Iterator[pa.Table]:
+    """CSV rows through the csv module, for files that are not valid UTF-8.
+
+    Each physical line is decoded on its own (UTF-8, else cp1252); a row built from a
+    fallback-decoded line is flagged in ``reject_detail``.
+    """
+    stream = ByteStream(Path(path))
+    consumed: list[str] = []
+    flagged = [False]
+    held_tail = [b""]
+
+    def lines() -> Iterator[str]:
+        pending = b""
+        skipped = 0
+        for chunk in stream:
+            data = pending + chunk
+            if skipped < skip:
+                dropped = min(skip - skipped, len(data))
+                data = data[dropped:]
+                skipped += dropped
+            cut = data.rfind(b"\n") + 1
+            pending = data[cut:]
+            for line in data[:cut].splitlines(keepends=True):
+                text, fallback = decode_text(line)
+                flagged[0] = flagged[0] or fallback
+                consumed.append(text)
+                yield text
+        if stream.damage:
+            held_tail[0] = pending
+        elif pending:
+            text, fallback = decode_text(pending)
+            flagged[0] = flagged[0] or fallback
+            consumed.append(text)
+            yield text
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    width = len(names)
+    numbers, payload_columns, reasons, details, raw_texts = [], [[] for _ in names], [], [], []
+    number = 0
+
+    def flush() -> pa.Table:
+        strings = pa.table(
+            {
+                name: pa.array(col, pa.string())
+                for name, col in zip(names, payload_columns, strict=True)
+            }
+        )
+        payloads = to_json(strings).to_pylist()
+        # Malformed rows keep their raw text instead of a JSON rendering.
+        merged = [
+            raw_text if reason else payload
+            for payload, reason, raw_text in zip(payloads, reasons, raw_texts, strict=True)
+        ]
+        return raw_table(numbers, merged, reasons, details)
+
+    while True:
+        try:
+            row = next(reader)
+            error = None
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row, error = None, f"CSV parse error: {exc}"
+        if row == [] and not error:
+            consumed.clear()
+            flagged[0] = False
+            continue  # a blank line is not a record
+        number += 1
+        text = "".join(consumed).rstrip("\r\n")
+        consumed.clear()
+        numbers.append(number)
+        raw_texts.append(text)
+        if error or len(row) != width:
+            reasons.append("malformed_csv")
+            details.append(error or f"{len(row)} fields where the header has {width}")
+            for col in payload_columns:
+                col.append(None)
+        else:
+            reasons.append(None)
+            details.append(DECODE_FALLBACK_DETAIL if flagged[0] else None)
+            for col, value in zip(payload_columns, row, strict=True):
+                col.append(value)
+        flagged[0] = False
+        if len(numbers) >= batch_size:
+            yield flush()
+            numbers, reasons, details, raw_texts = [], [], [], []
+            payload_columns = [[] for _ in names]
+    if numbers:
+        yield flush()
+    if stream.damage:
+        tail, _ = decode_text(held_tail[0])
+        yield raw_table([number + 1], [tail], ["truncated_gzip"], [stream.damage])
 
 
 def _delimited_batch(table, names, next_row, invalid, to_json):
