@@ -55,35 +55,61 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--tmp", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--run-index", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
 # --------------------------------------------------------------------------- worker
 
 
+def _peak_rss_mb() -> float | None:
+    """This process's own peak RSS (VmHWM). Unlike ru_maxrss seen by the parent, it does
+    not inherit the parent's size from before exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def _worker(args, registry: dict[str, Workload]) -> int:
     wl = registry[args.worker]
     ctx = Context(wl.name, args.size, args.seed, args.data_dir, args.tmp, args.run_index)
     try:
-        result = wl.func(ctx)
+        if args.prepare:
+            started = time.perf_counter()
+            wl.prepare(ctx)
+            result = {"seconds": time.perf_counter() - started}
+        else:
+            result = wl.func(ctx)
     except WorkloadUnavailable as exc:
         result = {"error": str(exc), "unavailable": True}
     except Exception as exc:  # a crash is reported as this run's error, with its traceback
         traceback.print_exc()
         result = {"error": f"{type(exc).__name__}: {exc}"}
+    peak = _peak_rss_mb()
+    if peak is not None:
+        result["peak_rss_mb"] = peak
     print(RESULT_PREFIX + json.dumps(result), flush=True)
     return 0
 
 
-def run_once(wl: Workload, size: int, seed: int, data_dir: Path, index: int) -> dict:
-    """One run in a fresh subprocess; adds ``peak_rss_mb`` (that child's ru_maxrss)."""
+def run_once(
+    wl: Workload, size: int, seed: int, data_dir: Path, index: int, prepare: bool = False
+) -> dict:
+    """One run in a fresh subprocess, with its ``peak_rss_mb`` and ``cpu_s``.
+
+    ``prepare``: run the workload's input preparation instead (also in a child, so the
+    harness itself stays small)."""
     scratch = data_dir / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{wl.name}-", dir=scratch))
     command = [
         sys.executable, "-m", "bench", "--worker", wl.name, "--size", str(size),
         "--seed", str(seed), "--data-dir", str(data_dir), "--tmp", str(tmp),
-        "--run-index", str(index),
+        "--run-index", str(index), *(["--prepare"] if prepare else []),
     ]  # fmt: skip
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -102,7 +128,9 @@ def run_once(wl: Workload, size: int, seed: int, data_dir: Path, index: int) -> 
         tail = stderr.strip().splitlines()[-3:]
         return {"error": f"worker exited {proc.returncode} without a result: {' | '.join(tail)}"}
     result = json.loads(lines[-1][len(RESULT_PREFIX) :])
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
+    # Fallback where /proc is missing: ru_maxrss (KiB on Linux) also counts the parent's
+    # size at fork time, an overestimate.
+    result.setdefault("peak_rss_mb", usage.ru_maxrss / 1024)
     # CPU time tells a slow run from a starved one on a shared machine
     result["cpu_s"] = usage.ru_utime + usage.ru_stime
     return result
@@ -235,15 +263,13 @@ def run(args) -> tuple[dict, bool]:
         print(f"[bench] {name}: {wl.title} (size {size:,}, {args.repeat} runs)", flush=True)
         prepared = None
         if wl.prepare is not None:
-            started = time.perf_counter()
-            ctx = Context(name, size, args.seed, args.data_dir, args.data_dir / "tmp")
-            try:
-                wl.prepare(ctx)
-            except WorkloadUnavailable as exc:
-                results[name] = {"title": wl.title, "size": size, "runs": [{"error": str(exc)}]}
+            outcome = run_once(wl, size, args.seed, args.data_dir, 0, prepare=True)
+            if "error" in outcome:
+                results[name] = {"title": wl.title, "size": size, "runs": [outcome]}
                 results[name]["median"] = {}
+                print(f"[bench]   prepare: {outcome['error']}", flush=True)
                 continue
-            prepared = time.perf_counter() - started
+            prepared = outcome["seconds"]
         runs = []
         for index in range(args.repeat):
             result = run_once(wl, size, args.seed, args.data_dir, index)

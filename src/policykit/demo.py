@@ -348,8 +348,8 @@ def _category(topic: str) -> dict:
 
 def _title(f: _Filler, topic: str, event_headline: str | None) -> str:
     if event_headline and f.rng.random() < 0.45:
-        return f.fill(event_headline)
-    return f.fill(f.rng.choice(_category(topic)["headlines"]))
+        return _cap(f.fill(event_headline))
+    return _cap(f.fill(f.rng.choice(_category(topic)["headlines"])))
 
 
 def _quote_sentence(f: _Filler) -> str:
@@ -378,14 +378,14 @@ def _body_paragraphs(f: _Filler, topic: str) -> list[str]:
     r.shuffle(pool)
     sentences = []
     for template in pool:
-        text = f.fill(template)
+        text = _cap(f.fill(template))  # "{group} said..." starts "the ..."
         first = text.split(" ", 1)[0]
         if first in _LOWER_OK and r.random() < 0.35:  # only where lower-casing stays correct
             text = f.fill(r.choice(c["openers"])) + first.lower() + text[len(first) :]
         sentences.append(text)
     for _ in range(r.randint(1, 2)):
         sentences.insert(r.randrange(1, len(sentences) + 1), _quote_sentence(f))
-    paragraphs = [f.fill(r.choice(cat["leads"]))]
+    paragraphs = [_cap(f.fill(r.choice(cat["leads"])))]
     i = 0
     while i < len(sentences):
         k = r.randint(2, 3)
@@ -608,7 +608,11 @@ def _syndicate(articles: list[_Article], rng: random.Random) -> None:
             a.published.date() + dt.timedelta(days=1), []
         )
         pool = [b for b in pool if b.copy_of < 0 and b.published >= a.published]
+        outlets_used = set()
         for b in rng.sample(pool, k=min(len(pool), rng.choice((1, 1, 2)))):
+            if b.outlet in outlets_used:  # one copy per daily
+                continue
+            outlets_used.add(b.outlet)
             b.copy_of = a.idx
             b.topic = a.topic
             b.event = a.event
