@@ -20,6 +20,7 @@ from policykit.normalise import (
     ParsedDate,
     canonical_url,
     clean_text,
+    clean_title,
     date_from_url,
     install_macros,
     parse_published,
@@ -356,3 +357,67 @@ def test_tracking_lists_are_the_same_in_sql(con):
     names = params + prefixed + keep
     got = _column(con, "pk__url_param_is_tracking(v || '=1')", names)
     assert got == [True] * (len(params) + len(prefixed)) + [False] * len(keep)
+
+
+# --- titles ---------------------------------------------------------------------------
+
+TITLE_PAIRS = [
+    # outlet suffix, outlet prefix, bare site address, real headline parts kept
+    ("Govt notifies DPDP rules | MediaNama", "MediaNama"),
+    ("Court rule - The Hindu", "The Hindu"),
+    ("Court rule - hindu", "The Hindu"),
+    ("The Hindu: Court rule", "The Hindu"),
+    ("Title - NDTV.com", None),
+    ("Report: X - analysis", "Reuters"),
+    ("A | B | medianama", "MediaNama"),
+    ("MediaNama", "MediaNama"),
+    # whitespace collapsed, including tabs and ideographic space
+    ("  a \t  b\u3000c  ", None),
+    # Indic headline with an English outlet suffix
+    ("डेटा संरक्षण नियम अधिसूचित | Dainik Bhaskar", "Dainik Bhaskar"),
+    ("", None),
+]
+
+
+def test_clean_title_macro_agrees_on_the_table(con):
+    rows = con.execute(
+        "SELECT pk_clean_title(t, o), pk_title_needs_python(t, o) "
+        "FROM (SELECT unnest($1::VARCHAR[]) t, unnest($2::VARCHAR[]) o, "
+        "generate_subscripts($1, 1) i) ORDER BY i",
+        [[t for t, _ in TITLE_PAIRS], [o for _, o in TITLE_PAIRS]],
+    ).fetchall()
+    for (title, outlet), (sql, flagged) in zip(TITLE_PAIRS, rows, strict=True):
+        assert not flagged, title
+        assert sql == clean_title(title, [outlet] if outlet else []), title
+
+
+title_word = st.sampled_from(
+    ["Rules", "notified", "DPDP", "the", "Hindu", "The Hindu", "MediaNama", "medianama",
+     "NDTV.com", "scroll.in", "x.org", "Report:", "analysis", "नियम", "ക്ക", "中文", "é", "&amp;"]
+)  # fmt: skip
+title_sep = st.sampled_from(
+    [" ", " | ", " - ", " – ", " — ", " :: ", " · ", ": ", "  ", "\t", " |", "- ", " • "]
+)
+titles = st.lists(st.tuples(title_word, title_sep), max_size=6).map(
+    lambda parts: "".join(w + s for w, s in parts)
+)
+outlet_names = st.one_of(
+    st.none(), st.sampled_from(["MediaNama", "The Hindu", "the  hindu", "NDTV", "", " ", "X"])
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=HEALTH)
+@given(st.lists(st.tuples(titles, outlet_names), min_size=50, max_size=120))
+def test_clean_title_macro_agrees_when_not_flagged(con, pairs):
+    rows = con.execute(
+        "SELECT pk_clean_title(t, o), pk_title_needs_python(t, o) "
+        "FROM (SELECT unnest($1::VARCHAR[]) t, unnest($2::VARCHAR[]) o, "
+        "generate_subscripts($1, 1) i) ORDER BY i",
+        [[t for t, _ in pairs], [o for _, o in pairs]],
+    ).fetchall()
+    bad = [
+        (t, o, sql)
+        for (t, o), (sql, flagged) in zip(pairs, rows, strict=True)
+        if not flagged and sql != clean_title(t, [o] if o is not None else [])
+    ]
+    assert bad == []

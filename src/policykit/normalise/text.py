@@ -182,7 +182,34 @@ _MAX_NAME_WORDS = 6
 # Lower-case function words never found in a person's name: a piece holding one is a
 # sentence caught as a byline ("Click here to read more").
 _NOT_NAME_WORDS = frozenset(
-    ["the", "to", "of", "about", "this", "that", "here", "more", "read", "click", "other", "for", "from", "is", "are", "was", "were", "our", "your", "in", "on", "at", "with", "news", "follow", "share"]
+    [
+        "the",
+        "to",
+        "of",
+        "about",
+        "this",
+        "that",
+        "here",
+        "more",
+        "read",
+        "click",
+        "other",
+        "for",
+        "from",
+        "is",
+        "are",
+        "was",
+        "were",
+        "our",
+        "your",
+        "in",
+        "on",
+        "at",
+        "with",
+        "news",
+        "follow",
+        "share",
+    ]
 )
 
 

@@ -266,3 +266,80 @@ CREATE OR REPLACE MACRO pk_clean_ws(t) AS (
             '^[ \n]+|[ \n]+$', '', 'g'),
         '')
 );
+
+-- --------------------------------------------------------------- titles -------------
+
+-- TRUE when pk_clean_title(t, o) cannot promise clean_title(t, [o]): what
+-- pk_text_needs_python flags in either value, plus cased scripts whose lower-casing
+-- differs from Python's casefold (Armenian, Georgian, Cherokee, Latin/Greek Extended
+-- Additional, Glagolitic, Cyrillic/Latin Extended-B..D, full-width Latin, and the
+-- supplementary-plane cased scripts).
+CREATE OR REPLACE MACRO pk_title_needs_python(t, o) AS (
+    pk_text_needs_python(t) OR pk_text_needs_python(o)
+    OR coalesce(regexp_matches(coalesce(t, '') || coalesce(o, ''),
+        '[\x{0530}-\x{058F}\x{10A0}-\x{10FF}\x{13A0}-\x{13FF}\x{1C80}-\x{1CBF}\x{1E00}-\x{1FFF}\x{2C00}-\x{2C7F}\x{A640}-\x{A69F}\x{A720}-\x{A7FF}\x{AB70}-\x{ABBF}\x{FF21}-\x{FF5A}\x{10400}-\x{104FF}\x{10C80}-\x{10CFF}\x{118A0}-\x{118FF}\x{16E40}-\x{16E9F}\x{1E900}-\x{1E95F}]'),
+        FALSE)
+);
+
+-- Python's whitespace (str.split) collapsed to one space.
+CREATE OR REPLACE MACRO pk__one_line(s) AS (
+    trim(regexp_replace(s,
+        '[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]+',
+        ' ', 'g'))
+);
+
+-- The comparison key of a name: lower case, one-spaced, without a leading "the ".
+CREATE OR REPLACE MACRO pk__title_key(s) AS (
+    regexp_replace(lower(pk__one_line(s)), '^the ', '')
+);
+
+-- TRUE when a title segment names the outlet (key k) or is a bare site address.
+CREATE OR REPLACE MACRO pk__title_is_site(seg, k) AS (
+    pk__title_key(seg) <> ''
+    AND (coalesce(pk__title_key(seg) = k, FALSE)
+         OR regexp_matches(trim(seg),
+            '(?i)^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|in|org|net|news|co\.uk|co\.in|io|press|tv)$'))
+);
+
+CREATE OR REPLACE MACRO pk__title_suffix(x, k, pattern) AS (
+    CASE WHEN trim(regexp_extract(x, pattern, 1)) <> ''
+          AND pk__title_is_site(regexp_extract(x, pattern, 2), k)
+        THEN trim(regexp_extract(x, pattern, 1)) END
+);
+
+CREATE OR REPLACE MACRO pk__title_prefix(x, k, sep) AS (
+    CASE WHEN strpos(x, sep) > 0
+          AND trim(substr(x, strpos(x, sep) + length(sep))) <> ''
+          AND coalesce(pk__title_key(left(x, strpos(x, sep) - 1)) = k, FALSE)
+        THEN trim(substr(x, strpos(x, sep) + length(sep))) END
+);
+
+-- clean_title(t, [o]) for titles where pk_title_needs_python(t, o) is FALSE: NFC,
+-- whitespace collapsed, then one site suffix and one site prefix removed (the first
+-- separator, in the order of clean_title, whose segment names the outlet).
+CREATE OR REPLACE MACRO pk_clean_title(t, o) AS (
+    list_transform(list_transform(
+        [{'x': nullif(pk__one_line(nfc_normalize(t)), ''), 'k': pk__title_key(o)}],
+        lambda a: {'x': coalesce(
+                pk__title_suffix(a.x, a.k, '^(.*) \| (.*)$'),
+                pk__title_suffix(a.x, a.k, '^(.*) - (.*)$'),
+                pk__title_suffix(a.x, a.k, '^(.*) – (.*)$'),
+                pk__title_suffix(a.x, a.k, '^(.*) — (.*)$'),
+                pk__title_suffix(a.x, a.k, '^(.*) :: (.*)$'),
+                pk__title_suffix(a.x, a.k, '^(.*) · (.*)$'),
+                pk__title_suffix(a.x, a.k, '^(.*) • (.*)$'),
+                pk__title_suffix(a.x, a.k, '^(.*) » (.*)$'),
+                a.x),
+            'k': a.k}),
+        lambda b: coalesce(
+            pk__title_prefix(b.x, b.k, ' | '),
+            pk__title_prefix(b.x, b.k, ' - '),
+            pk__title_prefix(b.x, b.k, ' – '),
+            pk__title_prefix(b.x, b.k, ' — '),
+            pk__title_prefix(b.x, b.k, ' :: '),
+            pk__title_prefix(b.x, b.k, ' · '),
+            pk__title_prefix(b.x, b.k, ' • '),
+            pk__title_prefix(b.x, b.k, ' » '),
+            pk__title_prefix(b.x, b.k, ': '),
+            b.x))[1]
+);
