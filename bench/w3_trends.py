@@ -15,7 +15,10 @@ untimed warm-up run each):
 
 The results of the two are compared (counts must be equal), so the speed-up is for the
 same numbers. Targets: each policykit call <= 0.5 s and >= 10x faster than pandas. The
-machine is shared, so the 1-minute load average is reported beside the times.
+machine is shared, so the 1-minute load average is reported beside the times, and so
+is the CPU time of each call (``time.process_time``: this process and all its threads)
+with the best case it allows on two otherwise idle cores (CPU seconds / 2, as DuckDB
+runs on both; pandas runs on one).
 
 Run: ``.venv/bin/python -m bench.w3_trends [n] [repeat]`` (default 10,000,000 and 5).
 """
@@ -52,14 +55,17 @@ def database(n: int) -> Path:
     return path
 
 
-def _timed(func, repeat: int) -> tuple[float, object]:
-    result = func()  # warm-up, untimed
-    times = []
+def _timed(func, repeat: int) -> tuple[float, float, object]:
+    """Median wall-clock and median CPU seconds (this process, all its threads) of
+    ``repeat`` runs after one untimed warm-up run."""
+    result = func()
+    walls, cpus = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         result = func()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
 
 
 def _pandas_coverage(articles, topic_ids):
@@ -99,21 +105,24 @@ def run(n: int = 10_000_000, repeat: int = 5) -> dict:
     topic = con.execute(
         "SELECT topic FROM article_topics GROUP BY topic ORDER BY count(*) DESC, topic LIMIT 1"
     ).fetchone()[0]
-    matched = con.execute("SELECT count(*) FROM article_topics WHERE topic = ?", [topic]).fetchone()[0]
+    matched = con.execute(
+        "SELECT count(*) FROM article_topics WHERE topic = ?", [topic]
+    ).fetchone()[0]
 
-    cov_s, cov = _timed(lambda: coverage_over_time(con, topic, interval="day"), repeat)
-    mix_s, mix = _timed(lambda: outlet_mix(con, topic, top=None), repeat)
+    cov_s, cov_cpu, cov = _timed(lambda: coverage_over_time(con, topic, interval="day"), repeat)
+    mix_s, mix_cpu, mix = _timed(lambda: outlet_mix(con, topic, top=None), repeat)
 
     # pandas: the same data, in memory before the clock starts.
     articles = con.execute(
         "SELECT article_id, coalesce(outlet, domain, 'unknown') AS outlet, published_at "
         "FROM articles WHERE published_at IS NOT NULL"
     ).df()
-    topic_ids = con.execute(
-        "SELECT article_id FROM article_topics WHERE topic = ?", [topic]
-    ).df()["article_id"]
-    pd_cov_s, pd_cov = _timed(lambda: _pandas_coverage(articles, topic_ids), max(1, repeat // 2))
-    pd_mix_s, pd_mix = _timed(lambda: _pandas_mix(articles, topic_ids), max(1, repeat // 2))
+    topic_ids = con.execute("SELECT article_id FROM article_topics WHERE topic = ?", [topic]).df()[
+        "article_id"
+    ]
+    pd_repeat = max(1, repeat // 2)
+    pd_cov_s, pd_cov_cpu, pd_cov = _timed(lambda: _pandas_coverage(articles, topic_ids), pd_repeat)
+    pd_mix_s, pd_mix_cpu, pd_mix = _timed(lambda: _pandas_mix(articles, topic_ids), pd_repeat)
     load_avg = os.getloadavg()[0]
     con.close()
 
@@ -131,9 +140,18 @@ def run(n: int = 10_000_000, repeat: int = 5) -> dict:
         "coverage_pandas_s": round(pd_cov_s, 3),
         "coverage_speedup": round(pd_cov_s / cov_s, 1),
         "coverage_periods": len(cov),
+        "coverage_cpu_s": round(cov_cpu, 3),
+        "coverage_pandas_cpu_s": round(pd_cov_cpu, 3),
+        # What two otherwise idle cores would need at best (DuckDB runs on both).
+        "coverage_cpu_bound_s_2_cores": round(cov_cpu / 2, 3),
+        "coverage_cpu_speedup": round(pd_cov_cpu / cov_cpu, 1),
         "outlet_mix_s": round(mix_s, 3),
         "outlet_mix_pandas_s": round(pd_mix_s, 3),
         "outlet_mix_speedup": round(pd_mix_s / mix_s, 1),
+        "outlet_mix_cpu_s": round(mix_cpu, 3),
+        "outlet_mix_pandas_cpu_s": round(pd_mix_cpu, 3),
+        "outlet_mix_cpu_bound_s_2_cores": round(mix_cpu / 2, 3),
+        "outlet_mix_cpu_speedup": round(pd_mix_cpu / mix_cpu, 1),
         "same_numbers": same_coverage and same_mix,
         "load_average_1min": round(load_avg, 1),
         "cores": os.cpu_count(),

@@ -133,6 +133,8 @@ def build(name: str, flt: Filter, params: dict | None = None, **parts: str) -> t
         "domains": list(flt.domains) if flt.domains is not None else None,
         "topic": flt.topic,
     }
+    if flt.topic is not None:
+        universe = universe.replace("/*topic*/ TRUE", _strip_comments(sql_file("topic_filter")))
     if flt.query is not None:
         where, query_params = compile_query_filter(flt.query)
         universe = universe.replace("/*query*/ TRUE", f"({where})")
@@ -222,6 +224,12 @@ def known_topics(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def check_topic(con: duckdb.DuckDBPyConnection, topic: str | None, name: str = "topic") -> None:
     if topic is None:
+        return
+    # The cheap check first; list every topic only for the error message.
+    if (
+        isinstance(topic, str)
+        and con.execute("SELECT 1 FROM article_topics WHERE topic = ? LIMIT 1", [topic]).fetchone()
+    ):
         return
     topics = known_topics(con)
     if topic not in topics:

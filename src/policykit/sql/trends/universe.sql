@@ -6,8 +6,10 @@
 -- calendar day in $tz as days since 1970-01-01; UTC skips the per-row zone lookup.
 --
 -- Parameters: $tz, $start_date, $end_date (DATE, both inclusive, in $tz), $outlets and
--- $domains (VARCHAR[] or NULL: outlet names / domains to keep), $topic (or NULL).
--- /*query*/ TRUE is replaced by the compiled boolean query (policykit.enrich.query).
+-- $domains (VARCHAR[] or NULL: outlet names / domains to keep).
+-- /*topic*/ TRUE is replaced by topic_filter.sql when a topic is given (a plain IN
+-- subquery plans as a cheaper join than "topic IS NULL OR ..."), and /*query*/ TRUE by
+-- the compiled boolean query (policykit.enrich.query).
 universe AS (
     SELECT
         a.article_id,
@@ -16,9 +18,7 @@ universe AS (
         a.published_at,
         (CASE WHEN $tz = 'UTC' THEN epoch_us(a.published_at)
               ELSE epoch_us(timezone($tz, a.published_at)) END) // 86400000000 AS day_key,
-        ($topic IS NULL
-            OR a.article_id IN (SELECT t.article_id FROM article_topics AS t WHERE t.topic = $topic))
-        AND (/*query*/ TRUE) AS hit
+        (/*topic*/ TRUE) AND (/*query*/ TRUE) AS hit
     FROM articles AS a
     WHERE a.published_at IS NOT NULL
       AND ($start_date IS NULL OR a.published_at >= timezone($tz, $start_date::TIMESTAMP))
