@@ -128,6 +128,8 @@ def run_once(
         tail = stderr.strip().splitlines()[-3:]
         return {"error": f"worker exited {proc.returncode} without a result: {' | '.join(tail)}"}
     result = json.loads(lines[-1][len(RESULT_PREFIX) :])
+    if "error" in result and stderr.strip():  # keep the end of the traceback for the JSON
+        result["stderr_tail"] = stderr.strip().splitlines()[-12:]
     # Fallback where /proc is missing: ru_maxrss (KiB on Linux) also counts the parent's
     # size at fork time, an overestimate.
     result.setdefault("peak_rss_mb", usage.ru_maxrss / 1024)

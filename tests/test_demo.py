@@ -460,3 +460,17 @@ def test_articles_parquet_matches_the_articles_table(tmp_path):
         assert same == 0
     finally:
         other.close()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda p: write_metadata_jsonl(p, 0), "n_records 0"),
+        (lambda p: write_metadata_jsonl(p, 10, duplicate_rate=1.5), "duplicate_rate 1.5"),
+        (lambda p: write_metadata_jsonl(p, 10, start="2022-13-01"), "start '2022-13-01'"),
+        (lambda p: write_articles_parquet(p, -1), "n -1"),
+    ],
+)
+def test_bench_writers_reject_bad_arguments(tmp_path, call, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        call(tmp_path / "x")

@@ -492,6 +492,15 @@ class _Article:
         return "\n\n".join(self.paragraphs)
 
 
+def _start_day(start: str, years: int) -> dt.date:
+    if not isinstance(years, int) or not 1 <= years <= 10:
+        raise ConfigError(f"years {years!r} is not an integer from 1 to 10")
+    try:
+        return dt.date.fromisoformat(str(start))
+    except ValueError:
+        raise ConfigError(f"start {start!r} is not an ISO date such as 2022-01-01") from None
+
+
 def _validate(n_articles: int, start: str, years: int) -> dt.date:
     if not isinstance(n_articles, int) or n_articles < 200:
         raise ConfigError(f"n_articles {n_articles!r} is too small; use at least 200")
@@ -500,12 +509,7 @@ def _validate(n_articles: int, start: str, years: int) -> dt.date:
             f"n_articles {n_articles!r} is too large for the demo corpus (at most 200000); "
             "use write_metadata_jsonl or write_articles_parquet for benchmark-sized data"
         )
-    if not isinstance(years, int) or not 1 <= years <= 10:
-        raise ConfigError(f"years {years!r} is not an integer from 1 to 10")
-    try:
-        return dt.date.fromisoformat(str(start))
-    except ValueError:
-        raise ConfigError(f"start {start!r} is not an ISO date such as 2022-01-01") from None
+    return _start_day(start, years)
 
 
 def _plan(n_articles: int, seed: int, start_day: dt.date, years: int) -> tuple[list, list]:
@@ -1533,7 +1537,7 @@ def write_metadata_jsonl(
     for name, rate in (("duplicate_rate", duplicate_rate), ("body_rate", body_rate)):
         if not 0 <= rate < 1:
             raise ConfigError(f"{name} {rate!r} is not a fraction from 0 to 1")
-    start_day = _validate(max(n_records, 200) if n_records <= 200_000 else 200, start, years)
+    start_day = _start_day(start, years)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -1708,10 +1712,7 @@ def _bench_params(con, seed: int, with_bodies: bool, start: str, years: int, n: 
     """Register the lookup relations bench_articles.sql joins, and return its parameters."""
     import pyarrow as pa
 
-    try:
-        start_day = dt.date.fromisoformat(str(start))
-    except ValueError:
-        raise ConfigError(f"start {start!r} is not an ISO date such as 2022-01-01") from None
+    start_day = _start_day(start, years)
     n_days = (start_day.replace(year=start_day.year + years) - start_day).days
     per_titles = min(1_500, max(50, n // 20))  # pools grow with n up to a fixed size
     per_bodies = min(400, max(20, n // 50)) if with_bodies else 1
