@@ -242,6 +242,11 @@ DATE_CASES = [
         "https://www.washingtonpost.com/world/brazil/2022/07/18/11121f42-06ea_story.html",
         dt.date(2022, 7, 18),
     ),
+    # a compact "date" far in the future is an article id (wral.com in the notnews data)
+    ("https://www.wral.com/some-story-slug/20520331/", None),
+    ("https://x.com/news/20351231/story", dt.date(2035, 12, 31)),
+    # ...but the slash form is not bounded that way
+    ("https://x.com/2052/03/31/story", dt.date(2052, 3, 31)),
     # month only: the day is unknown -> None
     ("https://x.com/2022/07/slug", None),
     # impossible dates
@@ -267,3 +272,24 @@ DATE_CASES = [
 @pytest.mark.parametrize(("url", "expected"), DATE_CASES)
 def test_date_from_url(url, expected):
     assert date_from_url(url) == expected
+
+
+def test_registered_domain_needs_no_network_and_writes_no_cache(tmp_path, monkeypatch):
+    import socket
+
+    from policykit.normalise import urls
+
+    def refuse(*args, **kwargs):
+        raise OSError("network used")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    urls._extractor.cache_clear()
+    urls._registered.cache_clear()
+    try:
+        assert registered_domain("https://news.example.co.in/a") == "example.co.in"
+    finally:
+        urls._extractor.cache_clear()
+        urls._registered.cache_clear()
+    assert list(tmp_path.iterdir()) == []

@@ -216,6 +216,10 @@ def url_host(url: str | None) -> str | None:
 
 # --- dates in URL paths --------------------------------------------------------------
 
+#: A compact /YYYYMMDD segment after this year is an article id far more often than a
+#: date (wral.com's /20520331/ in the notnews data).
+COMPACT_DATE_MAX_YEAR = 2035
+
 _PATH_OF = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 # The first of /2022/07/18, /2022-07-18, /20220718 in the path, as a segment start and
 # followed by a separator or the end of the path.
@@ -230,7 +234,8 @@ def date_from_url(url: str | None) -> _dt.date | None:
     Recognised shapes: ``/2022/07/18/``, ``/2022-07-18/``, ``/20220718/`` (the date
     must start a path segment and be followed by ``/ . _ -`` or the end of the path).
     Only the first such shape in the path counts. The year must lie in 1990..2100
-    and the day must exist. Month-only paths (``/2022/07/``) give None: the day is
+    and the day must exist; a compact ``/YYYYMMDD`` must be 2035 or earlier (later ones
+    are article ids, e.g. wral.com's ``/20520331/``). Month-only paths (``/2022/07/``) give None: the day is
     unknown and a first-of-month date would invent precision.
 
     >>> date_from_url("https://www.npr.org/2022/07/20/1112411634/biden-order")
@@ -246,7 +251,7 @@ def date_from_url(url: str | None) -> _dt.date | None:
     g = match.groups()
     year = int(g[0])
     month, day = next((int(g[i]), int(g[i + 1])) for i in (1, 3, 5) if g[i] is not None)
-    if not 1990 <= year <= 2100:
+    if not 1990 <= year <= 2100 or (g[5] is not None and year > COMPACT_DATE_MAX_YEAR):
         return None
     try:
         return _dt.date(year, month, day)

@@ -146,6 +146,8 @@ CREATE OR REPLACE MACRO pk_date_from_url(u) AS (
             '/((?:19|20|21)\d\d)(?:/(\d{1,2})/(\d{1,2})|-(\d{1,2})-(\d{1,2})|(\d\d)(\d\d))(?:[/._-]|$)',
             ['y', 'm1', 'd1', 'm2', 'd2', 'm3', 'd3'])], lambda g:
             CASE WHEN g.y = '' OR g.y::INTEGER NOT BETWEEN 1990 AND 2100 THEN NULL
+                -- a compact /YYYYMMDD after 2035 is an article id (COMPACT_DATE_MAX_YEAR)
+                WHEN g.m3 <> '' AND g.y::INTEGER > 2035 THEN NULL
             ELSE try(make_date(g.y::INTEGER,
                 coalesce(nullif(g.m1, ''), nullif(g.m2, ''), g.m3)::INTEGER,
                 coalesce(nullif(g.d1, ''), nullif(g.d2, ''), g.d3)::INTEGER))
