@@ -458,6 +458,37 @@ _EMPTY_OBJECT = r'^\s*\{\s*("[^"]*"\s*:\s*(""|null|\[\s*\]|\{\s*\})\s*,?\s*)*\}\
 # (coalescing candidates, reject reasons) happens on the resulting Arrow columns.
 _PROJECT_SQL = """
 SELECT jt,
+       CASE WHEN jt = 'OBJECT' THEN extracted END AS v,
+       CASE WHEN jt = 'VARCHAR' THEN payload ->> '$' END AS s
+FROM (
+    SELECT payload, extracted,
+           CASE
+               WHEN reject_reason IS NOT NULL THEN 'PRE'
+               WHEN extracted IS NOT NULL AND ascii(payload) = 123 THEN 'OBJECT'
+               -- Blank: every whitespace character is <= 32, so most lines skip the trim.
+               WHEN strlen(coalesce(payload, '')) = 0
+                    OR (ascii(payload) <= 32
+                        AND trim(payload, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) = '')
+                    THEN 'BLANK'
+               WHEN NOT json_valid(payload) THEN 'INVALID'
+               WHEN ascii(payload) = 34 THEN 'VARCHAR'
+               ELSE json_type(payload)
+           END AS jt
+    FROM (
+        -- One parse for the common case: try() gives NULL for text that is not JSON,
+        -- and only those rows are validated and typed separately.
+        SELECT payload, reject_reason,
+               CASE WHEN reject_reason IS NULL THEN try(json_extract_string(payload, $paths)) END
+                   AS extracted
+        FROM raw
+    )
+)
+"""
+
+# For batches with many lines that are not JSON: try() is slow when it fails often, so
+# validate first (two parses per good line, but no failing try()).
+_VALIDATE_FIRST_SQL = """
+SELECT jt,
        CASE WHEN jt = 'OBJECT' THEN json_extract_string(payload, $paths) END AS v,
        CASE WHEN jt = 'VARCHAR' THEN payload ->> '$' END AS s
 FROM (
@@ -509,14 +540,18 @@ class Projector:
         # One column per extracted path (only integer indices are formatted into the SQL);
         # list elements taken in DuckDB are cheaper than Arrow's list_element.
         columns = "".join(f", v[{i + 1}] AS c{i}" for i in range(len(self.paths)))
-        self.sql = f"SELECT jt, s{columns} FROM ({_PROJECT_SQL})"
+        self.sql_try = f"SELECT jt, s{columns} FROM ({_PROJECT_SQL})"
+        self.sql_validate = f"SELECT jt, s{columns} FROM ({_VALIDATE_FIRST_SQL})"
+        #: set when the last batch had more than 1% invalid lines
+        self.junky = False
 
     def _query(self, raw: pa.Table) -> pa.Table:
         self.con.register("raw", raw)
         try:
             # A dummy path keeps the list parameter typed when nothing is mapped.
             params = {"paths": self.paths or ["$.__policykit_none__"]}
-            return self.con.sql(self.sql, params=params).to_arrow_table()
+            sql = self.sql_validate if self.junky else self.sql_try
+            return self.con.sql(sql, params=params).to_arrow_table()
         finally:
             self.con.unregister("raw")
 
@@ -544,6 +579,8 @@ class Projector:
         for name in computed.column_names:
             result = result.append_column(name, computed.column(name))
         jt = result.column("jt")
+        invalid = pc.sum(pc.equal(jt, "INVALID")).as_py() or 0
+        self.junky = invalid > raw.num_rows // 100
         blank = pc.equal(jt, "BLANK")
         blanks = pc.sum(blank).as_py() or 0
         if blanks:
