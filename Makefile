@@ -25,6 +25,10 @@ venv: $(STAMP) ## Create .venv with the locked dependencies
 report: $(STAMP) ## The main job: demo corpus (if data/raw is empty) -> ingest -> report
 	@if [ -z "$$(find data/raw -type f ! -name .gitkeep -print -quit)" ]; then $(BIN)/policykit demo; fi
 	$(BIN)/policykit ingest data/raw
+	@# The brief for one topic (TOPIC=..., default: the topic with the most articles) and
+	@# the landscape of all topics; each command prints the paths it wrote.
+	$(BIN)/policykit report coverage-brief --out reports $(if $(TOPIC),--param topic=$(TOPIC))
+	$(BIN)/policykit report landscape --out reports
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest -n 2 -q

@@ -19,6 +19,7 @@ topic = None  # a topic from topics.yml; None: the topic with the most articles
 start = None  # first day (YYYY-MM-DD, inclusive); None: the topic's first article
 end = None  # last day (inclusive); None: the topic's last article
 interval = "week"  # day | week | month | quarter | year
+share_interval = "month"  # the period of the outlet-share chart (coarser reads better)
 smooth = 3  # odd rolling-mean window for the share line; None for no smoothing
 top_outlets = 12  # outlets named in the outlet charts
 sample_size = 8  # stories in the reading list
@@ -79,7 +80,7 @@ pk.show_note(f"Spike rule: {spikes.attrs.get('rule', 'n/a')}.")
 # give the same concentration.
 
 # %%
-mix = pk.outlet_mix(con, topic, start=start, end=end, top=top_outlets)
+mix = pk.outlet_mix(con, topic, start=start, end=end, top=None)
 pk.plot_outlet_mix(mix, top=top_outlets, title=f"Outlets covering {topic}")
 
 # %%
@@ -89,7 +90,12 @@ pk.plot_outlet_heatmap(
 )
 
 # %%
-pk.plot_outlet_share_over_time(by_outlet, title=f"{topic}: each outlet's share per {interval}")
+by_outlet_share = pk.coverage_over_time(
+    con, topic, interval=share_interval, start=start, end=end, by="outlet"
+)
+pk.plot_outlet_share_over_time(
+    by_outlet_share, title=f"{topic}: each outlet's share per {share_interval}"
+)
 
 # %% [markdown]
 # ## Who is mentioned, and who is cited

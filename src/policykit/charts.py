@@ -140,7 +140,7 @@ def source_note(frame: pd.DataFrame | None = None, note: str | None = None) -> s
     if n_articles is None and "count" in columns and not (columns & {"item", "group", "topic"}):
         # Coverage without groups and outlet mixes count each article once (topics overlap).
         n_articles = int(frame["count"].sum())
-    if n_outlets is None and "outlet" in columns:
+    if n_outlets is None and "outlet" in columns and not frame["outlet"].isin(_OTHER_NAMES).any():
         n_outlets = int(frame["outlet"].nunique())
     if (start is None or end is None) and "period" in columns and len(frame):
         periods = pd.to_datetime(frame["period"])
@@ -318,28 +318,38 @@ def plot_coverage(
     return fig
 
 
-def _annotate_spikes(ax, data: pd.DataFrame, spikes: pd.DataFrame, group: str | None) -> None:
+def _annotate_spikes(
+    ax, data: pd.DataFrame, spikes: pd.DataFrame, group: str | None, labelled: int = 4
+) -> None:
+    """Mark every spike; label the ``labelled`` biggest with their count and top story."""
     _require(spikes, ["period"], "plot_coverage(spikes=)")
     spike_periods = _periods(spikes["period"])
     if "count" in spikes.columns:
-        heights = spikes["count"].to_numpy()
+        heights = spikes["count"].to_numpy(dtype=float)
     else:
         totals = data.groupby("_period")["count"].max()
-        heights = totals.reindex(spike_periods).fillna(0).to_numpy()
+        heights = totals.reindex(spike_periods).fillna(0).to_numpy(dtype=float)
     label_column = next((c for c in ("top_title", "title", "label") if c in spikes.columns), None)
     ax.scatter(spike_periods, heights, marker="v", s=36, color=PALETTE[3], zorder=5, label="Spike")
     top = max(float(np.nanmax(heights)) if len(heights) else 0, float(data["count"].max()))
     ax.set_ylim(0, top * 1.3 if top > 0 else 1)
-    for i, (period, height) in enumerate(zip(spike_periods, heights, strict=True)):
+    # Biggest first; the rest keep their marker (the table in the report lists them all).
+    order = np.argsort(-heights, kind="stable")[:labelled]
+    lo, hi = data["_period"].min(), data["_period"].max()
+    span = (hi - lo) if hi > lo else pd.Timedelta(days=1)
+    for rank, i in enumerate(sorted(order, key=lambda j: spike_periods.iloc[j])):
+        period, height = spike_periods.iloc[i], heights[i]
         text = f"{int(height)}"
         if label_column is not None and not pd.isna(spikes[label_column].iloc[i]):
-            text = f"{text}: {_shorten(spikes[label_column].iloc[i], 38)}"
+            text = f"{text}: {_shorten(spikes[label_column].iloc[i], 34)}"
+        position = (period - lo) / span
+        ha = "left" if position < 0.25 else "right" if position > 0.75 else "center"
         ax.annotate(
             text,
             xy=(period, height),
-            xytext=(0, 8 + 10 * (i % 2)),
+            xytext=(0, 8 + 11 * (rank % 2)),
             textcoords="offset points",
-            ha="center",
+            ha=ha,
             fontsize=7.5,
             color="#333333",
         )
@@ -393,20 +403,23 @@ def plot_outlet_mix(
     if kind != "bar":
         raise ConfigError(f"kind {kind!r} is not one of bar, area")
     _require(frame, ["outlet", "count"], "plot_outlet_mix")
-    data = frame.sort_values(["count", "outlet"], ascending=[False, True]).reset_index(drop=True)
-    total = float(data["count"].sum())
-    shares = data["ratio"] if "ratio" in data.columns else data["count"] / (total or 1)
-    data = data.assign(_share=shares.astype(float))
-    if len(data) > top:
-        rest = data.iloc[top:]
+    total = float(frame["count"].sum())
+    shares = frame["ratio"] if "ratio" in frame.columns else frame["count"] / (total or 1)
+    data = frame.assign(_share=shares.astype(float))
+    is_other = data["outlet"].isin(_OTHER_NAMES)
+    named = data[~is_other].sort_values(["count", "outlet"], ascending=[False, True])
+    # "Other" rows from outlet_mix and the outlets beyond `top` become one grey bar.
+    rest = pd.concat([named.iloc[top:], data[is_other]])
+    data = named.iloc[:top]
+    if len(rest):
+        label = f"Other outlets ({len(named) - top})" if len(named) > top else "Other outlets"
+        if is_other.any():
+            label = "Other outlets"
         other = pd.DataFrame(
-            {
-                "outlet": [f"Other outlets ({len(rest)})"],
-                "count": [rest["count"].sum()],
-                "_share": [rest["_share"].sum()],
-            }
+            {"outlet": [label], "count": [rest["count"].sum()], "_share": [rest["_share"].sum()]}
         )
-        data = pd.concat([data.iloc[:top], other], ignore_index=True)
+        data = pd.concat([data, other], ignore_index=True)
+    data = data.reset_index(drop=True)
     with style():
         if ax is None:
             height = max(2.5, 0.32 * len(data) + 1.4)
@@ -571,7 +584,7 @@ def plot_outlet_heatmap(
         ax.grid(False)
         ax.set_yticks(np.arange(len(table)), [_shorten(o, 30) for o in table.index])
         columns = list(table.columns)
-        step = max(1, len(columns) // 10)
+        step = max(1, -(-len(columns) // 7))  # at most 7 labels: they must not overlap
         ticks = np.arange(0, len(columns), step)
         ax.set_xticks(ticks, [_period_label(columns[i], columns) for i in ticks])
         ax.tick_params(axis="x", labelrotation=0)
@@ -586,7 +599,11 @@ def plot_outlet_heatmap(
 def _period_label(value, all_values) -> str:
     stamp = pd.Timestamp(value)
     stamps = [pd.Timestamp(v) for v in all_values]
-    if len(stamps) > 1 and min(b - a for a, b in zip(stamps, stamps[1:], strict=False)).days >= 28:
+    if len(stamps) < 2:
+        return stamp.strftime("%-d %b %Y")
+    monthly = min(b - a for a, b in zip(stamps, stamps[1:], strict=False)).days >= 28
+    # Over more than a year, day labels would hide which year a column is in.
+    if monthly or (stamps[-1] - stamps[0]).days > 300:
         return stamp.strftime("%b %Y")
     return stamp.strftime("%-d %b")
 

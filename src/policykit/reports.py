@@ -107,7 +107,9 @@ def _safe_href(url) -> str | None:
     return html.escape(url, quote=True)
 
 
-def _column_widths(frame: pd.DataFrame, shown: list, links: dict) -> list[float]:
+def _column_widths(
+    frame: pd.DataFrame, shown: list, links: dict, columns: dict | None = None
+) -> list[float]:
     """Percent widths for a fixed-layout table: text and links get room, numbers little."""
     weights = []
     for c in shown:
@@ -115,7 +117,9 @@ def _column_widths(frame: pd.DataFrame, shown: list, links: dict) -> list[float]
         if c in links:
             weights.append(5.0)
         elif kind in "iufb":
-            weights.append(1.0)
+            # Wide enough for the header on one or two lines, not more.
+            label = str((columns or {}).get(c, c))
+            weights.append(min(2.2, max(1.0, 0.16 * len(label))))
         elif kind == "M":
             weights.append(1.8)
         else:
@@ -191,11 +195,15 @@ def show_table(
                     text = f'<a href="{href}" rel="noopener noreferrer">{text}</a>'
             cells.append(f"<td{' class=pk-num' if c in numeric else ''}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    cols = "".join(f'<col style="width:{w:.1f}%">' for w in _column_widths(frame, shown, links))
+    cap = f'<p class="pk-caption">{html.escape(caption)}</p>' if caption else ""
+    # A short table moves to the next page whole, with its caption, rather than split.
+    klass = "pk-tablewrap pk-short" if len(frame) <= 20 else "pk-tablewrap"
+    cols = "".join(
+        f'<col style="width:{w:.1f}%">' for w in _column_widths(frame, shown, links, columns)
+    )
     markup = (
-        f"<table class=pk-table>{cap}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<div class='{klass}'>{cap}<table class=pk-table><colgroup>{cols}</colgroup>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
     if not len(frame):
         markup = f'<p class="pk-note">{html.escape(caption or "Table")}: no rows.</p>'
