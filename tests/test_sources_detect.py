@@ -59,6 +59,15 @@ DETECTION_CASES = [
     ("a.warc", WARC, "warc"),
     ("a.arc", ARC, "arc"),
     ("a.jsonl", b'{"url": "https://a.example/1"}', "jsonl"),  # one line, suffix decides
+    # JSON lines whose lines are all broken still look like JSON lines
+    (
+        "a.json",
+        b'{"url": "https://a.example/1",}\n{"url": "https://a.example/2"}{"x": 1}\n',
+        "jsonl",
+    ),
+    # an array written one object per line is one JSON document
+    ("a.json", b'[\n{"url": "https://a.example/1"},\n{"url": "https://a.example/2"}\n]\n', "json"),
+    ("a.json", b'["https://a.example/1"]\n["https://a.example/2"]\n', "jsonl"),
     ("a.json", b'{"url": "https://a.example/1"}', "json"),
 ]
 

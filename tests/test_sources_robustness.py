@@ -146,6 +146,19 @@ def test_truncated_json_document(tmp_path):
     assert len(rows) - 1 >= 5
 
 
+def test_json_lines_under_a_forced_json_format_are_read_line_by_line(tmp_path):
+    path = tmp_path / "lines.json"
+    path.write_text(record(1) + "\n{broken\n" + record(3) + "\n", encoding="utf-8")
+    read = read_file(path, ReadOptions(format="json"))
+    rows = [row for batch in read.batches for row in batch.to_pylist()]
+    assert read.format == "jsonl"
+    assert [(r["source_locator"], r["reject_reason"]) for r in rows] == [
+        ("line:1", None),
+        ("line:2", "malformed_json"),
+        ("line:3", None),
+    ]
+
+
 def test_malformed_json_object_document(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text('{"items": [{"url": "https://r.example/1"}], oops}', encoding="utf-8")

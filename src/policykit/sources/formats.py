@@ -241,25 +241,37 @@ def _is_binary(head: bytes) -> bool:
     return control / len(sample) > 0.05
 
 
-def _json_lines_look_like_jsonl(text: str) -> bool:
-    """True when the text holds two or more lines and some line is a complete JSON value.
+def _json_lines_look_like_jsonl(text: str, complete: bool) -> bool:
+    """True when the text holds two or more lines that look like one JSON value each.
 
-    Pretty-printed JSON never has a complete object or array that starts in column 0
-    except on its last line, so a column-0 line that parses on its own means JSONL.
+    Pretty-printed JSON has a bracket alone in column 0 at its start and end only, so a
+    column-0 line that parses on its own, or two lines that open and close an object in
+    column 0, mean JSON lines. ``complete``: the text is the whole file (its last line
+    can be judged too).
     """
-    lines = [line for line in text.split("\n") if line.strip()]
+    lines = [line.rstrip() for line in text.split("\n") if line.strip()]
     if len(lines) < 2:
         return False
-    # The last line in the sniffed head may be cut off; do not judge it.
-    for line in lines[:-1][:50]:
+    judged = lines if complete else lines[:-1]
+    if lines[0].startswith("["):
+        # An array document may list one object per line ("[", "{...},", "{...}", "]"):
+        # only call it JSON lines when its first line is a whole value itself.
+        try:
+            json.loads(lines[0])
+        except ValueError:
+            return False
+    shaped = 0
+    for line in judged[:50]:
         if line[:1] not in '{["':
             continue
+        if line.startswith("{") and line.endswith("}") and len(line) > 2:
+            shaped += 1
         try:
             json.loads(line)
         except ValueError:
             continue
         return True
-    return False
+    return shaped >= 2
 
 
 def _delimited_kind(text: str, suffix: str) -> str | None:
@@ -320,7 +332,7 @@ def sniff_format(head: bytes, path: Path) -> str | None:
             return "sitemap"
         return "html"
     if stripped[:1] in "{[":
-        if _json_lines_look_like_jsonl(stripped):
+        if _json_lines_look_like_jsonl(stripped, complete=len(head) < SNIFF_BYTES):
             return "jsonl"
         if stripped.startswith("{") and "jsonfeed.org/version" in lowered.replace("\\/", "/"):
             return "feed"
@@ -371,6 +383,8 @@ class RawRead:
     prefix: str  # 'line:' | 'item:' | 'row:'
     #: the record number of a final line that had no newline (a 'truncated' candidate)
     tail_number: int = -1
+    #: set when the reader found the file to be another format than detected
+    fmt: str | None = None
 
 
 def _lines_array(data: bytes, ends: np.ndarray) -> pa.Array:
@@ -551,6 +565,14 @@ def json_raw(path: Path, batch_size: int) -> RawRead:
             try:
                 document = json.loads(text)
             except ValueError as exc:
+                if _probably_json_lines(text, exc):
+                    # Several values one per line: JSON lines after all, read line by line.
+                    raw.prefix, raw.fmt = "line:", "jsonl"
+                    lines = jsonl_raw(Path(path), batch_size)
+                    for table in lines.batches:
+                        raw.tail_number = lines.tail_number
+                        yield table
+                    return
                 reason = (
                     "truncated" if stream.damage or _runs_to_end(text, exc) else "malformed_json"
                 )
@@ -575,6 +597,12 @@ def json_raw(path: Path, batch_size: int) -> RawRead:
 
     raw.batches = batches()
     return raw
+
+
+def _probably_json_lines(text: str, exc: ValueError) -> bool:
+    """A JSON parse error that means 'more than one value', on a text with several lines."""
+    message = getattr(exc, "msg", "")
+    return message == "Extra data" and text.strip().count("\n") >= 1
 
 
 def _runs_to_end(text: str, exc: ValueError) -> bool:
@@ -972,6 +1000,7 @@ def _file_read(path: Path, fmt: str, raw: RawRead, opts, keys: list[str] | None 
     from .layouts import Projector, resolve_fields, sample_keys
 
     first = next(raw.batches, None)
+    fmt = raw.fmt or fmt
     if keys is None:
         keys, has_strings = sample_keys(first) if first is not None else ([], False)
     else:
