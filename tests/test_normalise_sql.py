@@ -84,13 +84,13 @@ def test_canonical_url_macro_null(con):
     )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=20, deadline=None, suppress_health_check=HEALTH)
 @given(st.lists(url_parts(), min_size=50, max_size=150))
 def test_canonical_url_macro_agrees_on_generated_urls(con, urls):
     assert _url_disagreements(con, urls) == []
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=20, deadline=None, suppress_health_check=HEALTH)
 @given(
     st.lists(
         st.text(alphabet="htps:/?#&=.%-_~wamp \\ü\t@[]01AaFf", max_size=30).map(
@@ -263,7 +263,7 @@ epoch_strings = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=20, deadline=None, suppress_health_check=HEALTH)
 @given(st.lists(st.one_of(iso_strings, rfc_strings, epoch_strings), min_size=50, max_size=150))
 def test_fast_timestamp_agrees_with_parse_published(con, raws):
     for tz in ("UTC", "Asia/Kolkata"):
@@ -290,7 +290,7 @@ TEXT_ALPHABET = (
 SAFE_ALPHABET = "ab Z9.,'\t\n\r\u3000\u2009’“”—–…नमस्ते१२\u200c\u200dമലயാ中文"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
 @given(
     st.lists(
         st.one_of(
@@ -406,7 +406,7 @@ outlet_names = st.one_of(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=20, deadline=None, suppress_health_check=HEALTH)
 @given(st.lists(st.tuples(titles, outlet_names), min_size=50, max_size=120))
 def test_clean_title_macro_agrees_when_not_flagged(con, pairs):
     rows = con.execute(

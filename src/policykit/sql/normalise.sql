@@ -11,7 +11,10 @@
 -- add https: to '//host/...' and 'www.host/...'. The macros are flat expressions:
 -- DuckDB evaluates a repeated sub-expression once (common sub-expression elimination).
 CREATE OR REPLACE MACRO pk__url_trim(u) AS (
-    trim(u, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))
+    -- trim() only when an end character could be whitespace: most URLs skip it
+    CASE WHEN ascii(u) <= 32 OR right(u, 1) <= ' '
+        THEN trim(u, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))
+        ELSE u END
 );
 
 CREATE OR REPLACE MACRO pk__url_unescape(t) AS (
@@ -139,7 +142,7 @@ CREATE OR REPLACE MACRO pk_url_host(u) AS (
 CREATE OR REPLACE MACRO pk_date_from_url(u) AS (
     list_transform([regexp_extract(
         regexp_replace(
-            regexp_replace(u, '^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$', '', 'g'),
+            pk__url_trim(u),
             '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''),
         '^[^?#]*')], lambda p:
         list_transform([regexp_extract(p,
