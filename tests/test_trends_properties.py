@@ -60,7 +60,7 @@ def load(con, rows) -> None:
 
 
 SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
@@ -109,3 +109,21 @@ def test_share_of_voice_sums_to_one(db, rows):
     sums = frame.groupby("period")["share"].sum()
     counts = frame.groupby("period")["count"].sum()
     assert ((sums.round(9) == 1) | (counts == 0)).all()
+
+
+@SETTINGS
+@given(rows=corpus)
+def test_views_agree_with_python(db, rows):
+    load(db, rows)
+    view = db.execute(
+        "SELECT day AS period, count, total_count, ratio FROM coverage_daily "
+        "WHERE topic = 'ai' ORDER BY day"
+    ).df()
+    view["period"] = pd.to_datetime(view["period"])
+    python = coverage_over_time(db, "ai", interval="day")
+    pd.testing.assert_frame_equal(view, python, check_dtype=False)
+    mix_view = db.execute(
+        "SELECT outlet, count, ratio, hhi, effective_outlets FROM outlet_mix "
+        "WHERE topic = 'ai' ORDER BY count DESC, outlet"
+    ).df()
+    pd.testing.assert_frame_equal(mix_view, outlet_mix(db, "ai", top=None), check_dtype=False)
