@@ -207,3 +207,9 @@ def test_parse_published_never_raises(raw, order, tz):
     if got.value is not None:
         assert got.value.utcoffset() == dt.timedelta(0)
         assert got.source in ("iso", "rfc2822", "epoch_s", "epoch_ms", "human", "relative")
+
+
+def test_numpy_numbers_are_numbers():
+    np = pytest.importorskip("numpy")
+    assert parse_published(np.int64(1658102400)).value == utc(2022, 7, 18)
+    assert parse_published(np.float64(1658102400.5)).source == "epoch_s"

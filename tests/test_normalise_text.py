@@ -182,3 +182,10 @@ WORD_CASES = [
 @pytest.mark.parametrize(("text", "expected"), WORD_CASES)
 def test_word_count(text, expected):
     assert word_count(text) == expected
+
+
+def test_a_single_outlet_name_string_is_one_name():
+    # not the letters M, e, d, i, a...
+    assert clean_title("Rules notified - A", "MediaNama") == "Rules notified - A"
+    assert clean_title("Rules notified - MediaNama", "MediaNama") == "Rules notified"
+    assert split_authors("A Rao, MediaNama", "MediaNama") == ["A Rao"]

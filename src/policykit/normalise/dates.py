@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import numbers
 import re
 import warnings
 from dataclasses import dataclass
@@ -356,10 +357,11 @@ def parse_published(
             return _fail("empty")
         if isinstance(raw, bool):
             return _fail("unparseable")
-        if isinstance(raw, int):
+        if isinstance(raw, numbers.Integral):
+            raw = int(raw)
             return _parse_number(float(raw), True) if abs(raw) < 10**15 else _fail("out_of_range")
-        if isinstance(raw, float):
-            return _parse_number(raw, False)
+        if isinstance(raw, numbers.Real):
+            return _parse_number(float(raw), False)
         if isinstance(raw, _dt.datetime):
             return ParsedDate(_aware(raw.replace(tzinfo=None), raw.tzinfo, default_tz), "iso", None)
         if isinstance(raw, _dt.date):

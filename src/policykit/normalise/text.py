@@ -101,6 +101,13 @@ def _strip_html(text: str) -> str:
     return text
 
 
+def _name_keys(outlet_names) -> set[str]:
+    # A lone string is one name, not an iterable of letters.
+    if isinstance(outlet_names, str):
+        outlet_names = [outlet_names]
+    return {_name_key(n) for n in outlet_names or () if isinstance(n, str) and n.strip()}
+
+
 def _name_key(name: str) -> str:
     key = " ".join(name.casefold().split())
     return key[4:] if key.startswith("the ") else key
@@ -153,7 +160,7 @@ def clean_title(title: str | None, outlet_names: Iterable[str] = ()) -> str | No
     text = unicodedata.normalize("NFC", _ANY_SPACE.sub(" ", text).strip())
     if not text:
         return None
-    names = {_name_key(n) for n in outlet_names if isinstance(n, str) and n.strip()}
+    names = _name_keys(outlet_names)
     return _strip_site(text, names) or None
 
 
@@ -252,7 +259,7 @@ def split_authors(raw, outlet_names: Iterable[str] = ()) -> list[str]:
     >>> split_authors("By Jane Doe and John Roe | Reuters", ["Reuters"])
     ['Jane Doe', 'John Roe']
     """
-    names = {_name_key(n) for n in outlet_names if isinstance(n, str) and n.strip()}
+    names = _name_keys(outlet_names)
     seen: set[str] = set()
     out: list[str] = []
     for item in _author_items(raw):
