@@ -192,9 +192,11 @@ def _summarise(selected: list[Workload], results: dict, registry) -> tuple[list[
         for target in wl.targets:
             checks.append((target, med.get(target.metric)))
         if wl.baseline and wl.baseline in results:
-            base = results[wl.baseline]["median"].get("seconds")
-            if base and "seconds" in med:
-                med["x_baseline"] = med["seconds"] / base
+            base = results[wl.baseline]["median"]
+            if base.get("seconds") and "seconds" in med:
+                med["x_baseline"] = med["seconds"] / base["seconds"]
+            if base.get("cpu_s") and "cpu_s" in med:  # steadier on a shared machine
+                med["x_baseline_cpu"] = med["cpu_s"] / base["cpu_s"]
             for target in wl.baseline_targets:
                 checks.append((target, med.get(target.metric)))
         shown = {"seconds"} | {t.metric for t, _ in checks}
