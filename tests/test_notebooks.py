@@ -242,3 +242,26 @@ def test_html_renders_in_headless_chromium(built, tmp_path):
     low, high = image.getextrema()
     assert high - low > 100
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+# --- the source notebooks themselves (no execution) -------------------------------------
+
+
+@pytest.mark.parametrize("name", ["coverage-brief", "landscape", "explore"])
+def test_notebook_is_thin_paired_and_read_only(name):
+    import jupytext
+    import nbformat
+
+    notebook = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    paired = jupytext.read(str(NOTEBOOKS / f"{name}.py"))
+    assert [c.source for c in notebook.cells] == [c.source for c in paired.cells]
+    assert notebook.metadata["jupytext"]["formats"] == "ipynb,py:percent"
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") for c in code)  # sources are stored without outputs
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "db = None" in tagged[0].source
+    text = "\n".join(c.source for c in code)
+    assert "import policykit as pk" in text
+    # Thin: helpers belong in the package, not in notebooks.
+    assert not re.search(r"^\s*(def|class)\s|lambda\b", text, re.M)
+    assert re.findall(r"pk\.connect\([^)]*\)", text) == ["pk.connect(db, read_only=True)"]
