@@ -104,10 +104,10 @@ def run(n: int = 10_000_000, repeat: int = 5) -> dict:
     con = connect(path, read_only=True)
     topic = con.execute(
         "SELECT topic FROM article_topics GROUP BY topic ORDER BY count(*) DESC, topic LIMIT 1"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     matched = con.execute(
         "SELECT count(*) FROM article_topics WHERE topic = ?", [topic]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
     cov_s, cov_cpu, cov = _timed(lambda: coverage_over_time(con, topic, interval="day"), repeat)
     mix_s, mix_cpu, mix = _timed(lambda: outlet_mix(con, topic, top=None), repeat)

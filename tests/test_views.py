@@ -15,7 +15,7 @@ VIEWS = ("article_facts", "coverage_daily", "outlet_mix", "story_facts")
 def test_views_exist_and_run_on_an_empty_database(tmp_path):
     db = store.connect(tmp_path / "empty.duckdb")
     for view in VIEWS:
-        assert db.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,)  # noqa: S608
+        assert db.execute(f"SELECT count(*) FROM {view}").fetchall() == [(0,)]  # noqa: S608
 
 
 @pytest.mark.parametrize("topic", ["ai", "privacy"])

@@ -228,7 +228,7 @@ def check_topic(con: duckdb.DuckDBPyConnection, topic: str | None, name: str = "
     # The cheap check first; list every topic only for the error message.
     if (
         isinstance(topic, str)
-        and con.execute("SELECT 1 FROM article_topics WHERE topic = ? LIMIT 1", [topic]).fetchone()
+        and con.execute("SELECT 1 FROM article_topics WHERE topic = ? LIMIT 1", [topic]).fetchall()
     ):
         return
     topics = known_topics(con)
