@@ -144,13 +144,21 @@ def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers):
         workers=workers,
         progress=sys.stderr.isatty(),
     )
-    frame = report.to_frame()
-    total = frame[["records_read", "new_articles", "duplicates", "rejects"]].sum()
-    frame.loc[len(frame)] = ["TOTAL", "", "", "", *total.tolist()]
+    frame = report.summary_frame().astype(object)
+    counts = ["records_read", "new_articles", "duplicates", "rejects"]
+    total = frame[counts].sum()
+    frame.loc[len(frame)] = {
+        **{c: "" for c in frame.columns},
+        frame.columns[0]: "TOTAL",
+        **({"files": len(report.files)} if "files" in frame.columns else {}),
+        **total.to_dict(),
+    }
     emit(frame, "table", title="Ingest accounting: records read = new + duplicates + rejects")
     if len(report.rejects_by_reason):
         emit(report.rejects_frame(), "table", title="Rejects by reason")
     click.echo(str(report).splitlines()[0])
+    if report.enrichment is not None:
+        click.echo(str(report.enrichment))
 
 
 @main.command("sql")
@@ -510,7 +518,10 @@ def _for_output(frame, fmt: str):
             and series.dropna().dt.normalize().eq(series.dropna()).all()
         ):
             frame[column] = series.dt.strftime("%Y-%m-%d")
-    if "stories" in frame.columns:
+    if fmt == "table" and "rule" in frame.columns:
+        frame = frame.drop(columns="rule")  # the table title states it
+    nested = "stories" in frame.columns and frame["stories"].map(type).eq(list).any()
+    if nested:
         if fmt == "table":
             frame = frame.drop(columns="stories")
         elif fmt in ("csv", "json"):
