@@ -247,6 +247,9 @@ def test_unique_stories_count_clusters_once(con):
     got = numbers.set_index("metric")
     # Articles 0-2 are one story and 4-5 another, so 3 fewer stories than articles.
     assert got.at["articles", "value"] - got.at["unique stories", "value"] == 3
+    # Nothing in the database precedes 2024: the cards say so instead of "+inf %".
+    assert numbers.attrs["previous_empty"]
+    assert str(reports.show_headline(numbers)).count("no articles in the previous period") == 4
 
 
 def test_report_period_errors(con):

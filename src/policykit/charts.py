@@ -508,8 +508,9 @@ def _stacked_share(frame, column, top, ax, title, note, other_label) -> Figure:
     if other_label in table.columns:
         order.append(other_label)
     table = table[order]
+    # A period with no coverage at all has no shares: it stays a gap, not a fall to 0 %.
     sums = table.sum(axis=1).replace(0, np.nan)
-    shares = table.div(sums, axis=0).fillna(0)
+    shares = table.div(sums, axis=0)
     with style():
         if ax is None:
             fig, axes = _new_figure()

@@ -341,6 +341,8 @@ def headline_numbers(con, topic: str, start=None, end=None) -> pd.DataFrame:
         end=hi,
         previous_start=bounds["prev_start"].date(),
         previous_end=lo - dt.timedelta(days=1),
+        # The database holds nothing at all before the period (not even other topics).
+        previous_empty=bool(rows.at["previous", "all_articles"] == 0),
     )
     return frame
 
@@ -353,7 +355,9 @@ def show_headline(numbers: pd.DataFrame) -> HTMLBlock:
         is_share = row.metric.startswith("share")
         value = f"{row.value:.1%}" if is_share else f"{int(row.value):,}"
         previous = f"{row.previous:.1%}" if is_share else f"{int(row.previous):,}"
-        if pd.isna(row.change):
+        if pd.isna(row.change) and attrs.get("previous_empty"):
+            change = "no articles in the previous period"
+        elif pd.isna(row.change):
             change = f"previous period: {previous}"
         else:
             change = f"{row.change:+.0%} vs previous period ({previous})"
