@@ -253,18 +253,26 @@ def test_read_textdump_sidecar_beside(tmp_path):
         (b"", None, "empty_file"),
         (b"  \n\n", None, "empty_file"),
         (b"\x00\x01binary", None, "not_text"),
-        (b"Some text.", "{not json", "bad_sidecar"),
-        (b"Some text.", "[1, 2]", "bad_sidecar"),
     ],
 )
 def test_read_textdump_rejects(tmp_path, content, sidecar, reason):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
-    if sidecar is not None:
-        path.with_suffix(".json").write_text(sidecar)
     [row] = _rows(read_textdump(path))
     assert row["reject_reason"] == reason
     assert row["reject_detail"]
+
+
+@pytest.mark.parametrize("sidecar", ["{not json", "[1, 2]"])
+def test_read_textdump_bad_sidecar_is_a_reject_beside_the_dump(tmp_path, sidecar):
+    path = tmp_path / "page.txt"
+    path.write_text("\n".join(ARTICLE), encoding="utf-8")
+    path.with_suffix(".json").write_text(sidecar)
+    page, problem = _rows(read_textdump(path))
+    assert page["reject_reason"] is None and page["body"]  # the dump is still read
+    assert problem["source_locator"] == "sidecar:page.json"
+    assert problem["reject_reason"] == "malformed_sidecar"
+    assert "page.json" in problem["reject_detail"]
 
 
 def test_read_textdump_missing_file(tmp_path):
@@ -282,7 +290,9 @@ def newspaper4k():
 
 
 def test_newspaper4k_with_manifest_sidecars(newspaper4k):
-    rows = {path.stem: _rows(read_textdump(path))[0] for path in newspaper4k}
+    rows = {}
+    for path in newspaper4k:
+        [rows[path.stem]] = _rows(read_textdump(path))
     assert len(rows) == 28
     assert all(r["reject_reason"] is None for r in rows.values())
     joined = [k for k, r in rows.items() if r["url"] and r["title"]]

@@ -36,6 +36,8 @@ _EXPORTS = {
     "Outlet": "policykit.normalise",
     # page extraction (one HTML page -> staging fields)
     "extract_html": "policykit.sources.html",
+    # plain-text page dumps (every visible line -> the article)
+    "clean_dump": "policykit.sources.textdump",
     # enrichment
     "enrich": "policykit.enrich",
     "EnrichReport": "policykit.enrich",

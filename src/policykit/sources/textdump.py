@@ -46,6 +46,7 @@ __all__ = [
     "dump_outlet_key",
     "learn_boilerplate",
     "normalise_line",
+    "load_sidecar",
     "read_sidecar",
     "read_textdump",
 ]
@@ -288,7 +289,8 @@ _KIND_SCORE = {
     "caption": -1.0,
     "dateline": -1.0,
     "byline": -1.0,
-    "short": -2.0,
+    "short": -1.0,
+    "widget": -2.0,
     "teaser": -8.0,
     "prose_bad": -6.0,
     "nav": -8.0,
@@ -481,6 +483,26 @@ def _mark_author_boxes(units: list[_Unit]) -> list[str]:
             after.kind, after.score = "bio", _KIND_SCORE["bio"]
             names.append(name)
     return names
+
+
+_CONTENTISH = re.compile(r"\d|[,;:!?()„“\"]|\.\S|\.$|^\w+ [a-zäöüéèàç]\w* \w+")
+
+
+def _extend_tail(units: list[_Unit], start: int, end: int, limit: int = 20) -> int:
+    """Take in the list, table or sign-off that follows the last paragraph.
+
+    Lines that carry digits, punctuation or a lower-case word read as content (times,
+    addresses, ingredients); a bare label ("Our Team") or any boilerplate kind stops it.
+    """
+    if end <= start or end >= len(units) or units[end - 1].kind == "endmarker":
+        return end
+    stop = end
+    for i in range(end, min(end + limit, len(units))):
+        unit = units[i]
+        if unit.kind not in {"short", "neargood", "widget"} or not _CONTENTISH.search(unit.text):
+            break
+        stop = i + 1
+    return stop
 
 
 def _looks_wrapped(blocks: list[list[str]]) -> bool:
@@ -705,6 +727,7 @@ def clean_dump(
     title_index = headline
     if title_index is None and end > start:
         title_index = _pick_title(units, start, body_tokens)
+    end = _extend_tail(units, start, end)
     # Between the headline and the prose sit the dek, the dateline and lists (ingredients,
     # facts): part of the article unless a pattern says otherwise.
     if title_index is not None and 0 < start - title_index <= 12:
@@ -732,6 +755,17 @@ def clean_dump(
 
     kept: list[_Unit] = []
     removed: list[tuple[str, str]] = []
+    for i in range(start, end):
+        # Widget labels inside the article ("Download", "123 KB", "NDR Info"): one or two
+        # words that neither end a sentence nor head the paragraph that follows.
+        unit, after = units[i], units[i + 1] if i + 1 < len(units) else None
+        if (
+            unit.kind == "short"
+            and len(unit.text.split()) <= 2
+            and not _SENTENCE_END.search(unit.text)
+            and (after is None or after.kind not in {"good", "neargood"})
+        ):
+            unit.kind = "widget"
     for i, unit in enumerate(units):
         if i == title_index or (title_key and normalise_line(unit.text) == title_key):
             reason = "title"
@@ -904,21 +938,30 @@ def _pick_fields(record: dict) -> dict:
     return picked
 
 
+_MANIFEST_NAMES = ("manifest.tsv", "manifest.csv")
+_MANIFEST_FILE_COLUMNS = ("txt", "file", "path")
+
+
 def _manifest_row(path: Path) -> tuple[dict, Path] | None:
-    """The ``manifest.tsv`` row naming ``path`` (same folder or one up), with its folder."""
+    """The manifest row naming ``path`` (``manifest.tsv``/``.csv`` in the dump's folder or
+    one up; the dump's path relative to the manifest in a ``txt``, ``file`` or ``path``
+    column), with the manifest's folder."""
+    resolved = path.resolve()
     for folder in (path.parent, path.parent.parent):
-        manifest = folder / "manifest.tsv"
-        if not manifest.is_file():
-            continue
-        relative = path.resolve().relative_to(folder.resolve()).as_posix()
-        try:
-            with manifest.open(encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle, delimiter="\t"):
-                    named = row.get("txt") or row.get("path") or row.get("file") or ""
-                    if named.strip() in (relative, path.name):
-                        return row, folder
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise SourceError(f"manifest {manifest} cannot be read: {exc}") from exc
+        for name in _MANIFEST_NAMES:
+            manifest = folder / name
+            if not manifest.is_file():
+                continue
+            delimiter = "\t" if name.endswith(".tsv") else ","
+            try:
+                with manifest.open(encoding="utf-8-sig", newline="") as handle:
+                    for row in csv.DictReader(handle, delimiter=delimiter):
+                        for column in _MANIFEST_FILE_COLUMNS:
+                            named = (row.get(column) or "").strip()
+                            if named and (folder / named).resolve() == resolved:
+                                return row, folder
+            except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                raise SourceError(f"manifest {manifest} cannot be read: {exc}") from exc
     return None
 
 
@@ -926,29 +969,52 @@ def _load_json(path: Path) -> dict:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(f"sidecar {path} is not readable JSON: {exc}") from exc
+        raise SourceError(f"sidecar {path.name} is not readable JSON: {exc}") from exc
     if not isinstance(record, dict):
-        raise SourceError(f"sidecar {path} holds a {type(record).__name__}, not a JSON object")
+        raise SourceError(
+            f"sidecar {path.name}: top level is {type(record).__name__}, expected an object"
+        )
     return record
 
 
-def read_sidecar(path: Path) -> dict:
-    """Metadata for a dump, field by field: ``<stem>.json`` beside it, then the
-    ``manifest.tsv`` row (its ``metadata`` column names a JSON record; its other
-    columns override). Keys are staging names; raises SourceError on a broken sidecar."""
+def load_sidecar(path: Path) -> tuple[dict, list[tuple[str, str, str]]]:
+    """Metadata for a dump, field by field, later sources winning: the manifest row, the
+    JSON its ``metadata`` column names, then ``<stem>.json``, ``<stem>.meta.json`` and
+    ``<name>.json`` beside the dump (the same order as for HTML pages).
+
+    Returns the fields (staging names) and the problems found, as
+    ``(locator, reason, detail)`` for reject rows: a broken sidecar never hides the dump.
+    """
     path = Path(path)
     merged: dict = {}
-    beside = path.with_suffix(".json")
-    if beside.is_file():
-        merged.update(_pick_fields(_load_json(beside)))
-    found = _manifest_row(path)
+    problems: list[tuple[str, str, str]] = []
+    try:
+        found = _manifest_row(path)
+    except SourceError as exc:
+        found = None
+        problems.append(("sidecar:manifest", "malformed_sidecar", str(exc)))
     if found:
         row, folder = found
+        merged.update(_pick_fields({k: v for k, v in row.items() if k and v}))
         metadata = (row.get("metadata") or "").strip()
         if metadata:
-            merged.update(_pick_fields(_load_json(folder / metadata)))
-        merged.update(_pick_fields({k: v for k, v in row.items() if k and v}))
-    return merged
+            try:
+                merged.update(_pick_fields(_load_json(folder / metadata)))
+            except SourceError as exc:
+                problems.append((f"sidecar:{metadata}", "malformed_sidecar", str(exc)))
+    for name in dict.fromkeys((f"{path.stem}.json", f"{path.stem}.meta.json", f"{path.name}.json")):
+        beside = path.with_name(name)
+        if beside.is_file():
+            try:
+                merged.update(_pick_fields(_load_json(beside)))
+            except SourceError as exc:
+                problems.append((f"sidecar:{name}", "malformed_sidecar", str(exc)))
+    return merged, problems
+
+
+def read_sidecar(path: Path) -> dict:
+    """The sidecar fields of :func:`load_sidecar`, problems ignored."""
+    return load_sidecar(path)[0]
 
 
 def _decode(data: bytes) -> str:
@@ -998,10 +1064,11 @@ def read_textdump(path: Path | str, opts: ReadOptions | None = None) -> FileRead
         return reject("not_text", str(exc), None)
     if not text.strip():
         return reject("empty_file", f"{path.name} holds no text", text)
-    try:
-        sidecar = read_sidecar(path)
-    except SourceError as exc:
-        return reject("bad_sidecar", str(exc), text)
+    sidecar, problems = load_sidecar(path)
+    problem_rows = [
+        {"source_locator": loc, "reject_reason": reason, "reject_detail": detail}
+        for loc, reason, detail in problems
+    ]
 
     key = dump_outlet_key(text, sidecar)
     known = opts.boilerplate.get(key, set()) if key else set()
@@ -1025,4 +1092,4 @@ def read_textdump(path: Path | str, opts: ReadOptions | None = None) -> FileRead
         ),
         "body_missing_reason": None if result.body else "no_article_text",
     }
-    return FileRead(str(path), "txt", "page", iter([batch_from_rows([row])]))
+    return FileRead(str(path), "txt", "page", iter([batch_from_rows([row, *problem_rows])]))
