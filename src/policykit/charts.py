@@ -525,7 +525,7 @@ def _stacked_share(frame, column, top, ax, title, note, other_label) -> Figure:
             *[shares[c].to_numpy() for c in order],
             labels=[_shorten(c, 30) for c in order],
             colors=colours,
-            alpha=0.9,
+            linewidth=0,
         )
         ax.set_ylim(0, 1)
         ax.set_xlim(shares.index.min(), shares.index.max())
