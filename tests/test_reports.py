@@ -394,3 +394,12 @@ def test_small_report_ends_with_provenance(tmp_path, fixture_db):
     assert "topic = " in tail and "&lt;b&gt;t&lt;/b&gt;" in tail and "<b>t</b>" not in tail
     executed = json.loads(result.notebook.read_text())
     assert executed["cells"][-1]["metadata"]["tags"] == ["policykit-provenance"]
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    from policykit.errors import DatabaseError
+
+    source = _notebook(tmp_path / "p.ipynb", ["db = None", "1"])
+    with pytest.raises(DatabaseError, match="does not exist; run `policykit ingest` first"):
+        reports.render_report(source, db=tmp_path / "none.duckdb", out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
