@@ -19,10 +19,10 @@ from bench import Context, Target, WorkloadUnavailable, workload
 
 def metadata_file(ctx: Context):
     """The cached JSONL of ``ctx.size`` records (generated once per size and seed)."""
-    from policykit.demo import write_metadata_jsonl
+    from policykit.demo import DATA_VERSION, write_metadata_jsonl
 
     return ctx.cached(
-        "metadata",
+        f"metadata-v{DATA_VERSION}",
         lambda path: write_metadata_jsonl(path, ctx.size, seed=ctx.seed),
         suffix=".jsonl",
     )

@@ -49,7 +49,7 @@ def test_w1_small_run_accounts_for_every_record(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "records_per_s" in printed and ">= 100000" in printed
     # the input is cached by size and seed, so a second run reuses it
-    cached = list((tmp_path / "data").glob("metadata-2000-*.jsonl"))
+    cached = list((tmp_path / "data").glob("metadata-v*-2000-*.jsonl"))
     assert len(cached) == 1
 
 

@@ -48,6 +48,8 @@ from .errors import ConfigError
 
 CORPUS_FILE = Path(__file__).parent / "data" / "demo" / "corpus.yml"
 MANIFEST_NAME = ".manifest.json"
+#: Bumped whenever the generators' output changes, so cached benchmark inputs are rebuilt.
+DATA_VERSION = 2
 DEFAULT_SEED = 20200227
 
 UTC = dt.UTC
