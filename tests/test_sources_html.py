@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 import random
 import re
 import time
@@ -305,6 +306,17 @@ def _double(x: int) -> int:
 def test_ordered_map_keeps_order_and_reports_errors():
     out = list(ordered_map(_double, range(10), 2, lambda item, exc: f"err:{item}"))
     assert out == [0, 2, 4, "err:3", 8, 10, 12, 14, 16, 18]
+
+
+def _die_on_five(x: int) -> int:
+    if x == 5:
+        os._exit(1)  # a worker killed mid-task, as by the OOM killer
+    return 2 * x
+
+
+def test_ordered_map_survives_a_dead_worker_and_blames_only_its_task():
+    out = list(ordered_map(_die_on_five, range(10), 2, lambda item, exc: f"err:{item}"))
+    assert out == [0, 2, 4, 6, 8, "err:5", 12, 14, 16, 18]
 
 
 def test_ordered_map_bounds_the_items_in_flight():

@@ -357,7 +357,8 @@ def ordered_map(
     At most ``in_flight`` (default ``4 * workers``) items are submitted and not yet
     yielded, so a million pages never sit in memory at once. ``on_error(item, exc)``
     turns a failure (including a worker killed by the OS) into a result instead of
-    stopping the run; a broken pool is replaced and the pending items resubmitted.
+    stopping the run; after a worker dies, the task at the head is retried alone (so
+    only the culprit is blamed), the pool is replaced and the rest resubmitted.
     With one worker, everything runs in this process. ``warm`` starts workers from a
     warmed-up fork server (see :func:`pool_context`).
     """
@@ -390,9 +391,12 @@ def ordered_map(
             item, future = pending.popleft()
             try:
                 yield future.result()
-            except BrokenProcessPool as exc:
-                yield on_error(item, exc)
+            except BrokenProcessPool:
+                # A worker died (killed by the OS, a crash in C code). Every task in
+                # flight fails with it, so retry this one alone to find out whether it
+                # is the culprit, then carry on with a fresh pool.
                 pool.shutdown(wait=False, cancel_futures=True)
+                yield _run_alone(func, item, context, on_error)
                 pool = new_pool()
                 pending = deque((i, pool.submit(func, i)) for i, _ in pending)
             except Exception as exc:  # noqa: BLE001
@@ -404,14 +408,23 @@ def ordered_map(
 _DONE = object()
 
 
-def _page_task(args: tuple[str, ReadOptions]) -> list[dict]:
+def _run_alone(func: Callable, item, context, on_error: Callable):
+    """Run one task in a one-off worker; its failure is then its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as solo:
+        try:
+            return solo.submit(func, item).result()
+        except Exception as exc:  # noqa: BLE001 - includes BrokenProcessPool
+            return on_error(item, exc)
+
+
+def _page_task(path: str) -> list[dict]:
     from .html import page_rows  # imported in the worker: keeps pages.py import light
 
-    path, opts = args
-    return page_rows(Path(path), opts)
+    # Only the path crosses to the worker: options can carry large boilerplate sets.
+    return page_rows(Path(path))
 
 
-def _page_failed(args: tuple[str, ReadOptions], exc: BaseException) -> list[dict]:
+def _page_failed(path: str, exc: BaseException) -> list[dict]:
     return [
         {
             "source_locator": "file",
@@ -422,7 +435,7 @@ def _page_failed(args: tuple[str, ReadOptions], exc: BaseException) -> list[dict
 
 
 def _html_reads(paths: list[Path], opts: ReadOptions) -> Iterator[FileRead]:
-    tasks = ((str(p), opts) for p in paths)
+    tasks = (str(p) for p in paths)
     # Starting warm workers costs a few seconds once; a handful of pages is quicker here.
     workers = opts.workers if len(paths) > MIN_PAGES_FOR_POOL else 1
     results = ordered_map(_page_task, tasks, workers, _page_failed, warm=True)
