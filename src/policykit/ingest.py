@@ -29,10 +29,12 @@ import pyarrow as pa
 from . import __version__, normalise, store
 from . import settings as _settings
 from .errors import ConfigError, PolicykitError, SourceError
-from .sources import FileRead, ReadOptions, batch_from_rows
+from .sources import STAGING_COLUMNS, STAGING_SCHEMA, FileRead, ReadOptions, batch_from_rows
 
 #: Page formats whose extraction runs in worker processes.
 PAGE_FORMATS = {"html"}
+#: At most this many small files share one transaction.
+GROUP_FILES = 500
 
 
 def _load_sql() -> dict[str, str]:
@@ -116,6 +118,26 @@ class IngestReport:
             "rejects",
         ]
         return pd.DataFrame(rows, columns=columns)
+
+    def summary_frame(self, max_files: int = 25) -> pd.DataFrame:
+        """The per-file table, or, with more than ``max_files`` files, one row per folder,
+        format and layout (with a ``files`` count) so a big ingest stays readable."""
+        frame = self.to_frame()
+        if len(frame) <= max_files:
+            return frame
+        frame["folder"] = [str(Path(f).parent) for f in frame["file"]]
+        grouped = (
+            frame.groupby(["folder", "format", "layout", "status"], dropna=False, sort=True)
+            .agg(
+                files=("file", "size"),
+                records_read=("records_read", "sum"),
+                new_articles=("new_articles", "sum"),
+                duplicates=("duplicates", "sum"),
+                rejects=("rejects", "sum"),
+            )
+            .reset_index()
+        )
+        return grouped
 
     def rejects_frame(self) -> pd.DataFrame:
         items = sorted(self.rejects_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -398,7 +420,9 @@ class _Pipeline:
         con.execute(SQL["hosts"])
 
     # -- one batch
-    def load_batch(self, batch: pa.Table, path: str, layout: str, run_id: int) -> Counter:
+    def load_batch(self, batch: pa.Table) -> dict[int, Counter]:
+        """Normalise, deduplicate and store one staging batch (with ``source_path``,
+        ``run_id`` and ``layout`` columns); return the counts per run."""
         con = self.con
         batch = batch.append_column("ord", pa.array(np.arange(batch.num_rows, dtype=np.int64)))
         con.register("stg", batch)
@@ -410,24 +434,18 @@ class _Pipeline:
         self.apply_outlets()
         self.clean_texts()
         self.parse_dates()
-        params = {"now": self.now}
-        con.execute(SQL["candidates"], params)
-        counts = Counter()
-        counts["read"] = batch.num_rows
-        counts["rejects"] = con.execute(
-            SQL["insert_rejects"], {"path": path, "run_id": run_id}
-        ).fetchone()[0]
+        con.execute(SQL["candidates"], {"now": self.now})
+        con.execute(SQL["insert_rejects"])
         con.execute(SQL["match"])
         con.execute(SQL["rank"])
-        counts["duplicates"] = con.execute(
-            SQL["insert_duplicates"], {"path": path, "run_id": run_id}
-        ).fetchone()[0]
+        con.execute(SQL["insert_duplicates"])
         con.execute(SQL["merged"])
-        counts["new"] = con.execute(
-            SQL["insert_articles"], {"path": path, "layout": layout, "now": self.now}
-        ).fetchone()[0]
+        con.execute(SQL["insert_articles"], {"now": self.now})
         con.execute(SQL["update_existing"])
         con.execute(SQL["refresh_merged_counts"])
+        counts: dict[int, Counter] = {}
+        for run_id, read, rejects, duplicates, new in con.execute(SQL["counts"]).fetchall():
+            counts[run_id] = Counter(read=read, rejects=rejects, duplicates=duplicates, new=new)
         return counts
 
 
@@ -445,54 +463,144 @@ def _previous_runs(con, path: str) -> list[tuple[str, bool]]:
     ).fetchall()
 
 
-def _load_file(
-    pipe: _Pipeline, read: FileRead, path: str, digest: str, size: int, reload: bool
-) -> FileResult:
+@dataclass
+class _Pending:
+    """A file about to be loaded."""
+
+    read: FileRead
+    path: str
+    digest: str
+    size: int
+    reload: bool
+    run_id: int | None = None
+
+
+def _tag(batch: pa.Table, item: _Pending) -> pa.Table:
+    n = batch.num_rows
+    batch = batch.select(list(STAGING_COLUMNS)).cast(STAGING_SCHEMA)
+    return (
+        batch.append_column("source_path", pa.array([item.path] * n, pa.string()))
+        .append_column("run_id", pa.array([item.run_id] * n, pa.int64()))
+        .append_column("layout", pa.array([item.read.layout] * n, pa.string()))
+    )
+
+
+def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileResult]:
+    """Load whole files in ONE transaction: either all of them are in the database
+    afterwards, or none (a killed ingest never leaves half a file).
+
+    ``batches`` is a callable returning the tagged staging batches; it runs after run
+    ids are assigned. Many small files (one page each) share a transaction and a batch,
+    which keeps the per-statement overhead off the per-file cost.
+    """
     con = pipe.con
     con.execute("BEGIN TRANSACTION")
     try:
-        if reload:
-            _forget_file(con, path)
-        run_id = con.execute("SELECT nextval('ingest_run_seq')").fetchone()[0]
-        con.execute(
-            "INSERT INTO ingest_runs (run_id, source_path, content_hash, size_bytes, format, layout,"
-            " started_at, policykit_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, path, digest, size, read.format, read.layout, datetime.now(UTC), __version__],
-        )
-        totals = Counter()
-        for batch in read.batches:
+        started = datetime.now(UTC)
+        for item in group:
+            if item.reload:
+                _forget_file(con, item.path)
+            item.run_id = con.execute("SELECT nextval('ingest_run_seq')").fetchone()[0]
+            con.execute(
+                "INSERT INTO ingest_runs (run_id, source_path, content_hash, size_bytes, format,"
+                " layout, started_at, policykit_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    item.run_id,
+                    item.path,
+                    item.digest,
+                    item.size,
+                    item.read.format,
+                    item.read.layout,
+                    started,
+                    __version__,
+                ],
+            )
+        totals: dict[int, Counter] = {item.run_id: Counter() for item in group}
+        for batch in batches():
             if batch.num_rows:
-                totals.update(pipe.load_batch(batch, path, read.layout, run_id))
-        result = FileResult(
-            path=path,
-            status="reloaded" if reload else "loaded",
-            format=read.format,
-            layout=read.layout,
-            records_read=totals["read"],
-            new_articles=totals["new"],
-            duplicates=totals["duplicates"],
-            rejects=totals["rejects"],
-            skipped=dict(read.skipped),
-            run_id=run_id,
-        )
-        con.execute(
-            "UPDATE ingest_runs SET finished_at = ?, records_read = ?, new_articles = ?,"
-            " duplicates = ?, rejects = ?, layout = ? WHERE run_id = ?",
-            [
-                datetime.now(UTC),
-                result.records_read,
-                result.new_articles,
-                result.duplicates,
-                result.rejects,
-                read.layout,
-                run_id,
-            ],
-        )
+                for run_id, counts in pipe.load_batch(batch).items():
+                    totals[run_id].update(counts)
+        results = []
+        finished = datetime.now(UTC)
+        for item in group:
+            t = totals[item.run_id]
+            result = FileResult(
+                path=item.path,
+                status="reloaded" if item.reload else "loaded",
+                format=item.read.format,
+                layout=item.read.layout,
+                records_read=t["read"],
+                new_articles=t["new"],
+                duplicates=t["duplicates"],
+                rejects=t["rejects"],
+                skipped=dict(item.read.skipped),
+                run_id=item.run_id,
+            )
+            con.execute(
+                "UPDATE ingest_runs SET finished_at = ?, records_read = ?, new_articles = ?,"
+                " duplicates = ?, rejects = ? WHERE run_id = ?",
+                [
+                    finished,
+                    result.records_read,
+                    result.new_articles,
+                    result.duplicates,
+                    result.rejects,
+                    item.run_id,
+                ],
+            )
+            results.append(result)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return result
+    return results
+
+
+def _load_all(pipe: _Pipeline, pending, batch_size: int, on_done) -> None:
+    """Stream files into transactions: a file with several batches alone, small files
+    together until ``batch_size`` rows or ``GROUP_FILES`` files."""
+    group: list[_Pending] = []
+    group_batches: list[pa.Table] = []
+    rows = 0
+
+    def flush():
+        nonlocal group, group_batches, rows
+        if group:
+            # Tag inside the transaction: run ids are assigned there.
+            parts = list(group_batches)
+            on_done(
+                _load_group(
+                    pipe,
+                    group,
+                    lambda: (
+                        [pa.concat_tables([_tag(b, item) for item, b in parts])] if parts else []
+                    ),
+                )
+            )
+        group, group_batches, rows = [], [], 0
+
+    for item in pending:
+        iterator = iter(item.read.batches)
+        first = next(iterator, None)
+        second = next(iterator, None) if first is not None else None
+        if second is None:
+            group.append(item)
+            if first is not None and first.num_rows:
+                group_batches.append((item, first))
+                rows += first.num_rows
+            if rows >= batch_size or len(group) >= GROUP_FILES:
+                flush()
+            continue
+        flush()
+
+        def stream(item=item, first=first, second=second, rest=iterator):
+            yield _tag(first, item)
+            yield _tag(second, item)
+            for batch in rest:
+                yield _tag(batch, item)
+
+        on_done(_load_group(pipe, [item], stream))
+    flush()
 
 
 def _failed_read(path: Path, exc: Exception) -> FileRead:
@@ -651,15 +759,20 @@ def ingest(
         if todo:
             _learn_boilerplate(con, todo, opts)
         bar = _progress(progress, sum(plans[p][2] for p in todo))
-        try:
+
+        def pending():
             for path, read in _reads(todo, opts):
                 shown, digest, size, reload = plans[path]
-                if bar is not None:
-                    bar.set_postfix_str(Path(shown).name[-40:], refresh=False)
-                result = _load_file(pipe, read, shown, digest, size, reload)
-                report.files.append(result)
-                if bar is not None:
-                    bar.update(size)
+                yield _Pending(read=read, path=shown, digest=digest, size=size, reload=reload)
+
+        def done(results: list[FileResult]) -> None:
+            report.files.extend(results)
+            if bar is not None:
+                bar.update(sum(plans_by_shown[r.path] for r in results))
+
+        plans_by_shown = {v[0]: v[2] for v in plans.values()}
+        try:
+            _load_all(pipe, pending(), batch_size, done)
         finally:
             if bar is not None:
                 bar.close()
@@ -679,11 +792,11 @@ def ingest(
 
 
 def _enrich(con, progress: bool):
-    try:
-        from . import enrich as _enrich_mod
-    except ImportError:
-        return None
-    return _enrich_mod.enrich(con, progress=progress)
+    import importlib
+
+    # By module path: `policykit.enrich` is also the name of the exported function.
+    module = importlib.import_module("policykit.enrich")
+    return module.enrich(con, progress=progress)
 
 
 def _progress(enabled: bool, total: int):

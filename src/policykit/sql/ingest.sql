@@ -5,31 +5,48 @@
 -- Nothing here interpolates user input; values arrive as bound parameters or joined tables.
 
 -- name: macros
--- Title site suffixes (" | MediaNama", " - The Hindu") are stripped only when they name the
--- record's own outlet; titles that need Python (HTML, mojibake) get the same rule there.
-CREATE OR REPLACE TEMP MACRO pk_strip_site_suffix(t, o) AS (
-    CASE
-        WHEN t IS NULL OR o IS NULL THEN t
-        WHEN lower(t) LIKE '% | ' || lower(o) OR lower(t) LIKE '% - ' || lower(o)
-          OR lower(t) LIKE '% – ' || lower(o) OR lower(t) LIKE '% — ' || lower(o)
-          OR lower(t) LIKE '% · ' || lower(o)
-            THEN nullif(rtrim(left(t, length(t) - length(o) - 3)), '')
-        ELSE t
-    END
+-- Fast paths. Most scraped URLs are plain (http(s), a host, a path; no query, port, escape,
+-- '%' or AMP marker) and most texts are already clean; for those a couple of string
+-- operations give exactly what the full macros give (tests/test_ingest_sql.py checks it),
+-- and CASE evaluates the full macro only for the other rows.
+CREATE OR REPLACE TEMP MACRO pk_url_is_plain(u) AS (
+    regexp_full_match(u, '[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?(?:/[A-Za-z0-9._~!$''()*+,;=:@/-]*)?')
+    AND NOT regexp_matches(u, '(?i)://[^/]*/.*amp')
+);
+
+CREATE OR REPLACE TEMP MACRO pk_canonical_url_fast(u) AS (
+    CASE WHEN pk_url_is_plain(u) THEN
+        'https://'
+        || regexp_replace(rtrim(lower(split_part(split_part(u, '://', 2), '/', 1)), '.'),
+                          '^(?:(?:www|m|mobile|amp)\.)*([^.]+\..+)$', '\1')
+        || coalesce(nullif(rtrim(substr(split_part(u, '://', 2),
+                                        length(split_part(split_part(u, '://', 2), '/', 1)) + 1), '/'), ''), '/')
+    ELSE pk_canonical_url(u) END
+);
+
+CREATE OR REPLACE TEMP MACRO pk_clean_ws_fast(t) AS (
+    CASE WHEN regexp_matches(t, '[\r\t\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}]|  | \n|\n |\n\n\n|^[ \n]|[ \n]$')
+         THEN pk_clean_ws(t)
+         ELSE nullif(nfc_normalize(t), '') END
 );
 
 -- name: normalise
 CREATE OR REPLACE TEMP TABLE norm AS
 SELECT
     s.ord,
+    s.source_path,
+    s.run_id,
+    s.layout,
     s.source_locator,
     left(s.payload, 65536) AS payload,
     s.reject_reason AS reader_reject,
     s.reject_detail AS reader_detail,
     nullif(trim(s.url), '') AS url,
-    pk_url_needs_python(nullif(trim(s.url), '')) AS url_py,
-    CASE WHEN NOT pk_url_needs_python(nullif(trim(s.url), ''))
-         THEN pk_canonical_url(nullif(trim(s.url), '')) END AS canonical_url,
+    NOT pk_url_is_plain(nullif(trim(s.url), ''))
+        AND pk_url_needs_python(nullif(trim(s.url), '')) AS url_py,
+    CASE WHEN pk_url_is_plain(nullif(trim(s.url), ''))
+           OR NOT pk_url_needs_python(nullif(trim(s.url), ''))
+         THEN pk_canonical_url_fast(nullif(trim(s.url), '')) END AS canonical_url,
     s.title AS title_raw,
     pk_text_needs_python(s.title) AS title_py,
     s.summary AS summary_raw,
@@ -53,8 +70,8 @@ SELECT
     CAST(NULL AS BOOLEAN) AS outlet_known,
     CAST(NULL AS VARCHAR) AS date_source,
     CAST(NULL AS VARCHAR) AS title,
-    CAST(NULL AS VARCHAR) AS summary,
-    CAST(NULL AS VARCHAR) AS body,
+    CASE WHEN NOT pk_text_needs_python(s.summary) THEN pk_clean_ws_fast(s.summary) END AS summary,
+    CASE WHEN NOT pk_text_needs_python(s.body) THEN pk_clean_ws_fast(s.body) END AS body,
     CAST(NULL AS VARCHAR[]) AS authors
 FROM stg s;
 
@@ -80,10 +97,14 @@ FROM name_map o
 WHERE norm.outlet_raw = o.outlet_raw AND NOT coalesce(norm.outlet_known, false);
 
 -- name: clean_fields
+-- Titles once the outlet is known: pk_clean_title strips a site suffix or prefix that
+-- names the record's own outlet (" | MediaNama", "The Hindu: "); titles it cannot promise
+-- to clean like Python does go to the residue.
 UPDATE norm SET
-    title = CASE WHEN NOT title_py THEN pk_strip_site_suffix(pk_clean_ws(title_raw), outlet) END,
-    summary = CASE WHEN NOT summary_py THEN pk_clean_ws(summary_raw) END,
-    body = CASE WHEN NOT body_py THEN pk_clean_ws(body_raw) END;
+    title_py = title_py OR pk_title_needs_python(title_raw, outlet),
+    title = CASE WHEN title_py OR pk_title_needs_python(title_raw, outlet) THEN NULL
+                 ELSE pk_clean_title(title_raw, outlet) END
+WHERE title_raw IS NOT NULL;
 
 -- name: needs_python_titles
 SELECT DISTINCT title_raw, outlet FROM norm WHERE title_py AND reader_reject IS NULL;
@@ -163,7 +184,7 @@ FROM norm;
 
 -- name: insert_rejects
 INSERT INTO rejects (source_path, source_locator, reason, detail, payload, run_id)
-SELECT $path, source_locator, reject_reason, reject_detail, payload, $run_id
+SELECT source_path, source_locator, reject_reason, reject_detail, payload, run_id
 FROM cand WHERE reject_reason IS NOT NULL ORDER BY ord;
 
 -- name: match
@@ -202,6 +223,15 @@ LEFT JOIN first_in_batch f
   ON NOT b.id_exists AND t.title_article_id IS NULL
  AND f.outlet = b.outlet AND f.title_key = b.title_key AND f.published_day = b.published_day;
 
+-- name: counts
+-- Per file (run): records read, rejects, duplicates and new articles of this batch.
+SELECT c.run_id, count(*) AS read,
+    count(*) FILTER (WHERE c.reject_reason IS NOT NULL) AS rejects,
+    count(*) FILTER (WHERE r.into_existing OR r.rn > 1) AS duplicates,
+    count(*) FILTER (WHERE r.rn = 1 AND NOT r.into_existing) AS new
+FROM cand c LEFT JOIN ranked r USING (ord)
+GROUP BY c.run_id;
+
 -- name: rank
 CREATE OR REPLACE TEMP TABLE ranked AS
 SELECT *, row_number() OVER (PARTITION BY final_id ORDER BY sort_key) AS rn
@@ -209,11 +239,11 @@ FROM matched;
 
 -- name: insert_duplicates
 INSERT INTO duplicates (source_path, source_locator, article_id, reason, url, title, run_id)
-SELECT $path, source_locator, final_id,
+SELECT source_path, source_locator, final_id,
     CASE WHEN final_id <> article_id THEN 'same_outlet_title_day'
          WHEN canonical_url IS NOT NULL THEN 'same_url'
          ELSE 'same_text' END,
-    url, title, $run_id
+    url, title, run_id
 FROM ranked WHERE into_existing OR rn > 1 ORDER BY ord;
 
 -- name: merged
@@ -238,6 +268,9 @@ SELECT
     arg_min(language, sort_key) FILTER (WHERE language IS NOT NULL) AS language,
     min(scraped_at) AS scraped_at,
     arg_min(source_locator, sort_key) AS source_locator,
+    arg_min(source_path, sort_key) AS source_path,
+    arg_min(run_id, sort_key) AS run_id,
+    arg_min(layout, sort_key) AS layout,
     arg_min(extraction_method, sort_key) FILTER (WHERE extraction_method IS NOT NULL) AS extraction_method,
     arg_min(body_missing_reason, sort_key) FILTER (WHERE body_missing_reason IS NOT NULL) AS body_missing_reason
 FROM ranked
@@ -249,12 +282,12 @@ SELECT
     article_id, url, canonical_url, domain, outlet, title, summary, body, authors,
     published_at, published_raw, coalesce(date_source_found, date_source_first), language,
     CASE WHEN body IS NULL THEN NULL ELSE len(regexp_split_to_array(trim(body), '\s+')) END,
-    scraped_at, $path, source_locator, extraction_method,
+    scraped_at, source_path, source_locator, extraction_method,
     CASE WHEN body IS NULL THEN coalesce(body_missing_reason, 'no_text_in_source') END,
-    $layout, $now,
+    layout, $now,
     left(sha256(coalesce(title, '') || chr(31) || coalesce(summary, '') || chr(31) || coalesce(body, '')), 16)
 FROM merged WHERE NOT into_existing
-ORDER BY source_locator;
+ORDER BY source_path, source_locator;
 
 -- name: update_existing
 -- A record that matched an article already stored fills its missing fields; when the record

@@ -1,0 +1,78 @@
+"""The ingest pipeline's fast-path macros give exactly what the full rules give."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_normalise_urls import CANONICAL_CASES, url_parts
+
+from policykit.ingest import SQL
+from policykit.normalise import canonical_url, install_macros
+
+
+@pytest.fixture(scope="module")
+def con():
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    install_macros(connection)
+    connection.execute(SQL["macros"])
+    yield connection
+    connection.close()
+
+
+def _fast_url(con, url):
+    return con.execute(
+        "SELECT pk_url_is_plain($u), pk_canonical_url_fast($u), pk_url_needs_python($u)",
+        {"u": url},
+    ).fetchone()
+
+
+PLAIN = [
+    # (url, plain?) one comment per edge case
+    ("https://www.thehindu.com/news/a-1.ece", True),  # the common case
+    ("HTTP://WWW.Example.COM/A/B/", True),  # case and trailing slash
+    ("http://m.example.com", True),  # no path at all
+    ("https://www.m.example.com/x", True),  # stacked prefixes
+    ("https://example.com./x", True),  # trailing dot in the host
+    ("https://example.com/amp", False),  # AMP marker: full macro
+    ("https://example.com/x?utm_source=a", False),  # query: full macro
+    ("https://example.com:443/x", False),  # port: full macro
+    ("https://example.com/a%20b", False),  # escapes: full macro
+    ("https://example.com/x#frag", False),  # fragment: full macro
+    ("https://ex_ample.com/x", False),  # underscore host: full macro
+]
+
+
+@pytest.mark.parametrize("url,plain", PLAIN)
+def test_plain_url_class(con, url, plain):
+    is_plain, fast, _ = _fast_url(con, url)
+    assert is_plain is plain
+    assert fast == canonical_url(url)
+
+
+@pytest.mark.parametrize("url", [c[0] for c in CANONICAL_CASES])
+def test_fast_url_agrees_on_the_reference_table(con, url):
+    is_plain, fast, needs_python = _fast_url(con, url)
+    if is_plain or not needs_python:
+        assert fast == canonical_url(url)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(url_parts())
+def test_fast_url_agrees_with_python(con, url):
+    is_plain, fast, needs_python = _fast_url(con, url.strip())
+    if is_plain or not needs_python:
+        assert fast == canonical_url(url.strip())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(st.sampled_from(list("ab .,\n\r\t\u00a0\u3000é") + ["e\u0301"]), max_size=40).map(
+        "".join
+    )
+)
+def test_fast_whitespace_cleaning_agrees_with_full_macro(con, text):
+    fast, full = con.execute("SELECT pk_clean_ws_fast($t), pk_clean_ws($t)", {"t": text}).fetchone()
+    assert fast == full
