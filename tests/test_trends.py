@@ -467,3 +467,18 @@ def test_path_is_opened_read_only(con, tmp_path):
 def test_start_end_accept_dates(con):
     frame = coverage_over_time(con, "ai", start=dt.date(2024, 1, 3), end=dt.date(2024, 1, 3))
     assert list(frame["count"]) == [2]
+
+
+def test_coverage_stories_by_topic(con):
+    frame = coverage_over_time(con, interval="week", by="topic", unit="stories")
+    # ai: S1 {a1, b1} and S2 {a3, c1}; privacy: S2 (via c1) and c2. Denominator: the five
+    # stories S1, a2, b2, S2, c2, the same for both topics.
+    assert frame.set_index("topic")["count"].to_dict() == {"ai": 2, "privacy": 2}
+    assert set(frame["total_count"]) == {5}
+
+
+def test_unknown_entity_and_type(con):
+    with pytest.raises(ConfigError, match="entity 'Nobody' is not one of Clearview AI, Delhi"):
+        share_of_voice(con, entities=["Nobody"])
+    with pytest.raises(ConfigError, match="type 'animal' is not one of organisation, place"):
+        top_entities(con, "ai", type="animal")
