@@ -500,7 +500,7 @@ def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileRes
         for item in group:
             if item.reload:
                 _forget_file(con, item.path)
-            item.run_id = con.execute("SELECT nextval('ingest_run_seq')").fetchone()[0]
+            item.run_id = store.fetch_one(con, "SELECT nextval('ingest_run_seq')")[0]
             con.execute(
                 "INSERT INTO ingest_runs (run_id, source_path, content_hash, size_bytes, format,"
                 " layout, started_at, policykit_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

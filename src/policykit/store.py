@@ -79,6 +79,8 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             f"database {db_path} has schema version {version}, newer than this policykit "
             f"understands ({SCHEMA_VERSION}); upgrade policykit"
         )
+    if version == SCHEMA_VERSION and not read_only:
+        _refresh_views(con)
     if version < SCHEMA_VERSION:
         if read_only:
             con.close()
@@ -90,15 +92,24 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
+def fetch_one(con: duckdb.DuckDBPyConnection, query: str, params=None) -> tuple | None:
+    """The first row of a query, with the result fully consumed.
+
+    DuckDB 2 keeps a partly fetched result open and refuses other work on the connection
+    until it is finished, so ``execute(...).fetchone()`` is a trap; fetch everything.
+    """
+    rows = con.execute(query, params).fetchall() if params else con.execute(query).fetchall()
+    return rows[0] if rows else None
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version recorded in the database (0 for an empty database)."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    exists = fetch_one(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    )[0]
     if not exists:
         return 0
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
+    return int(fetch_one(con, "SELECT max(version) FROM schema_version")[0] or 0)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -125,18 +136,43 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
+def _views_sql() -> list[tuple[str, str]]:
+    folder = resources.files("policykit") / "sql" / "views"
+    if not folder.is_dir():
+        return []
+    return [
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".sql")
+    ]
+
+
+def _views_hash() -> str:
+    digest = hashlib.sha256()
+    for name, text in _views_sql():
+        digest.update(name.encode() + b"\0" + text.encode())
+    return digest.hexdigest()[:16]
+
+
+def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Reinstall the views when the shipped SQL differs from what the database has, so an
+    upgraded policykit never answers with stale views."""
+    row = fetch_one(con, "SELECT value FROM meta WHERE key = 'views_hash'")
+    if row is None or row[0] != _views_hash():
+        install_views(con)
+
+
 def install_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the SQL views shipped in ``sql/views/*.sql``, in file-name order.
 
     Views are derived objects, so they are replaced on every migration rather than
     versioned: the SQL a notebook and the CLI run is always the shipped one.
     """
-    folder = resources.files("policykit") / "sql" / "views"
-    if not folder.is_dir():
-        return
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".sql"):
-            con.execute(entry.read_text(encoding="utf-8"))
+    for _name, text in _views_sql():
+        con.execute(text)
+    con.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('views_hash', ?)", [_views_hash()]
+    )
 
 
 def content_hash(con: duckdb.DuckDBPyConnection) -> str:
@@ -153,10 +189,11 @@ def content_hash(con: duckdb.DuckDBPyConnection) -> str:
         ("story_clusters", "article_id"),
     ]:
         # Hash of each row's JSON text, aggregated in a fixed order: stable across runs.
-        row = con.execute(
+        row = fetch_one(
+            con,
             f"SELECT count(*), coalesce(sum(hash(t::VARCHAR)), 0)::VARCHAR "  # noqa: S608 - fixed names
-            f"FROM (SELECT * FROM {table} ORDER BY {key}) t"
-        ).fetchone()
+            f"FROM (SELECT * FROM {table} ORDER BY {key}) t",
+        )
         digest.update(f"{table}:{row[0]}:{row[1]};".encode())
     return digest.hexdigest()[:16]
 
