@@ -40,7 +40,7 @@ STAGES = ["topics", "entities", "citations", "clusters"]
 
 def _cpu_seconds() -> float:
     """User + system CPU time of this process and its finished child processes (the
-    enrichment workers are spawned children, joined before enrich returns). DuckDB's
+    enrichment workers are forked children, joined before enrich returns). DuckDB's
     own threads are part of this process."""
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)

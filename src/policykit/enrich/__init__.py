@@ -324,9 +324,13 @@ def _process_all(con, total, flag_sql, gaz, workers, progress):
     if workers > 1 and total >= _POOL_MIN:
         import multiprocessing
 
-        # spawn: workers start clean (no copy of DuckDB's threads) and are our own
-        # children, so their CPU time is accounted to this process when they exit.
-        ctx = multiprocessing.get_context("spawn")
+        # fork where the platform has it: workers need no re-import and, unlike spawn,
+        # do not re-run the caller's script (a script without `if __name__ ==
+        # "__main__":` would otherwise start enrichment again in every worker). The
+        # workers only run pure Python and numpy, never DuckDB, so the parent's DuckDB
+        # threads are no hazard. Elsewhere (macOS, Windows) spawn is used.
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         pool = ctx.Pool(workers, initializer=_work.init, initargs=(gaz,))
     else:
         _work.init(gaz)
