@@ -364,12 +364,6 @@ def test_doc_query_syndicated_share(db):
     assert row["share_syndicated"] == pytest.approx(2 / 6, abs=1e-4)
 
 
-@pytest.mark.xfail(
-    reason="policykit.store.connect leaves a fetchone() result open, which DuckDB 2.0 "
-    "refuses before con.sql().df() (store.sql); reported to the lead",
-    raises=Exception,
-    strict=False,
-)
 @pytest.mark.parametrize("name", ["top-entities", "syndicated-share"])
 def test_doc_queries_through_policykit_sql(db, name):
     path, con = db

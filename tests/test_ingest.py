@@ -254,7 +254,7 @@ def test_killed_ingest_leaves_database_as_before(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     _big_file(raw / "a.jsonl", 3_000)
-    _big_file(raw / "b.jsonl", 150_000)
+    _big_file(raw / "b.jsonl", 40_000)
     env = {**os.environ, "PYTHONPATH": str(Path(pk.__file__).parents[1])}
     clean = tmp_path / "clean.duckdb"
     started = time.monotonic()
