@@ -200,3 +200,24 @@ def test_recogniser_never_raises_and_counts_are_positive(text):
         assert found.mentions >= 1
         assert found.type in ("person", "organisation", "place")
         assert found.name.strip() == found.name and found.name
+
+
+# --- citations (beyond the seed) -----------------------------------------------
+
+CITATION_CASES = [
+    # an ordinary word starting a sentence is not a source, however far into the text
+    ("He came on Wednesday.\n\nThe flood hit. Users reported outages.", set()),
+    ("Reuters first reported the deal.", {("Reuters", "first_reported")}),
+    ("The deal, as reported by Medianet, fell through.", {("Medianet", "reported_by")}),
+    ("According to a report by Mint, the rules changed.", {("Mint", "according_to")}),
+    ("The ministry told Senator Jane Holloway nothing.", set()),  # a person
+    ("Clearview AI reportedly told its customers.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CITATION_CASES)
+def test_citations(text, expected):
+    from policykit.enrich.citations import find_citations
+
+    found = {(c.cited, c.pattern) for c in find_citations(text, Gazetteer.load())}
+    assert found == expected

@@ -99,7 +99,8 @@ def _cited_names(text: str):
             continue
         if key == "pointed" and _POINTED_OUT_RE.match(text, end) is None:
             continue
-        before = text[max(0, cue.start() - _WINDOW) : cue.start()]
+        offset = max(0, cue.start() - _WINDOW)
+        before = text[offset : cue.start()]
         mods = _MODIFIERS_RE.search(before)
         if mods is None:
             continue
@@ -110,7 +111,7 @@ def _cited_names(text: str):
             pattern = "pointed_out"
         else:
             pattern = "first_reported" if "first" in mods.group(0).split() else "reported"
-        yield pattern, name.group("name").split(), name.start()
+        yield pattern, name.group("name").split(), offset + name.start()
 
 
 @dataclass(frozen=True)
