@@ -173,6 +173,14 @@ def test_detect_outlet(text, expected):
     assert detect_outlet(text) == expected
 
 
+def test_every_pattern_kind_is_scored_and_removed():
+    from policykit.sources.textdump import _KIND_SCORE, _REMOVED_KINDS, _patterns
+
+    kinds = {section.kind for section in _patterns()}
+    assert kinds <= set(_KIND_SCORE)
+    assert kinds <= _REMOVED_KINDS
+
+
 # --- cross-document evidence -------------------------------------------------------------
 
 

@@ -292,6 +292,7 @@ _KIND_SCORE = {
     "short": -1.0,
     "widget": -2.0,
     "teaser": -8.0,
+    "related": -3.0,
     "prose_bad": -6.0,
     "nav": -8.0,
     "share": -6.0,
@@ -345,7 +346,7 @@ def _classify(unit: _Unit, stopwords: frozenset[str], spaceless: bool, known: se
         # neither extend nor break an article.
         unit.score = 2.0 if _FULL_STOP.search(text) else -0.5
     else:
-        unit.score = _KIND_SCORE[unit.kind]
+        unit.score = _KIND_SCORE.get(unit.kind, -20.0)
 
 
 def _densest_run(units: list[_Unit], offset: int = 0) -> tuple[int, int, float]:
@@ -422,6 +423,12 @@ def _slug_tokens(url: str | None) -> set[str]:
     return set()
 
 
+# Breadcrumbs and tickers repeat the headline with the path to it: not the headline.
+_BREADCRUMB = re.compile(
+    r"[»›]|\s/\s|\s>\s|\||^\[|^(sie sind hier|you are here|home|startseite)\b", re.IGNORECASE
+)
+
+
 def _headline_candidates(units: list[_Unit], sidecar: dict) -> list[int]:
     """Units that repeat the sidecar title or spell out the URL slug."""
     title = sidecar.get("title")
@@ -435,7 +442,7 @@ def _headline_candidates(units: list[_Unit], sidecar: dict) -> list[int]:
         return []
     found = []
     for i, unit in enumerate(units):
-        if len(unit.text) > 300 or unit.kind == "good":
+        if len(unit.text) > 300 or unit.kind == "good" or _BREADCRUMB.search(unit.text):
             continue
         tokens = _folded_tokens(unit.text)
         joined = "".join(sorted(tokens))
@@ -771,9 +778,10 @@ def clean_dump(
             reason = "title"
         elif not start <= i < end:
             reason = unit.kind if unit.kind in _REMOVED_KINDS else "outside_article"
-        elif unit.kind in _REMOVED_KINDS - {"teaser"}:
-            # A line ending in "..." inside the article is a sentence trailing off, not a
-            # teaser: teaser lists sit after the article's end marker.
+        elif unit.kind in _REMOVED_KINDS - {"teaser", "prose_bad"}:
+            # Inside the article only flagged lines go. A line ending in "..." there is a
+            # sentence trailing off (teaser lists sit after the end marker), and a
+            # low-stop-word line is a list item, code or a reference.
             reason = unit.kind
         else:
             kept.append(unit)
