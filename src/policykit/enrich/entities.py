@@ -454,6 +454,24 @@ TITLES = frozenset(
 #: A span ending in (or, for "Ministry of X", starting with) one of these is an organisation.
 ORG_HEADS = frozenset(
     [
+        "collective",
+        "league",
+        "club",
+        "sena",
+        "dal",
+        "morcha",
+        "samiti",
+        "sangh",
+        "aayog",
+        "parishad",
+        "kings",
+        "riders",
+        "challengers",
+        "titans",
+        "royals",
+        "capitals",
+        "indians",
+        "giants",
         "ministry",
         "department",
         "commission",
@@ -1097,8 +1115,13 @@ class _Doc:
         elif any(_is_acronym(w) and w not in NOT_ACRONYMS for w in words):
             self._add(name, "organisation", "recogniser", False)
         elif len(words) <= 4 and all(w[:1].isupper() and not w.isupper() for w in words):
-            self._add(name, "person", "recogniser", False)
-            self.persons_full.setdefault(words[-1], name)
+            if any(self._lower_elsewhere(w) for w in words):
+                # "Star Health", "Free Speech Collective": made of ordinary words that the
+                # article also writes in lower case, so a brand or a group, not a person.
+                self._add(name, "organisation", "recogniser", False)
+            else:
+                self._add(name, "person", "recogniser", False)
+                self.persons_full.setdefault(words[-1], name)
 
     def _merge_singles(self) -> None:
         """Count bare surnames as mentions of the full name seen in this article, and a
