@@ -528,8 +528,9 @@ def measured(results: dict) -> dict[str, float]:
     values["textdump.body_f1"] = dump.counts.f1
     values["textdump.body_precision"] = dump.counts.precision
     values["textdump.body_recall"] = dump.counts.recall
-    if _share(dump.title) is not None:
-        values["textdump.title_accuracy"] = _share(dump.title)
+    for name in ("title", "date"):
+        if _share(getattr(dump, name)) is not None:
+            values[f"textdump.{name}_accuracy"] = _share(getattr(dump, name))
     shares = results["retention"]
     if shares:
         values["newspaper4k.retained_mean"] = sum(shares.values()) / len(shares)
