@@ -76,3 +76,49 @@ def test_fast_url_agrees_with_python(con, url):
 def test_fast_whitespace_cleaning_agrees_with_full_macro(con, text):
     fast, full = con.execute("SELECT pk_clean_ws_fast($t), pk_clean_ws($t)", {"t": text}).fetchone()
     assert fast == full
+
+
+RELATIVE = st.tuples(
+    st.sampled_from(["", "about ", "nearly "]),
+    st.integers(min_value=0, max_value=9999),
+    st.sampled_from(["", " "]),
+    st.sampled_from(
+        ["sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes", "hr", "hrs"]
+        + ["hour", "hours", "day", "days", "week", "weeks", "month", "year"]
+    ),
+).map(lambda t: f"{t[0]}{t[1]}{t[2]}{t[3]} ago")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(RELATIVE)
+def test_relative_dates_in_sql_agree_with_python(con, text):
+    import datetime as dt
+
+    from policykit.normalise import parse_published
+
+    scraped = dt.datetime(2023, 3, 1, 12, 0, tzinfo=dt.UTC)
+    (fast,) = con.execute(
+        "SELECT pk_relative_timestamp($t, $s)", {"t": text, "s": scraped}
+    ).fetchone()
+    if fast is not None:  # months, years and words are left to Python
+        assert fast == parse_published(text, scraped_at=scraped).value
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(st.sampled_from(list("Ab |-:.é ") + ["The Hindu", "MediaNama", "NDTV.com"])).map(
+        "".join
+    ),
+    st.sampled_from(["The Hindu", "MediaNama", "NDTV", None]),
+)
+def test_titles_without_separator_clean_without_the_outlet(con, title, outlet):
+    from policykit.normalise import clean_title
+
+    has_separator, needs_python = con.execute(
+        "SELECT pk_title_has_separator($t), pk_text_needs_python($t) "
+        "OR pk_title_needs_python($t, NULL)",
+        {"t": title},
+    ).fetchone()
+    if not has_separator and not needs_python:
+        (early,) = con.execute("SELECT pk_clean_title($t, NULL)", {"t": title}).fetchone()
+        assert early == clean_title(title, [outlet] if outlet else ())

@@ -207,8 +207,10 @@ class _Pipeline:
         self._host_cache: dict[str, tuple] = {}
         self._name_cache: dict[str, tuple] = {}
         self._date_cache: dict[tuple, tuple] = {}
+        self._author_cache: dict[str, list[str]] = {}
         normalise.install_macros(con)
         con.execute(SQL["macros"])
+        con.execute(SQL["article_keys"])
 
     # -- outlets
     def sync_outlets(self) -> None:
@@ -323,18 +325,22 @@ class _Pipeline:
                 "UPDATE norm SET body = f.clean FROM text_fix f "
                 "WHERE norm.body_py AND norm.body_raw = f.raw"
             )
-        authors = con.execute(SQL["distinct_authors"]).fetchall()
+        authors = [r[0] for r in con.execute(SQL["distinct_authors"]).fetchall()]
         if authors:
+            # Split each distinct byline once; dropping the record's own outlet from it
+            # afterwards is the same as passing the outlet to split_authors.
+            split = {raw: self._split_authors(raw) for raw in authors}
+            pairs = con.execute(
+                "SELECT DISTINCT authors_raw, outlet FROM norm "
+                "WHERE authors_raw IS NOT NULL AND reader_reject IS NULL"
+            ).fetchall()
             _table(
                 con,
                 "author_fix",
                 {
-                    "authors_raw": [a[0] for a in authors],
-                    "outlet": [a[1] for a in authors],
-                    "authors": [
-                        normalise.split_authors(a[0], [a[1]] if a[1] else ()) or None
-                        for a in authors
-                    ],
+                    "authors_raw": [p[0] for p in pairs],
+                    "outlet": [p[1] for p in pairs],
+                    "authors": [_drop_outlet(split[p[0]], p[1]) for p in pairs],
                 },
                 {"authors_raw": "VARCHAR", "outlet": "VARCHAR", "authors": "VARCHAR[]"},
             )
@@ -343,13 +349,26 @@ class _Pipeline:
                 "WHERE norm.authors_raw = f.authors_raw AND norm.outlet IS NOT DISTINCT FROM f.outlet"
             )
 
+    def _split_authors(self, raw: str) -> list[str]:
+        if raw not in self._author_cache:
+            self._author_cache[raw] = normalise.split_authors(raw)
+        return self._author_cache[raw]
+
     # -- dates
     def _parse(self, raw, scraped_at, date_order) -> tuple:
-        key = (raw, scraped_at, date_order)
+        # Parse once per (value, date order); only relative dates depend on scraped_at.
+        key = (raw, date_order)
         if key not in self._date_cache:
+            parsed = normalise.parse_published(raw, date_order=date_order)
+            self._date_cache[key] = (
+                parsed.reason == "relative_without_reference",
+                (parsed.value, parsed.source),
+            )
+        relative, result = self._date_cache[key]
+        if relative and scraped_at is not None:
             parsed = normalise.parse_published(raw, scraped_at=scraped_at, date_order=date_order)
-            self._date_cache[key] = (parsed.value, parsed.source)
-        return self._date_cache[key]
+            return (parsed.value, parsed.source)
+        return result
 
     def parse_dates(self) -> None:
         con = self.con
@@ -366,7 +385,8 @@ class _Pipeline:
                 "UPDATE norm SET scraped_at = f.value FROM scraped_fix f "
                 "WHERE norm.scraped_at IS NULL AND norm.scraped_raw = f.raw"
             )
-        # The residue query reads scraped_at, so it runs after scraped_at is settled.
+        # Both read scraped_at, so they run after scraped_at is settled.
+        con.execute(SQL["relative_dates"])
         residue = con.execute(SQL["distinct_residue_dates"]).fetchall()
         if residue:
             parsed = [self._parse(raw, scr, order) for raw, scr, order in residue]
@@ -443,10 +463,19 @@ class _Pipeline:
         con.execute(SQL["insert_articles"], {"now": self.now})
         con.execute(SQL["update_existing"])
         con.execute(SQL["refresh_merged_counts"])
+        con.execute(SQL["add_article_keys"])
         counts: dict[int, Counter] = {}
         for run_id, read, rejects, duplicates, new in con.execute(SQL["counts"]).fetchall():
             counts[run_id] = Counter(read=read, rejects=rejects, duplicates=duplicates, new=new)
         return counts
+
+
+def _drop_outlet(names: list[str], outlet: str | None) -> list[str] | None:
+    """Authors without the publishing outlet (split_authors' own rule), or None."""
+    if outlet:
+        key = normalise.text._name_key(outlet)
+        names = [n for n in names if normalise.text._name_key(n) != key]
+    return names or None
 
 
 def _forget_file(con: duckdb.DuckDBPyConnection, path: str) -> None:
@@ -497,9 +526,12 @@ def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileRes
     con.execute("BEGIN TRANSACTION")
     try:
         started = datetime.now(UTC)
+        if any(item.reload for item in group):
+            for item in group:
+                if item.reload:
+                    _forget_file(con, item.path)
+            con.execute(SQL["article_keys"])
         for item in group:
-            if item.reload:
-                _forget_file(con, item.path)
             item.run_id = store.fetch_one(con, "SELECT nextval('ingest_run_seq')")[0]
             con.execute(
                 "INSERT INTO ingest_runs (run_id, source_path, content_hash, size_bytes, format,"

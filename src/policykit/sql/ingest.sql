@@ -30,6 +30,26 @@ CREATE OR REPLACE TEMP MACRO pk_clean_ws_fast(t) AS (
          ELSE nullif(nfc_normalize(t), '') END
 );
 
+-- "N hours ago" against scraped_at (the same rule as parse_published for seconds, minutes,
+-- hours, days and weeks; months, years, words and prefixed forms go to Python).
+CREATE OR REPLACE TEMP MACRO pk_relative_timestamp(raw, scraped) AS (
+    list_transform(
+        [regexp_extract(raw, '^(?:about |around |over |nearly )?([0-9]{1,4}) ?(sec|min|hr|hour|day|week|second|minute)s? ago$', ['n', 'u'])],
+        lambda m: CASE WHEN m.n = '' OR scraped IS NULL THEN NULL
+            ELSE scraped - CASE
+                WHEN m.u IN ('sec', 'second') THEN to_seconds(CAST(m.n AS BIGINT))
+                WHEN m.u IN ('min', 'minute') THEN to_minutes(CAST(m.n AS BIGINT))
+                WHEN m.u IN ('hr', 'hour') THEN to_hours(CAST(m.n AS BIGINT))
+                WHEN m.u = 'day' THEN to_days(CAST(m.n AS INTEGER))
+                ELSE to_weeks(CAST(m.n AS INTEGER)) END
+            END)[1]
+);
+
+-- Titles with no separator that could carry a site name clean without knowing the outlet.
+CREATE OR REPLACE TEMP MACRO pk_title_has_separator(t) AS (
+    regexp_matches(t, ' [|\-–—·•»] | :: |: ')
+);
+
 -- name: normalise
 CREATE OR REPLACE TEMP TABLE norm AS
 SELECT
@@ -69,7 +89,9 @@ SELECT
     CAST(NULL AS VARCHAR) AS date_order,
     CAST(NULL AS BOOLEAN) AS outlet_known,
     CAST(NULL AS VARCHAR) AS date_source,
-    CAST(NULL AS VARCHAR) AS title,
+    CASE WHEN NOT pk_text_needs_python(s.title) AND NOT pk_title_has_separator(s.title)
+              AND NOT pk_title_needs_python(s.title, NULL)
+         THEN pk_clean_title(s.title, NULL) END AS title,
     CASE WHEN NOT pk_text_needs_python(s.summary) THEN pk_clean_ws_fast(s.summary) END AS summary,
     CASE WHEN NOT pk_text_needs_python(s.body) THEN pk_clean_ws_fast(s.body) END AS body,
     CAST(NULL AS VARCHAR[]) AS authors
@@ -97,14 +119,15 @@ FROM name_map o
 WHERE norm.outlet_raw = o.outlet_raw AND NOT coalesce(norm.outlet_known, false);
 
 -- name: clean_fields
--- Titles once the outlet is known: pk_clean_title strips a site suffix or prefix that
+-- Titles not settled in `normalise` (those with a separator, or needing Python), once the
+-- outlet is known: pk_clean_title strips a site suffix or prefix that
 -- names the record's own outlet (" | MediaNama", "The Hindu: "); titles it cannot promise
 -- to clean like Python does go to the residue.
 UPDATE norm SET
     title_py = title_py OR pk_title_needs_python(title_raw, outlet),
     title = CASE WHEN title_py OR pk_title_needs_python(title_raw, outlet) THEN NULL
                  ELSE pk_clean_title(title_raw, outlet) END
-WHERE title_raw IS NOT NULL;
+WHERE title_raw IS NOT NULL AND title IS NULL;
 
 -- name: needs_python_titles
 SELECT DISTINCT title_raw, outlet FROM norm WHERE title_py AND reader_reject IS NULL;
@@ -117,8 +140,14 @@ SELECT DISTINCT t FROM (
 );
 
 -- name: distinct_authors
-SELECT DISTINCT authors_raw, outlet FROM norm
+SELECT DISTINCT authors_raw FROM norm
 WHERE authors_raw IS NOT NULL AND reader_reject IS NULL;
+
+-- name: relative_dates
+UPDATE norm SET published_at = pk_relative_timestamp(lower(published_raw), scraped_at),
+                date_source = 'relative'
+WHERE published_at IS NULL AND published_raw LIKE '% ago'
+  AND pk_relative_timestamp(lower(published_raw), scraped_at) IS NOT NULL;
 
 -- name: distinct_residue_dates
 -- Dates the SQL fast path could not settle go to Python once per distinct value.
@@ -197,14 +226,12 @@ by_id AS (
     FROM valid v LEFT JOIN (SELECT DISTINCT article_id FROM articles) a USING (article_id)
 ),
 by_title AS (
-    SELECT b.ord, min(a.article_id) AS title_article_id
+    SELECT b.ord, min(k.article_id) AS title_article_id
     FROM by_id b
-    JOIN articles a
+    JOIN article_keys k
       ON NOT b.id_exists AND b.title_key IS NOT NULL
-     AND a.outlet = b.outlet
-     AND CAST(a.published_at AS DATE) = b.published_day
-     AND lower(regexp_replace(a.title, '[^[:alnum:]]+', ' ', 'g')) = b.title_key
-     AND a.article_id <> b.article_id
+     AND k.outlet = b.outlet AND k.published_day = b.published_day
+     AND k.title_key = b.title_key AND k.article_id <> b.article_id
     GROUP BY b.ord
 ),
 first_in_batch AS (
@@ -275,6 +302,22 @@ SELECT
     arg_min(body_missing_reason, sort_key) FILTER (WHERE body_missing_reason IS NOT NULL) AS body_missing_reason
 FROM ranked
 GROUP BY final_id;
+
+-- name: article_keys
+-- The outlet + title + day keys of stored articles, kept for the whole ingest so that each
+-- batch joins on them instead of recomputing them over the whole articles table.
+CREATE OR REPLACE TEMP TABLE article_keys AS
+SELECT article_id, outlet, CAST(published_at AS DATE) AS published_day,
+       lower(regexp_replace(title, '[^[:alnum:]]+', ' ', 'g')) AS title_key
+FROM articles
+WHERE length(title) >= 12 AND published_at IS NOT NULL AND outlet IS NOT NULL;
+
+-- name: add_article_keys
+INSERT INTO article_keys
+SELECT article_id, outlet, CAST(published_at AS DATE),
+       lower(regexp_replace(title, '[^[:alnum:]]+', ' ', 'g'))
+FROM merged
+WHERE length(title) >= 12 AND published_at IS NOT NULL AND outlet IS NOT NULL;
 
 -- name: insert_articles
 INSERT INTO articles
