@@ -122,3 +122,43 @@ def test_titles_without_separator_clean_without_the_outlet(con, title, outlet):
     if not has_separator and not needs_python:
         (early,) = con.execute("SELECT pk_clean_title($t, NULL)", {"t": title}).fetchone()
         assert early == clean_title(title, [outlet] if outlet else ())
+
+
+HUMAN = st.one_of(
+    st.tuples(
+        st.integers(0, 35), st.integers(0, 35), st.integers(1985, 2030), st.sampled_from("/")
+    ).map(lambda t: f"{t[0]:02d}/{t[1]}/{t[2]}"),
+    st.tuples(
+        st.sampled_from(["Jan", "Feb", "Sep", "Dec", "Xyz"]),
+        st.integers(0, 32),
+        st.integers(1985, 2030),
+        st.integers(0, 13),
+        st.integers(0, 60),
+        st.sampled_from(["AM", "PM"]),
+    ).map(lambda t: f"{t[0]} {t[1]:02d}, {t[2]} {t[3]:02d}:{t[4]:02d} {t[5]} IST"),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(HUMAN, st.sampled_from(["DMY", "MDY"]))
+def test_human_dates_in_sql_agree_with_python(con, text, order):
+    from policykit.normalise import parse_published
+
+    (fast,) = con.execute("SELECT pk_human_timestamp($t, $o)", {"t": text, "o": order}).fetchone()
+    if fast is not None:  # what SQL cannot read goes to Python
+        assert fast == parse_published(text, date_order=order).value
+
+
+@pytest.mark.parametrize(
+    "text,order,expected",
+    [
+        ("17/06/2024", "MDY", "2024-06-17T00:00:00+00:00"),  # day > 12 reads either way
+        ("03/04/2023", "DMY", "2023-04-03T00:00:00+00:00"),  # the outlet's order decides
+        ("03/04/2023", "MDY", "2023-03-04T00:00:00+00:00"),
+        ("Sep 07, 2022 05:56 PM IST", "DMY", "2022-09-07T12:26:00+00:00"),  # IST is +05:30
+        ("31/02/2023", "DMY", None),  # impossible: left to Python
+    ],
+)
+def test_human_dates_table(con, text, order, expected):
+    (fast,) = con.execute("SELECT pk_human_timestamp($t, $o)", {"t": text, "o": order}).fetchone()
+    assert (fast.isoformat() if fast else None) == expected

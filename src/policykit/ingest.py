@@ -387,6 +387,7 @@ class _Pipeline:
             )
         # Both read scraped_at, so they run after scraped_at is settled.
         con.execute(SQL["relative_dates"])
+        con.execute(SQL["human_dates"])
         residue = con.execute(SQL["distinct_residue_dates"]).fetchall()
         if residue:
             parsed = [self._parse(raw, scr, order) for raw, scr, order in residue]

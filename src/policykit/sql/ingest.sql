@@ -45,6 +45,23 @@ CREATE OR REPLACE TEMP MACRO pk_relative_timestamp(raw, scraped) AS (
             END)[1]
 );
 
+-- Two human shapes common in Indian outlets' metadata, read like parse_published does:
+-- "17/06/2024" (day/month order from the outlet; a first number over 12 is a day either
+-- way) and "Sep 07, 2022 05:56 PM IST" (IST = +05:30). Anything else goes to Python.
+CREATE OR REPLACE TEMP MACRO pk_human_timestamp(raw, date_order) AS (
+    CASE
+        WHEN regexp_full_match(raw, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') THEN
+            CAST(try_strptime(raw,
+                CASE WHEN TRY_CAST(split_part(raw, '/', 1) AS INTEGER) > 12 THEN '%d/%m/%Y'
+                     WHEN TRY_CAST(split_part(raw, '/', 2) AS INTEGER) > 12 THEN '%m/%d/%Y'
+                     WHEN date_order = 'MDY' THEN '%m/%d/%Y'
+                     ELSE '%d/%m/%Y' END) AS TIMESTAMPTZ)
+        WHEN regexp_full_match(raw, '[A-Z][a-z]{2} [0-9]{2}, [0-9]{4} [0-9]{2}:[0-9]{2} [AP]M IST') THEN
+            CAST(try_strptime(left(raw, length(raw) - 4), '%b %d, %Y %I:%M %p') - INTERVAL 330 MINUTE
+                 AS TIMESTAMPTZ)
+    END
+);
+
 -- Titles with no separator that could carry a site name clean without knowing the outlet.
 CREATE OR REPLACE TEMP MACRO pk_title_has_separator(t) AS (
     regexp_matches(t, ' [|\-–—·•»] | :: |: ')
@@ -148,6 +165,11 @@ UPDATE norm SET published_at = pk_relative_timestamp(lower(published_raw), scrap
                 date_source = 'relative'
 WHERE published_at IS NULL AND published_raw LIKE '% ago'
   AND pk_relative_timestamp(lower(published_raw), scraped_at) IS NOT NULL;
+
+-- name: human_dates
+UPDATE norm SET published_at = pk_human_timestamp(published_raw, coalesce(date_order, 'DMY'))
+WHERE published_at IS NULL AND published_raw IS NOT NULL
+  AND pk_human_timestamp(published_raw, coalesce(date_order, 'DMY')) IS NOT NULL;
 
 -- name: distinct_residue_dates
 -- Dates the SQL fast path could not settle go to Python once per distinct value.
