@@ -51,11 +51,10 @@ CREATE OR REPLACE TEMP MACRO pk_relative_timestamp(raw, scraped) AS (
 CREATE OR REPLACE TEMP MACRO pk_human_timestamp(raw, date_order) AS (
     CASE
         WHEN regexp_full_match(raw, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') THEN
-            CAST(try_strptime(raw,
-                CASE WHEN TRY_CAST(split_part(raw, '/', 1) AS INTEGER) > 12 THEN '%d/%m/%Y'
-                     WHEN TRY_CAST(split_part(raw, '/', 2) AS INTEGER) > 12 THEN '%m/%d/%Y'
-                     WHEN date_order = 'MDY' THEN '%m/%d/%Y'
-                     ELSE '%d/%m/%Y' END) AS TIMESTAMPTZ)
+            CAST(CASE WHEN TRY_CAST(split_part(raw, '/', 1) AS INTEGER) > 12
+                        OR (TRY_CAST(split_part(raw, '/', 2) AS INTEGER) <= 12 AND date_order <> 'MDY')
+                      THEN try_strptime(raw, '%d/%m/%Y')
+                      ELSE try_strptime(raw, '%m/%d/%Y') END AS TIMESTAMPTZ)
         WHEN regexp_full_match(raw, '[A-Z][a-z]{2} [0-9]{2}, [0-9]{4} [0-9]{2}:[0-9]{2} [AP]M IST') THEN
             CAST(try_strptime(left(raw, length(raw) - 4), '%b %d, %Y %I:%M %p') - INTERVAL 330 MINUTE
                  AS TIMESTAMPTZ)
