@@ -173,6 +173,23 @@ def test_detect_outlet(text, expected):
     assert detect_outlet(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Veröffentlicht am 10. Februar 2019 von Heiko", ["Heiko"]),  # German meta line
+        ("Posted on 2015-04-05 by marc | Leave a comment", ["marc"]),  # user names stay
+        ("Erstellt von Fabian am Dienstag 6. Mai 2014", ["Fabian"]),
+        ("by Jake Goulding on January 20, 2020", ["Jake Goulding"]),
+        ("Trains from Berlin by night", []),  # no date, no posting verb: not meta
+        ("Published 3 May 2022 by the council", []),  # not a name
+    ],
+)
+def test_embedded_byline(line, expected):
+    from policykit.sources.textdump import _embedded_byline
+
+    assert _embedded_byline(line) == expected
+
+
 def test_every_pattern_kind_is_scored_and_removed():
     from policykit.sources.textdump import _KIND_SCORE, _REMOVED_KINDS, _patterns
 

@@ -528,7 +528,7 @@ def measured(results: dict) -> dict[str, float]:
     values["textdump.body_f1"] = dump.counts.f1
     values["textdump.body_precision"] = dump.counts.precision
     values["textdump.body_recall"] = dump.counts.recall
-    for name in ("title", "date"):
+    for name in ("title", "date", "author"):
         if _share(getattr(dump, name)) is not None:
             values[f"textdump.{name}_accuracy"] = _share(getattr(dump, name))
     shares = results["retention"]

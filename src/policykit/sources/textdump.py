@@ -188,6 +188,36 @@ def _byline_names(line: str) -> list[str] | None:
     return None
 
 
+# A byline inside a meta line: "Veröffentlicht am 3. Mai 2019 von Heiko",
+# "Posted on 2015-04-05 by marc | Leave a comment", "Erstellt von Fabian am Dienstag".
+_EMBEDDED_BYLINE = re.compile(
+    r"\b(?:by|von|par|por|door|author:?|autor(?:in)?:?)\s+"
+    r"(?P<name>[\w.'’-]+(?: [A-ZÀ-Þ][\w.'’-]*){0,3})\s*(?:$|[|·•,~–—]| - | am | on | in | um | le )",
+    re.IGNORECASE,
+)
+
+
+def _embedded_byline(line: str) -> list[str]:
+    """The name in a short meta line that carries a date or a "posted" verb, else []."""
+    text = _WS.sub(" ", line).strip()
+    if len(text) > 150 or not (
+        _DATE_IN_LINE.search(text)
+        or re.search(
+            r"\b(posted|published|veröffentlicht|publiziert|erstellt|geschrieben|written)\b",
+            text,
+            re.IGNORECASE,
+        )
+    ):
+        return []
+    match = _EMBEDDED_BYLINE.search(text)
+    if not match:
+        return []
+    name = match["name"].strip(" .")
+    if name.split()[0].casefold() in _NOT_A_NAME or name[:1].isdigit() or len(name) < 3:
+        return []
+    return [name]
+
+
 # Short date lines ("31. Mai 2012", "May 3, 2022 10:15 am", "2022-05-03"): metadata, not body.
 _MONTHS = (
     r"jan(?:uary|uar|vier|\.)?|feb(?:ruary|ruar|rero|\.)?|f[ée]vrier|m[aä]r(?:ch|z|s|\.)?|"
@@ -565,7 +595,10 @@ _COMPANY_SUFFIX = re.compile(
     r"& co\.? kg|kg|all rights reserved.*)+\s*$",
     re.IGNORECASE,
 )
-_NOT_A_NAME = {"the", "this", "our", "we", "it", "all", "copyright", "more", "about", "he", "she"}
+_NOT_A_NAME = {
+    "the", "this", "our", "we", "it", "all", "copyright", "more", "about", "he", "she",
+    "der", "die", "das", "den", "dem", "la", "le", "les", "el", "los", "a", "an",
+}  # fmt: skip
 
 
 def _resolver():
@@ -748,6 +781,8 @@ def clean_dump(
     for unit in units[header_from : min(end, start + 5) if end > start else 0]:
         if not authors and unit.kind == "byline":
             authors = _byline_names(unit.text) or []
+        elif not authors and unit.kind in {"dateline", "short", "neargood", "prose_bad"}:
+            authors = _embedded_byline(unit.text)
         if published is None and unit.kind == "dateline":
             published = _date_line(unit.text)
     # "Written by" on its own line: the name, when given, is on the next line.
