@@ -33,6 +33,8 @@ from .sources import STAGING_COLUMNS, STAGING_SCHEMA, FileRead, ReadOptions, bat
 
 #: Page formats whose extraction runs in worker processes.
 PAGE_FORMATS = {"html"}
+#: DuckDB's memory limit during ingest (W1's target is a peak RSS of 1.5 GB).
+MEMORY_LIMIT = "1GB"
 #: At most this many small files share one transaction.
 GROUP_FILES = 500
 
@@ -208,6 +210,9 @@ class _Pipeline:
         self._name_cache: dict[str, tuple] = {}
         self._date_cache: dict[tuple, tuple] = {}
         self._author_cache: dict[str, list[str]] = {}
+        # A bounded buffer pool: DuckDB spills to <db>.tmp instead of growing with the
+        # input (its default is 80% of RAM); insertion order is kept by the sort keys.
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         normalise.install_macros(con)
         con.execute(SQL["macros"])
         con.execute(SQL["article_keys"])
@@ -451,6 +456,7 @@ class _Pipeline:
             con.execute(SQL["normalise"])
         finally:
             con.unregister("stg")
+        con.execute(SQL["canonical_urls"])
         self.fix_urls()
         self.apply_outlets()
         self.clean_texts()

@@ -14,11 +14,26 @@ CREATE OR REPLACE TEMP MACRO pk_url_is_plain(u) AS (
     AND NOT regexp_matches(u, '(?i)://[^/]*/.*amp')
 );
 
+-- www./m./mobile./amp. prefixes, by string functions (the regular expression of
+-- pk_canonical_url only runs on hosts that still start with one after a first strip).
+CREATE OR REPLACE TEMP MACRO pk__host_has_prefix(h) AS (
+    starts_with(h, 'www.') OR starts_with(h, 'm.') OR starts_with(h, 'amp.')
+    OR starts_with(h, 'mobile.')
+);
+
+CREATE OR REPLACE TEMP MACRO pk__strip_host(h) AS (
+    list_transform(
+        [CASE WHEN pk__host_has_prefix(h) AND contains(substr(h, strpos(h, '.') + 1), '.')
+              THEN substr(h, strpos(h, '.') + 1) ELSE h END],
+        lambda s1: CASE WHEN pk__host_has_prefix(s1)
+                        THEN regexp_replace(s1, '^(?:(?:www|m|mobile|amp)\.)*([^.]+\..+)$', '\1')
+                        ELSE s1 END)[1]
+);
+
 CREATE OR REPLACE TEMP MACRO pk_canonical_url_fast(u) AS (
     CASE WHEN pk_url_is_plain(u) THEN
         'https://'
-        || regexp_replace(rtrim(lower(split_part(split_part(u, '://', 2), '/', 1)), '.'),
-                          '^(?:(?:www|m|mobile|amp)\.)*([^.]+\..+)$', '\1')
+        || pk__strip_host(rtrim(lower(split_part(split_part(u, '://', 2), '/', 1)), '.'))
         || coalesce(nullif(rtrim(substr(split_part(u, '://', 2),
                                         length(split_part(split_part(u, '://', 2), '/', 1)) + 1), '/'), ''), '/')
     ELSE pk_canonical_url(u) END
@@ -61,7 +76,14 @@ CREATE OR REPLACE TEMP MACRO pk_human_timestamp(raw, date_order) AS (
     END
 );
 
--- Titles with no separator that could carry a site name clean without knowing the outlet.
+-- Titles with no separator that could carry a site name clean without knowing the outlet:
+-- pk_clean_title then only normalises (NFC) and puts the title on one line.
+CREATE OR REPLACE TEMP MACRO pk_title_plain(t) AS (
+    CASE WHEN regexp_matches(t, '[\t\n\x0b\x0c\r\x1c-\x1f\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]|  |^ | $')
+         THEN pk_clean_title(t, NULL)
+         ELSE nullif(nfc_normalize(t), '') END
+);
+
 CREATE OR REPLACE TEMP MACRO pk_title_has_separator(t) AS (
     regexp_matches(t, ' [|\-–—·•»] | :: |: ')
 );
@@ -77,12 +99,13 @@ SELECT
     left(s.payload, 65536) AS payload,
     s.reject_reason AS reader_reject,
     s.reject_detail AS reader_detail,
-    nullif(trim(s.url), '') AS url,
-    NOT pk_url_is_plain(nullif(trim(s.url), ''))
-        AND pk_url_needs_python(nullif(trim(s.url), '')) AS url_py,
-    CASE WHEN pk_url_is_plain(nullif(trim(s.url), ''))
-           OR NOT pk_url_needs_python(nullif(trim(s.url), ''))
-         THEN pk_canonical_url_fast(nullif(trim(s.url), '')) END AS canonical_url,
+    s.url,
+    s.url_plain,
+    NOT s.url_plain AND pk_url_needs_python(s.url) AS url_py,
+    -- right for plain URLs only; `canonical_urls` redoes the others with the full macro
+    'https://' || pk__strip_host(rtrim(lower(split_part(s.url_rest, '/', 1)), '.'))
+        || coalesce(nullif(rtrim(substr(s.url_rest, length(split_part(s.url_rest, '/', 1)) + 1), '/'), ''), '/')
+        AS canonical_url,
     s.title AS title_raw,
     pk_text_needs_python(s.title) AS title_py,
     s.summary AS summary_raw,
@@ -107,11 +130,19 @@ SELECT
     CAST(NULL AS VARCHAR) AS date_source,
     CASE WHEN NOT pk_text_needs_python(s.title) AND NOT pk_title_has_separator(s.title)
               AND NOT pk_title_needs_python(s.title, NULL)
-         THEN pk_clean_title(s.title, NULL) END AS title,
+         THEN pk_title_plain(s.title) END AS title,
     CASE WHEN NOT pk_text_needs_python(s.summary) THEN pk_clean_ws_fast(s.summary) END AS summary,
     CASE WHEN NOT pk_text_needs_python(s.body) THEN pk_clean_ws_fast(s.body) END AS body,
     CAST(NULL AS VARCHAR[]) AS authors
-FROM stg s;
+FROM (
+    -- computed once here: DuckDB re-evaluates repeated sub-expressions inside CASE
+    SELECT *, pk_url_is_plain(url) AS url_plain, split_part(url, '://', 2) AS url_rest
+    FROM (SELECT * REPLACE (nullif(trim(url), '') AS url) FROM stg)
+) s;
+
+-- name: canonical_urls
+UPDATE norm SET canonical_url = CASE WHEN url_py OR url IS NULL THEN NULL ELSE pk_canonical_url(url) END
+WHERE NOT coalesce(url_plain, false);
 
 -- name: hosts
 UPDATE norm SET host = pk_url_host(canonical_url) WHERE canonical_url IS NOT NULL;
