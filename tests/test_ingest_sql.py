@@ -108,9 +108,7 @@ def test_relative_dates_in_sql_agree_with_python(con, text):
 @given(
     st.lists(
         st.sampled_from(list("Ab |-:.é \t\n\u00a0") + ["The Hindu", "MediaNama", "NDTV.com"])
-    ).map(
-        "".join
-    ),
+    ).map("".join),
     st.sampled_from(["The Hindu", "MediaNama", "NDTV", None]),
 )
 def test_titles_without_separator_clean_without_the_outlet(con, title, outlet):
