@@ -188,6 +188,21 @@ def _table(con, name: str, columns: dict[str, list], types: dict[str, str]) -> N
     con.unregister("_py_tmp")
 
 
+def _residue(con, name: str, distinct_sql: str, fn, out_type: str = "VARCHAR") -> bool:
+    """Apply a Python reference function once per distinct value that the SQL rules could
+    not settle; the results land in temp table ``name(raw, value)`` for an UPDATE."""
+    values = [r[0] for r in con.execute(distinct_sql).fetchall()]
+    if not values:
+        return False
+    _table(
+        con,
+        name,
+        {"raw": values, "value": [fn(v) for v in values]},
+        {"raw": "VARCHAR", "value": out_type},
+    )
+    return True
+
+
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
     "BOOLEAN": pa.bool_(),
@@ -314,20 +329,13 @@ class _Pipeline:
                 "WHERE norm.title_py AND norm.title_raw = f.title_raw "
                 "AND norm.outlet IS NOT DISTINCT FROM f.outlet"
             )
-        texts = [r[0] for r in con.execute(SQL["needs_python_texts"]).fetchall()]
-        if texts:
-            _table(
-                con,
-                "text_fix",
-                {"raw": texts, "clean": [normalise.clean_text(t) for t in texts]},
-                {"raw": "VARCHAR", "clean": "VARCHAR"},
-            )
+        if _residue(con, "text_fix", SQL["needs_python_texts"], normalise.clean_text):
             con.execute(
-                "UPDATE norm SET summary = f.clean FROM text_fix f "
+                "UPDATE norm SET summary = f.value FROM text_fix f "
                 "WHERE norm.summary_py AND norm.summary_raw = f.raw"
             )
             con.execute(
-                "UPDATE norm SET body = f.clean FROM text_fix f "
+                "UPDATE norm SET body = f.value FROM text_fix f "
                 "WHERE norm.body_py AND norm.body_raw = f.raw"
             )
         authors = [r[0] for r in con.execute(SQL["distinct_authors"]).fetchall()]
@@ -377,15 +385,13 @@ class _Pipeline:
 
     def parse_dates(self) -> None:
         con = self.con
-        scraped = [r[0] for r in con.execute(SQL["distinct_residue_scraped"]).fetchall()]
-        if scraped:
-            values = [self._parse(s, None, "DMY")[0] for s in scraped]
-            _table(
-                con,
-                "scraped_fix",
-                {"raw": scraped, "value": values},
-                {"raw": "VARCHAR", "value": "TIMESTAMPTZ"},
-            )
+
+        def scraped_value(raw):
+            return self._parse(raw, None, "DMY")[0]
+
+        if _residue(
+            con, "scraped_fix", SQL["distinct_residue_scraped"], scraped_value, "TIMESTAMPTZ"
+        ):
             con.execute(
                 "UPDATE norm SET scraped_at = f.value FROM scraped_fix f "
                 "WHERE norm.scraped_at IS NULL AND norm.scraped_raw = f.raw"
@@ -426,22 +432,11 @@ class _Pipeline:
 
     def fix_urls(self) -> None:
         con = self.con
-        urls = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT url FROM norm WHERE url_py AND url IS NOT NULL"
-            ).fetchall()
-        ]
-        if urls:
-            _table(
-                con,
-                "url_fix",
-                {"url": urls, "canonical_url": [normalise.canonical_url(u) for u in urls]},
-                {"url": "VARCHAR", "canonical_url": "VARCHAR"},
-            )
+        distinct = "SELECT DISTINCT url FROM norm WHERE url_py AND url IS NOT NULL"
+        if _residue(con, "url_fix", distinct, normalise.canonical_url):
             con.execute(
-                "UPDATE norm SET canonical_url = f.canonical_url FROM url_fix f "
-                "WHERE norm.url_py AND norm.url = f.url"
+                "UPDATE norm SET canonical_url = f.value FROM url_fix f "
+                "WHERE norm.url_py AND norm.url = f.raw"
             )
         con.execute(SQL["hosts"])
 
