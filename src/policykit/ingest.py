@@ -12,6 +12,7 @@ file. Every record read ends up in exactly one place: ``articles`` (new),
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sys
 from collections import Counter
@@ -122,15 +123,20 @@ class IngestReport:
         return pd.DataFrame(rows, columns=columns)
 
     def summary_frame(self, max_files: int = 25) -> pd.DataFrame:
-        """The per-file table, or, with more than ``max_files`` files, one row per folder,
-        format and layout (with a ``files`` count) so a big ingest stays readable."""
+        """The per-file table, or, with more than ``max_files`` files, one row per format,
+        layout and status (their common folder, a ``files`` count and the summed counts) so
+        a big ingest stays readable."""
         frame = self.to_frame()
         if len(frame) <= max_files:
             return frame
-        frame["folder"] = [str(Path(f).parent) for f in frame["file"]]
+        frame[["format", "layout"]] = frame[["format", "layout"]].fillna("")
         grouped = (
-            frame.groupby(["folder", "format", "layout", "status"], dropna=False, sort=True)
+            frame.groupby(["format", "layout", "status"], sort=True)
             .agg(
+                folder=(
+                    "file",
+                    lambda files: os.path.commonpath([str(Path(f).parent) for f in files]),
+                ),
                 files=("file", "size"),
                 records_read=("records_read", "sum"),
                 new_articles=("new_articles", "sum"),
@@ -138,7 +144,9 @@ class IngestReport:
                 rejects=("rejects", "sum"),
             )
             .reset_index()
+            .sort_values(["folder", "format"])
         )
+        grouped = grouped[["folder", *[c for c in grouped.columns if c != "folder"]]]
         return grouped
 
     def rejects_frame(self) -> pd.DataFrame:
