@@ -167,6 +167,17 @@ def test_normalise_line(line, expected):
         ("Body.\nCopyright © 2019 Daily Planet. All rights reserved.", "Daily Planet"),
         ("Just a paragraph with no self-reference at all.", None),
         ("", None),
+        # Lower-case joiners inside a name: the whole name, not its first word.
+        ("Body.\n© 2015-2024 Rest of World. All rights reserved.", "Rest of World"),
+        ("Body.\nRest of World is an independent newsroom.", "Rest of World"),
+        ("Body.\nfollow The Times of India on Instagram", "The Times of India"),
+        ("Body.\ncopyright 2020 Economic and Political Weekly", "Economic and Political Weekly"),
+        ("Body.\n© 2021 Bank of the West", "Bank of the West"),
+        ("Body.\n© 2024 The Ledger of", "The Ledger"),  # a joiner never ends a name
+        (
+            "Body.\nMore about Hindustan Times Digital Streams, and more",
+            "Hindustan Times Digital Streams",
+        ),
     ],
 )
 def test_detect_outlet(text, expected):
@@ -196,6 +207,54 @@ def test_every_pattern_kind_is_scored_and_removed():
     kinds = {section.kind for section in _patterns()}
     assert kinds <= set(_KIND_SCORE)
     assert kinds <= _REMOVED_KINDS
+
+
+# A dump laid out like a news site's page: navigation, the headline right above its
+# dateline, a body that shares no words with the headline, a recurring footer.
+def _site_dump(headline: str, dateline: str, subject: str) -> str:
+    return "\n\n".join(
+        [
+            "Explained\nCities\nPodcasts",
+            "Hi, what are you looking for?",
+            headline,
+            dateline,
+            f"Heavy rain lashed {subject} on Monday, flooding roads and disrupting train services.",
+            "Officials said that relief camps had been set up across the district by evening.",
+            "The weather office said a western disturbance would bring some relief later on.",
+            "Written By",
+            "Asha Rao",
+            "© 2015-2024 Rest of World. All rights reserved.",
+        ]
+    )
+
+
+def test_title_above_dateline_found_without_word_overlap():
+    text = _site_dump(
+        "Floods in Assam displace 106,541 people", "Published: 28 Jul 2023, 15:13 IST", "Bihar"
+    )
+    result = clean_dump(text)
+    assert result.title == "Floods in Assam displace 106,541 people"
+    assert result.published == "28 Jul 2023"
+    assert result.outlet == "Rest of World"
+
+
+def test_title_and_dateline_survive_learnt_boilerplate(tmp_path):
+    # Templated headlines and same-month datelines repeat once digits are normalised
+    # away; they must still be the title and the date of each page.
+    paths = []
+    for i, (city, day) in enumerate([("Pune", 3), ("Agra", 9), ("Kochi", 14), ("Surat", 21)]):
+        path = tmp_path / f"p{i}.txt"
+        headline = f"Sensex ends {10 + i * 7} points higher on banking gains"
+        path.write_text(_site_dump(headline, f"Published: {day:02d} Dec 2024, 08:1{i} IST", city))
+        paths.append(path)
+    known = boilerplate_lines(learn_boilerplate(paths))["rest of world"]
+    assert normalise_line("Published: 03 Dec 2024, 08:10 IST") in known
+    assert normalise_line("Sensex ends 10 points higher on banking gains") in known
+    for i, path in enumerate(paths):
+        result = clean_dump(path.read_text(), boilerplate=known)
+        assert result.title == f"Sensex ends {10 + i * 7} points higher on banking gains"
+        assert result.published is not None and result.published.endswith("Dec 2024")
+        assert "Explained" not in (result.body or "")
 
 
 # --- cross-document evidence -------------------------------------------------------------

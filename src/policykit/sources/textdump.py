@@ -340,7 +340,9 @@ _REMOVED_KINDS = set(_KIND_SCORE) - {"short"}
 def _classify(unit: _Unit, stopwords: frozenset[str], spaceless: bool, known: set[str]) -> None:
     text = unit.text
     length = _effective_length(text)
-    if known and normalise_line(text) in known:
+    if known and normalise_line(text) in known and not _date_line(text):
+        # A dateline is never boilerplate: with digits normalised, every page of a
+        # month shares it ("published: 0 dec 0"), yet it dates this page alone.
         unit.kind = "boilerplate"
     elif (kind := _pattern_kind(text)) is not None:
         unit.kind = kind
@@ -570,13 +572,16 @@ def _units(text: str) -> list[_Unit]:
 # Outlet
 
 
-_NAME = r"(?P<name>[A-Z0-9][\w&.'’-]*(?: [A-Z0-9&][\w&.'’-]*){0,4})"
+# A name is capitalised words; lower-case joiners may sit between two of them
+# ("Rest of World", "Times of India", "Economic and Political Weekly").
+_JOINERS = r"(?: (?:of|the|and|for|on|in|de|del|della|des|di|du|la|le|van|von))"
+_NAME = rf"(?P<name>[A-Z0-9][\w&.'’-]*(?:{_JOINERS}{{0,2}} [A-Z0-9&][\w&.'’-]*){{0,4}})"
 _OUTLET_CLUES: tuple[tuple[re.Pattern, float], ...] = (
     (re.compile(rf"^{_NAME}['’]s mission is\b"), 3.0),
     (
         re.compile(
             rf"^{_NAME} is (?:the|a|an)\b[^.!?]{{0,60}}\b(?:source|publication|publisher|"
-            r"news|newspaper|magazine|website|site|platform|outlet|portal|media)\b"
+            r"news|newsroom|newspaper|magazine|website|site|platform|outlet|portal|media)\b"
         ),
         3.0,
     ),
@@ -701,8 +706,13 @@ def _pick_title(units: list[_Unit], start: int, body_tokens: set[str]) -> int | 
             continue
         overlap = len(tokens & body_tokens) / len(tokens)
         score = overlap + 0.02 * min(words, 12) - 0.01 * (start - i)
+        if i + 1 < len(units) and units[i + 1].kind in {"dateline", "byline"}:
+            score += 0.3  # the headline sits right above its dateline or byline
         if unit.kind == "boilerplate":
-            score -= 0.5  # the site name, repeated on every page
+            # The site name repeats on every page. A line with digits may recur only
+            # once its digits are normalised away: a templated headline such as
+            # "Sensex ends 33 points higher", so it is penalised less.
+            score -= 0.1 if _DIGITS.search(text) else 0.5
         if score > best_score:
             best, best_score = i, score
     return best if best_score >= 0.3 else None
