@@ -119,12 +119,67 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
 
 
+@functools.cache
+def sql_parts(name: str) -> dict[str, str]:
+    """The fixed fragments of ``sql/trends/<name>.sql``, each after a ``-- part: <x>``
+    header, by that name."""
+    parts: dict[str, list[str]] = {}
+    current = None
+    for line in sql_file(name).splitlines():
+        header = re.fullmatch(r"--\s*part:\s*(\w+)\s*", line.strip())
+        if header:
+            current = parts.setdefault(header.group(1), [])
+        elif current is not None and not line.lstrip().startswith("--"):
+            current.append(line)
+    return {name: "\n".join(lines).strip() for name, lines in parts.items()}
+
+
+_HIT_LINE = "(/*topic*/ TRUE) AND (/*query*/ TRUE) AS hit,"
+
+
+def _universe(flt: Filter) -> str:
+    """``universe.sql`` with a slot filled only for each filter actually given, so an
+    absent filter costs nothing per article."""
+    universe = _strip_comments(sql_file("universe"))
+    fragments = sql_parts("universe_parts")
+    if flt.tz != "UTC":
+        universe = universe.replace("/*local*/ a.published_at", fragments["local"])
+    for name, given in (
+        ("start", flt.start is not None),
+        ("end", flt.end is not None),
+        ("outlets", flt.outlets is not None),
+    ):
+        if given:
+            universe = universe.replace(f"/*{name}*/ TRUE", fragments[name])
+    return universe
+
+
+def _split(universe: str) -> str:
+    """``universe`` without its hit column, and ``matches``: the articles that match,
+    with the topic and query as WHERE conditions (a semi-join, not a mark on every row)."""
+    lines = universe.splitlines()
+    hit = [line for line in lines if line.strip() == _HIT_LINE]
+    if len(hit) != 1:  # a broken package file, not user input
+        raise QueryError(f"universe.sql must have exactly one line {_HIT_LINE!r}")
+    plain = "\n".join(line for line in lines if line.strip() != _HIT_LINE)
+    matches = plain.replace("universe AS (", "matches AS (", 1).replace(
+        "/*match*/ TRUE", _HIT_LINE.removesuffix(" AS hit,")
+    )
+    return plain + ",\n" + matches
+
+
 def build(name: str, flt: Filter, params: dict | None = None, **parts: str) -> tuple[str, dict]:
     """Compose ``universe.sql`` + ``<name>.sql`` (+ ``fill.sql``) and its parameters.
 
+    A ``{matches}`` slot in ``<name>.sql`` asks for the split form (see universe.sql):
+    ``universe`` without ``hit`` plus ``matches``, spliced together at ``{universe}``.
     ``parts`` fill other ``{marker}`` slots with fixed SQL text from this package.
     """
-    universe = _strip_comments(sql_file("universe"))
+    sql = _strip_comments(sql_file(name))
+    universe = _universe(flt)
+    if "{matches}" in sql:
+        universe = _split(universe)
+        sql = sql.replace(",\n{matches}", "").replace("{matches}", "")
     values: dict = {
         "tz": flt.tz,
         "start_date": flt.start,
@@ -139,7 +194,7 @@ def build(name: str, flt: Filter, params: dict | None = None, **parts: str) -> t
         where, query_params = compile_query_filter(flt.query)
         universe = universe.replace("/*query*/ TRUE", f"({where})")
         values.update(query_params)
-    sql = _strip_comments(sql_file(name)).replace("{universe}", universe)
+    sql = sql.replace("{universe}", universe)
     if "{fill}" in sql:
         sql = sql.replace("{fill}", _strip_comments(sql_file("fill")))
     for marker, text in parts.items():

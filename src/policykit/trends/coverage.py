@@ -139,11 +139,24 @@ def coverage_over_time(
     return _core.finish(frame, backend, attrs)
 
 
+def _coverage_parts(flt: _core.Filter, by: str | None) -> dict[str, str]:
+    """The fixed ``{keys}`` and ``{hits}`` text of coverage.sql for this grouping and
+    filter (from coverage_parts.sql)."""
+    parts = _core.sql_parts("coverage_parts")
+    keys = parts[
+        {None: "keys_none", "outlet": "keys_outlet"}.get(by, "keys_domain")  # type: ignore[arg-type]
+    ]
+    filtered = flt.topic is not None or flt.query is not None
+    hits = parts["hits_filtered"] if filtered else parts["hits_all"]
+    return {"hits": hits.replace("{keys}", keys), "keys": keys}
+
+
 def _coverage_frame(db, flt: _core.Filter, interval: str, by: str | None, unit: str):
-    name = "coverage" if unit == "articles" and by != "topic" else "coverage_stories"
-    sql, params = _core.build(
-        name, flt, {"interval": interval, "step": _core.STEPS[interval], "by": by, "unit": unit}
-    )
+    values = {"interval": interval, "step": _core.STEPS[interval], "by": by, "unit": unit}
+    if unit == "articles" and by != "topic":
+        sql, params = _core.build("coverage", flt, values, **_coverage_parts(flt, by))
+    else:
+        sql, params = _core.build("coverage_stories", flt, values)
     frame = _core.run(db, sql, params)
     frame["period"] = pd.to_datetime(frame["period"])
     if by is None:

@@ -1,16 +1,25 @@
 -- coverage_over_time, unit = 'articles', by = NULL | outlet | outlet_type | country.
--- Stage 1 counts per local day (and outlet when grouping), stage 2 rolls days up to
+-- Stage 1 counts per local day (and outlet when grouping): all articles of the universe
+-- in `totals`, a scan that reads no article ids, and the `matches` (universe.sql: a
+-- semi-join that passes on only the matching articles) in `hits`; with no topic and no
+-- query every article matches and `hits` reuses `totals`. Stage 2 rolls days up to
 -- periods and joins outlet attributes on the small aggregate, not on every article.
+-- {keys} and {hits} come from coverage_parts.sql.
 WITH {universe},
-daily AS (
-    SELECT
-        day_key,
-        CASE WHEN $by IS NOT NULL THEN outlet END AS outlet,
-        CASE WHEN $by IN ('outlet_type', 'country') THEN domain END AS domain,
-        count(*) FILTER (WHERE hit) AS n_hit,
-        count(*) AS n_all
+{matches},
+totals AS (
+    SELECT day_key, {keys}, count(*) AS n_all
     FROM universe
     GROUP BY ALL
+),
+hits AS ({hits}),
+daily AS (
+    SELECT t.day_key, t.outlet, t.domain, coalesce(h.n_hit, 0) AS n_hit, t.n_all
+    FROM totals AS t
+    LEFT JOIN hits AS h
+        ON h.day_key = t.day_key
+        AND h.outlet IS NOT DISTINCT FROM t.outlet
+        AND h.domain IS NOT DISTINCT FROM t.domain
 ),
 labelled AS (
     SELECT

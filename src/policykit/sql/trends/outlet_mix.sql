@@ -1,10 +1,11 @@
 -- outlet_mix: the matching articles per outlet (or outlet type, or country), each
 -- group's share of them, and the Herfindahl-Hirschman index over ALL groups.
+-- `matches` (universe.sql) is the semi-join form: only matching articles leave the scan.
 WITH {universe},
+{matches},
 per_outlet AS (
     SELECT outlet, domain, count(*) AS count
-    FROM universe
-    WHERE hit
+    FROM matches
     GROUP BY ALL
 ),
 labelled AS (

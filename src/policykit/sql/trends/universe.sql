@@ -3,27 +3,34 @@
 -- universe = every dated article from the chosen outlets between start and end: the
 -- user's own media universe and the denominator of every ratio. `hit` marks the articles
 -- that also match the topic and the query (the numerator). `day_key` is the local
--- calendar day in $tz as days since 1970-01-01; UTC skips the per-row zone lookup.
+-- calendar day in $tz as days since 1970-01-01.
 --
 -- Parameters: $tz, $start_date, $end_date (DATE, both inclusive, in $tz), $outlets and
--- $domains (VARCHAR[] or NULL: outlet names / domains to keep).
--- /*topic*/ TRUE is replaced by topic_filter.sql when a topic is given (a plain IN
--- subquery plans as a cheaper join than "topic IS NULL OR ..."), and /*query*/ TRUE by
--- the compiled boolean query (policykit.enrich.query).
+-- $domains (VARCHAR[]: outlet names / domains to keep).
+--
+-- policykit.trends._core.build fills the /*marker*/ slots with fixed text from
+-- universe_parts.sql, only for the filters actually given (/*local*/ only for a zone
+-- other than UTC): a filter that is not given then costs nothing per article (a bound
+-- parameter test such as "$start_date IS NULL OR ..." is not folded by the planner and
+-- would run on every row). /*topic*/ takes topic_filter.sql and /*query*/ the compiled
+-- boolean query (policykit.enrich.query).
+--
+-- A query that writes {matches} gets, besides `universe` WITHOUT the hit column, a CTE
+-- `matches`: the same text with the topic and query in its WHERE clause instead of the
+-- hit line, so a topic plans as a semi-join that passes on only the matching articles,
+-- and `universe` (the denominator) scans no article ids at all.
 universe AS (
     SELECT
+        (/*topic*/ TRUE) AND (/*query*/ TRUE) AS hit,
         a.article_id,
         coalesce(a.outlet, a.domain, 'unknown') AS outlet,
         a.domain,
         a.published_at,
-        (CASE WHEN $tz = 'UTC' THEN epoch_us(a.published_at)
-              ELSE epoch_us(timezone($tz, a.published_at)) END) // 86400000000 AS day_key,
-        (/*topic*/ TRUE) AND (/*query*/ TRUE) AS hit
+        epoch_us(/*local*/ a.published_at) // 86400000000 AS day_key
     FROM articles AS a
     WHERE a.published_at IS NOT NULL
-      AND ($start_date IS NULL OR a.published_at >= timezone($tz, $start_date::TIMESTAMP))
-      AND ($end_date IS NULL
-           OR a.published_at < timezone($tz, ($end_date::DATE + 1)::TIMESTAMP))
-      AND ($outlets IS NULL
-           OR list_contains($outlets, a.outlet) OR list_contains($domains, a.domain))
+      AND (/*start*/ TRUE)
+      AND (/*end*/ TRUE)
+      AND (/*outlets*/ TRUE)
+      AND (/*match*/ TRUE)
 )
