@@ -474,3 +474,45 @@ def test_articles_parquet_matches_the_articles_table(tmp_path):
 def test_bench_writers_reject_bad_arguments(tmp_path, call, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         call(tmp_path / "x")
+
+
+# --------------------------------------------------------------------------- future dates
+
+# What a loader may assume (policykit rejects a date more than 2 hours after the record's
+# crawl time): a naive time is read as UTC, as the pipeline reads it.
+TOLERANCE = dt.timedelta(hours=2)
+
+
+def _when(value) -> dt.datetime | None:
+    """An ISO date or date-time (naive read as UTC), or None for anything else."""
+    if not isinstance(value, str) or not re.match(r"\d{4}-\d\d-\d\d", value):
+        return None
+    try:
+        return _parse(value.replace(" ", "T", 1))
+    except ValueError:
+        return None
+
+
+def test_every_future_date_is_detectable_whatever_the_run_day(tmp_path):
+    # Big enough that the layouts with and without a crawl time both get the fault.
+    m = generate(tmp_path / "c", n_articles=8_000, seed=11, pages=False)
+    corpus_end = dt.datetime.fromisoformat(m.end).replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
+    far = corpus_end.replace(year=corpus_end.year + 100)
+    found: Counter = Counter()
+    for r in _records(tmp_path / "c"):
+        if r.get("truncated") or r["layout"] == "gdelt":
+            continue
+        published, scraped = _when(r["date"]), _when(r.get("scraped"))
+        if published is None:
+            continue
+        if published > corpus_end:  # an injected future date
+            if scraped is not None:
+                found["after_crawl"] += 1
+                assert published > scraped + TOLERANCE, r["file"]
+            else:  # no crawl time: only a date far past any run day is detectable
+                found["far_future"] += 1
+                assert published > far, (r["file"], r["date"])
+        elif scraped is not None:  # an ordinary date never looks like one
+            assert published <= scraped + TOLERANCE, (r["file"], r["date"], r.get("scraped"))
+    assert found["after_crawl"] > 0 and found["far_future"] > 0, found
+    assert found.total() == m.faults["future_dates"]

@@ -794,10 +794,27 @@ class _Faults:
         return None
 
     def future(self, a: _Article) -> dt.datetime:
-        """A date after the whole crawl ended (a mistyped year, a scheduled post)."""
+        """A date weeks after the whole crawl ended (a scheduled post, a wrong clock).
+
+        Only for layouts whose records carry their crawl time (Scrapy ``scraped_at``,
+        Media Cloud ``indexed_date``, trafilatura ``filedate``, news-please
+        ``date_download``), so a loader can see the date is impossible on any run day.
+        """
         return self.crawl_end + dt.timedelta(
             days=self.rng.randint(20, 400), minutes=self.rng.randint(0, 900)
         )
+
+
+def _slipped_year(t: dt.datetime) -> dt.datetime:
+    """``t`` with a slipped digit in its year (2023 -> 2223).
+
+    For layouts with no crawl time (newspaper4k): a date a few months after the crawl
+    stops looking wrong once that day has passed, a year two centuries out never does.
+    """
+    try:
+        return t.replace(year=t.year + 200)
+    except ValueError:  # 29 February in a year whose +200 is no leap year
+        return t.replace(year=t.year + 200, day=28)
 
 
 def _native_date(a: _Article) -> str:
@@ -970,8 +987,8 @@ def _newspaper4k_record(a: _Article, faults: _Faults) -> dict:
     fault = faults.date_fault(a, ("newspaper4k",), "newspaper4k")
     local = a.published.astimezone(IST) if a.domain in INDIAN else a.published
     date = None if fault == "missing_date" else local.isoformat()
-    if fault == "future_date":
-        date = faults.future(a).isoformat()
+    if fault == "future_date":  # no crawl time in this layout: an impossible year
+        date = _slipped_year(local).isoformat()
     if fault:
         faults.count[fault + "s"] += 1
     words = [w.strip(".,:;‘’“”").lower() for w in a.title.split() if len(w) > 5]
@@ -1010,7 +1027,9 @@ def _newsplease_record(a: _Article, faults: _Faults, name: str) -> dict:
     title = faults.title(a, "news-please")
     return {
         "authors": faults.authors_list(a),
-        "date_download": a.scraped.strftime("%Y-%m-%d %H:%M:%S"),
+        # news-please writes both dates naive: the page's local time and the crawling
+        # machine's clock, which here runs in India too (so the two compare as written).
+        "date_download": a.scraped.astimezone(IST).strftime("%Y-%m-%d %H:%M:%S"),
         "date_modify": None,
         "date_publish": date,
         "description": a.summary,
