@@ -2,9 +2,9 @@
 
 Importing this module imports trafilatura, htmldate and dateparser and runs them once.
 dateparser compiles its per-locale regular expressions lazily on the first date it
-sees (seconds of CPU); :func:`policykit.sources.pages.ordered_map` preloads this module
-in the multiprocessing fork server, so every worker forks from a process that already
-paid, instead of each worker paying again.
+sees (seconds of CPU); :func:`policykit.sources.pages.pool_context` imports this module
+before forking page workers, so every worker starts from a process that already paid,
+instead of each worker paying again.
 """
 
 from __future__ import annotations

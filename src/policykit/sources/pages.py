@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+import importlib
 import json
 import os
+import sys
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -330,17 +332,19 @@ def worker_count(workers: int) -> int:
 def pool_context(warm: bool):
     """The multiprocessing context for page workers.
 
-    With ``warm``, a fork server that has imported :mod:`policykit.sources.page_worker`
-    (libraries loaded, dateparser warmed up) where the platform has one: workers fork
-    from it in milliseconds, already warm, and never inherit the caller's threads or
-    open database handles.
+    With ``warm`` on Linux: warm this process up once (import
+    :mod:`policykit.sources.page_worker`: libraries loaded, dateparser's patterns
+    compiled) and fork the workers from it, so they start in milliseconds, already warm,
+    sharing those pages copy-on-write. Fork also spares callers the
+    ``if __name__ == "__main__":`` guard that spawn-style start methods need. Workers
+    only run extraction code; they never touch the caller's database handles.
+    Elsewhere, the platform default (spawn) is used and each worker warms up lazily.
     """
     import multiprocessing
 
-    if warm and "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["policykit.sources.page_worker"])
-        return context
+    if warm and sys.platform.startswith("linux"):
+        importlib.import_module("policykit.sources.page_worker")
+        return multiprocessing.get_context("fork")
     return None
 
 
