@@ -27,6 +27,7 @@ from policykit.demo import (
     DOMAINS,
     MANIFEST_NAME,
     NAMES,
+    TRUTH_NAME,
     generate,
     load_articles,
     write_articles_parquet,
@@ -194,7 +195,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, corpus):
 def test_files_and_record_counts_match_the_manifest(corpus):
     out, m = corpus
     on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
-    assert on_disk == set(m.files) | {MANIFEST_NAME}
+    assert on_disk == set(m.files) | {MANIFEST_NAME, TRUTH_NAME}
     records = Counter(str(r["file"].relative_to(out)) for r in _records(out))
     for rel, n in records.items():
         assert m.files[rel] == n, rel
@@ -516,3 +517,62 @@ def test_every_future_date_is_detectable_whatever_the_run_day(tmp_path):
             assert published <= scraped + TOLERANCE, (r["file"], r["date"], r.get("scraped"))
     assert found["after_crawl"] > 0 and found["far_future"] > 0, found
     assert found.total() == m.faults["future_dates"]
+
+
+# --------------------------------------------------------------------------- ground truth
+
+# Measured on this corpus (seed 5, 2,000 articles) with the pipeline of 2026-11-26; floors
+# only go up. Known pipeline loss: GDELT seendate "20220110T081000Z" read day-first.
+FLOORS = {"outlet_right": 0.99, "day_right": 0.93}
+
+
+def test_ingest_agrees_with_the_ground_truth(tmp_path):
+    from policykit.demo import truth_agreement
+    from policykit.ingest import ingest
+
+    out = tmp_path / "raw" / "demo"
+    m = generate(out, n_articles=2_000, seed=5)
+    assert (out / TRUTH_NAME).is_file()
+    db = tmp_path / "pk.duckdb"
+    ingest(out, db, enrich=False)
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = truth_agreement(con, out)
+        rejected = con.execute(
+            "SELECT count(*) FROM rejects WHERE reason = 'date_suspect'"
+        ).fetchone()[0]
+    print(got)  # the measured figures, for the record (pytest -s)
+    assert got["articles"] == m.articles
+    # Every article loads but those whose only record had an impossible date.
+    assert rejected == m.faults["future_dates"]
+    assert m.articles - rejected <= got["loaded"] <= m.articles
+    assert got["duplicates_recognised"] == got["duplicate_groups"] > 0
+    assert got["false_merges"] == 0
+    assert got["outlet_right"] / got["loaded"] >= FLOORS["outlet_right"]
+    assert got["day_right"] / got["dated"] >= FLOORS["day_right"]
+
+
+def test_truth_file_lists_every_record_once(corpus):
+    out, m = corpus
+    with gzip.open(out / TRUTH_NAME, "rt", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    # Every record but the half line the truncated export ends with.
+    assert len(rows) == m.records - m.faults["truncated_lines"]
+    per_file = Counter(r["file"] for r in rows)
+    short = [rel for rel, n in m.files.items() if per_file[rel] != n]
+    assert len(short) == 1 and short[0].startswith("scrapy/")  # the truncated export
+    assert per_file[short[0]] == m.files[short[0]] - 1
+    assert set(per_file) == set(m.files)
+    articles = {r["article"]: r for r in rows}
+    assert len(articles) == m.articles
+    assert Counter(r["outlet"] for r in articles.values()) == Counter(m.outlets)
+    for r in rows:  # a record's URL names its true outlet's host
+        if r["url"]:
+            assert _outlet_of(r["url"]) == r["outlet"], r
+        assert m.start <= r["published"][:10] <= m.end
+
+
+def test_truth_agreement_needs_the_truth_file(tmp_path):
+    from policykit.demo import truth_agreement
+
+    with duckdb.connect() as con, pytest.raises(ConfigError, match=r"\.truth\.csv\.gz is missing"):
+        truth_agreement(con, tmp_path)

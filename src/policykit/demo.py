@@ -48,6 +48,9 @@ from .errors import ConfigError
 
 CORPUS_FILE = Path(__file__).parent / "data" / "demo" / "corpus.yml"
 MANIFEST_NAME = ".manifest.json"
+TRUTH_NAME = ".truth.csv.gz"  # one row per record written: which article it is (hidden too)
+TRUTH_COLUMNS = ("file", "url", "article", "story", "outlet", "domain", "published", "layout")
+TRUTH_SQL = Path(__file__).parent / "data" / "demo" / "truth.sql"
 #: Bumped whenever the generators' output changes, so cached benchmark inputs are rebuilt.
 DATA_VERSION = 2
 DEFAULT_SEED = 20200227
@@ -669,6 +672,14 @@ def _write_text(articles: list[_Article], events: list[dict], seed: int) -> None
         f = _Filler(random.Random(seed * 7_000_003 + a.idx), a.name)
         if a.copy_of >= 0:
             _republish(f, a, articles[a.copy_of])
+            # A desk never runs two stories under one headline on one day; a copy whose
+            # headline its own story already took gets the other wording.
+            wire_title = articles[a.copy_of].title.rstrip(".")
+            for title in (a.title, wire_title, f"{wire_title}: report", f"{wire_title}: agency"):
+                if (a.outlet, a.published.date(), title) not in seen_titles:
+                    a.title = title
+                    break
+            seen_titles.add((a.outlet, a.published.date(), a.title))
         section = f.rng.choice(c["sections"][_category(a.topic)["section"]])
         url = _url(
             a.domain, OUTLETS[a.outlet][2], section, _slug(a.title), a.published, f"{seed}:{a.idx}"
@@ -1252,6 +1263,7 @@ def _clear_previous(out: Path, force: bool) -> None:
         if out.resolve() in path.parents and path.is_file():  # never outside the folder
             path.unlink()
     manifest.unlink()
+    (out / TRUTH_NAME).unlink(missing_ok=True)
     for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
         if not any(folder.iterdir()):
             folder.rmdir()
@@ -1317,8 +1329,12 @@ def generate(
     # (file, sort key, record); variants are extra records of articles written elsewhere.
     rows: dict[str, list] = {}
 
-    def add(rel: str, key: tuple, record) -> None:
+    truth: list[tuple] = []
+
+    def add(rel: str, key: tuple, record, a: _Article | None = None, url: str = "") -> None:
         rows.setdefault(rel, []).append((key, record))
+        if a is not None:
+            _truth_row(truth, rel, url or a.url, a)
 
     variants: dict[int, tuple[str, str]] = {}
     for a in articles:
@@ -1343,21 +1359,23 @@ def generate(
         year = a.published.year
         key = (a.published, a.idx)
         if a.layout == "scrapy":
-            add(f"scrapy/{year}-items.jsonl.gz", key, _scrapy_record(a, faults))
+            add(f"scrapy/{year}-items.jsonl.gz", key, _scrapy_record(a, faults), a)
         elif a.layout == "mediacloud":
-            add(f"mediacloud/stories-{year}.csv", key, _mediacloud_row(a, faults))
+            add(f"mediacloud/stories-{year}.csv", key, _mediacloud_row(a, faults), a)
         elif a.layout == "gdelt":
-            add(f"gdelt/artlist-{year}-{a.published.month:02d}.json", key, _gdelt_item(a, faults))
+            rel = f"gdelt/artlist-{year}-{a.published.month:02d}.json"
+            add(rel, key, _gdelt_item(a, faults), a)
         elif a.layout == "trafilatura":
-            add(f"trafilatura/{year}.jsonl", key, _trafilatura_record(a, faults))
+            add(f"trafilatura/{year}.jsonl", key, _trafilatura_record(a, faults), a)
         elif a.layout == "newspaper4k":
-            add(f"newspaper4k/{year}.json", key, _newspaper4k_record(a, faults))
+            add(f"newspaper4k/{year}.json", key, _newspaper4k_record(a, faults), a)
         elif a.layout == "news-please":
             name = hashlib.sha256(a.url.encode()).hexdigest() + ".json"
             add(
                 f"news-please/{OUTLETS[a.outlet][2]}/{name}",
                 key,
                 _newsplease_record(a, faults, name),
+                a,
             )
         if a.idx in variants:
             kind, target = variants[a.idx]
@@ -1365,15 +1383,14 @@ def generate(
             faults.count[f"tracking_variants_{kind}"] += 1
             vkey = (a.scraped, a.idx)
             if target == "scrapy":
-                add(f"scrapy/{year}-items.jsonl.gz", vkey, _scrapy_record(a, faults, True, url))
+                rel = f"scrapy/{year}-items.jsonl.gz"
+                add(rel, vkey, _scrapy_record(a, faults, True, url), a, url)
             elif target == "mediacloud":
-                add(f"mediacloud/stories-{year}.csv", vkey, _mediacloud_row(a, faults, True, url))
+                rel = f"mediacloud/stories-{year}.csv"
+                add(rel, vkey, _mediacloud_row(a, faults, True, url), a, url)
             else:
-                add(
-                    f"gdelt/artlist-{year}-{a.published.month:02d}.json",
-                    vkey,
-                    _gdelt_item(a, faults, True, url),
-                )
+                rel = f"gdelt/artlist-{year}-{a.published.month:02d}.json"
+                add(rel, vkey, _gdelt_item(a, faults, True, url), a, url)
 
     blobs: dict[str, bytes] = {}
     counts: dict[str, int] = {}
@@ -1418,11 +1435,14 @@ def generate(
             page = _html_page(a, chromes[a.domain], prng, meta_date=prng.random() > 0.1)
             rel = f"pages/html/{a.domain}/{slug}.html"
             blobs[rel], counts[rel] = page.encode("utf-8"), 1
+            _truth_row(truth, rel, a.url, a)
         elif a.layout == "text":
             rel = f"pages/text/{a.domain}/{slug}.txt"
             blobs[rel], counts[rel] = _text_dump(a, chromes[a.domain], prng).encode("utf-8"), 1
+            _truth_row(truth, rel, None, a)  # a dump carries no URL: known by its file
         else:
             warc_pages.append((a, _html_page(a, chromes[a.domain], prng)))
+            _truth_row(truth, "pages/crawl.warc.gz", a.url, a)
     if warc_pages:
         blobs["pages/crawl.warc.gz"] = _warc_bytes(warc_pages)
         counts["pages/crawl.warc.gz"] = len(warc_pages)
@@ -1433,6 +1453,8 @@ def generate(
             rel = f"feeds/{domain.split('.')[0]}.xml"
             blobs[rel], counts[rel] = _rss(domain, NAMES[k], latest).encode("utf-8"), len(latest)
             faults.count["feed_items"] += len(latest)
+            for a in latest:
+                _truth_row(truth, rel, a.url, a)
 
     out.mkdir(parents=True, exist_ok=True)
     for rel in sorted(blobs):
@@ -1471,8 +1493,22 @@ def generate(
         syndicated_pairs=[[a.url, articles[a.copy_of].url] for a in articles if a.copy_of >= 0],
     )
     manifest.write(out / MANIFEST_NAME)
+    (out / TRUTH_NAME).write_bytes(_gzip(_truth_csv(truth)))
     manifest.seconds = round(time.perf_counter() - began, 2)
     return manifest
+
+
+def _truth_row(truth: list[tuple], rel: str, url: str | None, a: _Article) -> None:
+    story = a.copy_of if a.copy_of >= 0 else a.idx  # a wire copy tells its agency's story
+    truth.append((rel, url, a.idx, story, a.name, a.domain, _iso(a.published), _layout_of(rel)))
+
+
+def _truth_csv(truth: list[tuple]) -> bytes:
+    text = io.StringIO()
+    w = csv.writer(text, lineterminator="\n")
+    w.writerow(TRUTH_COLUMNS)
+    w.writerows(sorted(truth, key=lambda r: (r[0], r[2], r[1] or "")))
+    return text.getvalue().encode("utf-8")
 
 
 def _layout_of(rel: str) -> str:
@@ -1480,6 +1516,52 @@ def _layout_of(rel: str) -> str:
     if top == "pages":
         return {"html": "html", "text": "text"}.get(rel.split("/")[1], "warc")
     return {"feeds": "rss"}.get(top, top)
+
+
+def truth_agreement(con, out_dir: str | Path = "data/raw/demo") -> dict[str, int]:
+    """Count how far a database built from a demo corpus agrees with its ground truth.
+
+    Parameters
+    ----------
+    con
+        A DuckDB connection to the database that ingested ``out_dir`` (read-only is fine).
+    out_dir
+        The demo corpus folder; its ``.truth.csv.gz`` says which article every record is.
+
+    Returns
+    -------
+    dict
+        ``articles`` (true distinct articles), ``loaded`` (with at least one record in
+        ``articles`` or ``duplicates``; the rest were rejected), ``outlet_right`` (loaded,
+        with the true outlet: its name, or a registry outlet of the true domain, since
+        the registry may spell it out: "PTI" is "Press Trust of India"), ``dated`` (``published_at`` set), ``day_right`` (its
+        UTC day is the true one), ``duplicate_groups`` (articles with several loaded
+        records: URL variants, feed items), ``duplicates_recognised`` (all those records
+        merged into one article), ``merged_copies`` (database articles holding several
+        true articles of one story: a wire story and its syndicated copies) and
+        ``false_merges`` (database articles holding unrelated true articles).
+    """
+    out = Path(out_dir)
+    truth = out / TRUTH_NAME
+    if not truth.is_file():
+        raise ConfigError(
+            f"{truth} is missing; write the corpus with this version of policykit demo"
+        )
+    files = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+    loaded = con.execute(
+        "SELECT DISTINCT source_path FROM articles "
+        "UNION SELECT DISTINCT source_path FROM duplicates"
+    ).fetchall()
+    paths, rels = [], []
+    for (path,) in loaded:  # a loaded path is the corpus file it ends with
+        rel = next((r for r in files if path == r or path.endswith("/" + r)), None)
+        if rel is not None:
+            paths.append(path)
+            rels.append(rel)
+    query = TRUTH_SQL.read_text(encoding="utf-8")
+    row = con.execute(query, {"truth": str(truth), "paths": paths, "files": rels})
+    names = [d[0] for d in row.description]
+    return dict(zip(names, row.fetchone(), strict=True))
 
 
 #: ``pk.demo(...)`` mirrors ``policykit demo``.
