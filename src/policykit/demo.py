@@ -9,7 +9,9 @@ feeds), with the faults real scrapes have, each counted in the returned
 
 The manifest is written as ``.manifest.json`` *inside* the output folder: hidden files are
 skipped by the ingest walker, so it is never loaded as data, and the generator writes
-nothing outside its folder.
+nothing outside its folder. Beside it, ``.truth.csv.gz`` says which article every record is
+(its true outlet, publication time and story); :func:`truth_agreement` scores a database
+built from the corpus against it.
 
 Benchmark data at any size:
 
@@ -1285,8 +1287,8 @@ def generate(
     ----------
     out_dir
         Folder to write (created if needed). It must be empty, or hold a previous demo
-        corpus and ``force=True``: only the files listed in its ``.manifest.json`` are
-        replaced, nothing else is deleted.
+        corpus and ``force=True``: only the files listed in its ``.manifest.json`` (and
+        its ``.truth.csv.gz``) are replaced, nothing else is deleted.
     n_articles
         Distinct articles (200 to 200,000). Duplicate records (URL variants, feed items)
         and one truncated line come on top; see :attr:`DemoManifest.records`.
