@@ -319,3 +319,25 @@ def test_newer_schema_is_refused(tmp_path):
     con.close()
     with pytest.raises(pk.PolicykitError, match="newer than this policykit"):
         pk.connect(db)
+
+
+def test_bad_pages_in_a_folder_get_their_own_reasons(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "empty.html").write_bytes(b"")
+    (raw / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    page = "<html><body>" + "".join(
+        f"<p>paragraph {i} {i * 7919 % 104729}</p>" for i in range(2000)
+    )
+    packed = gzip.compress(page.encode(), mtime=0)
+    (raw / "cut.html.gz").write_bytes(packed[: len(packed) // 2])
+    (raw / "manifest.csv").write_text("file,url\nempty.html,https://example.com/a\n")
+    report = ingest([raw], db=tmp_path / "t.duckdb", enrich=False)
+    assert report.balanced
+    assert dict(report.rejects_by_reason) == {
+        "empty_file": 1,
+        "binary_content": 1,
+        "truncated_gzip": 1,
+    }
+    # the page manifest describes the pages; it is not loaded as data
+    assert all("manifest" not in f.path for f in report.files)

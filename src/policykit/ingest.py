@@ -664,9 +664,13 @@ def _reads(files: list[Path], opts: ReadOptions) -> Iterator[tuple[Path, FileRea
         try:
             fmt = opts.format or dispatch.detect_format(path)
         except SourceError as exc:
-            yield path, _failed_read(path, exc)
-            i += 1
-            continue
+            if not _named_html(path):
+                yield path, _failed_read(path, exc)
+                i += 1
+                continue
+            # An empty or binary file named .html: the page reader gives the specific
+            # reason (empty_file, binary_content, truncated_gzip).
+            fmt = "html"
         if fmt in PAGE_FORMATS and not opts.format:
             run = [path]
             j = i + 1
@@ -675,7 +679,8 @@ def _reads(files: list[Path], opts: ReadOptions) -> Iterator[tuple[Path, FileRea
                     if dispatch.detect_format(files[j]) not in PAGE_FORMATS:
                         break
                 except SourceError:
-                    break
+                    if not _named_html(files[j]):
+                        break
                 run.append(files[j])
                 j += 1
             from .sources import pages
@@ -690,6 +695,11 @@ def _reads(files: list[Path], opts: ReadOptions) -> Iterator[tuple[Path, FileRea
         except SourceError as exc:
             yield path, _failed_read(path, exc)
         i += 1
+
+
+def _named_html(path: Path) -> bool:
+    name = path.name.lower().removesuffix(".gz")
+    return name.endswith((".html", ".htm"))
 
 
 def _learn_boilerplate(con, files: list[Path], opts: ReadOptions) -> None:

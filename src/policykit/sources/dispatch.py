@@ -70,15 +70,18 @@ def is_sidecar(path: Path) -> bool:
 
 
 def is_page_manifest(path: Path) -> bool:
-    """True for a ``manifest.tsv`` that lists page files (the page readers use it)."""
-    if path.name.lower() != "manifest.tsv":
+    """True for a ``manifest.tsv``/``manifest.csv`` that lists page files (the page readers
+    use it)."""
+    name = path.name.lower()
+    if name not in ("manifest.tsv", "manifest.csv"):
         return False
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             header = fh.readline()
     except OSError:
         return False
-    columns = {c.strip().lower() for c in header.lstrip("\ufeff").split("\t")}
+    separator = "\t" if name.endswith(".tsv") else ","
+    columns = {c.strip().strip('"').lower() for c in header.lstrip("\ufeff").split(separator)}
     return bool(columns & MANIFEST_FILE_COLUMNS)
 
 
