@@ -341,3 +341,41 @@ def test_bad_pages_in_a_folder_get_their_own_reasons(tmp_path):
     }
     # the page manifest describes the pages; it is not loaded as data
     assert all("manifest" not in f.path for f in report.files)
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (evaluation data) is not present")
+def test_mixed_folder_of_pages_warc_feeds_and_dumps(tmp_path):
+    import shutil
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SHARED / "seeds" / "000_8089164643b693ba.txt", raw / "seed.txt")
+    shutil.copy(SHARED / "eval/feeds_and_warc_samples/warcio/example.warc.gz", raw)
+    shutil.copy(SHARED / "eval/feeds_and_warc_samples/trafilatura_resources/feed.json", raw)
+    shutil.copy(SHARED / "eval/feeds_and_warc_samples/trafilatura_resources/feed2.rss", raw)
+    shutil.copy(SHARED / "eval/newspaper4k_testdata/html/cnn_article.html.gz", raw)
+    report = ingest([raw], db=tmp_path / "t.duckdb", enrich=False)
+    assert report.balanced
+    formats = {Path(f.path).name: f.format for f in report.files}
+    assert formats == {
+        "seed.txt": "txt",
+        "example.warc.gz": "warc",
+        "feed.json": "feed",
+        "feed2.rss": "feed",
+        "cnn_article.html.gz": "html",
+    }
+    reads = {Path(f.path).name: f.records_read for f in report.files}
+    assert reads["feed.json"] == 25  # the NPR JSON Feed's items
+    assert reads["feed2.rss"] == 1
+    assert reads["seed.txt"] == 1
+    con = pk.connect(tmp_path / "t.duckdb", read_only=True)
+    outlet, title, method = con.execute(
+        "SELECT outlet, title, extraction_method FROM articles WHERE source_path LIKE '%seed.txt'"
+    ).fetchone()
+    con.close()
+    assert outlet == "MediaNama"
+    assert title == "Facial recognition service Clearview AI’s full client list stolen: Report"
+    assert method == "textdump"
