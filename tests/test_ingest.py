@@ -379,3 +379,33 @@ def test_mixed_folder_of_pages_warc_feeds_and_dumps(tmp_path):
     assert outlet == "MediaNama"
     assert title == "Facial recognition service Clearview AI’s full client list stolen: Report"
     assert method == "textdump"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (evaluation data) is not present")
+def test_real_scraper_exports_are_accounted_for(tmp_path):
+    """newspaper4k metadata JSON and notnews URL lists: every record lands somewhere."""
+    import json as _json
+
+    n4k = SHARED / "eval/newspaper4k_testdata/metadata"
+    notnews = [
+        SHARED / "eval/notnews_top_news_urls" / name
+        for name in ("propub_urls.json.gz", "politico_urls.json.gz", "npr_urls.json.gz")
+    ]
+    report = ingest([n4k, *notnews], db=tmp_path / "t.duckdb", enrich=False)
+    assert report.balanced
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert len([f for f in report.files if f.path.endswith(".json")]) == len(
+        list(n4k.glob("*.json"))
+    )
+    for path in notnews:
+        urls = _json.loads(gzip.decompress(path.read_bytes()))
+        assert by_name[path.name].records_read == len(urls)
+    con = pk.connect(tmp_path / "t.duckdb", read_only=True)
+    npr = dict(
+        con.execute(
+            "SELECT outlet, count(*) FROM articles WHERE source_path LIKE '%npr_urls%' GROUP BY 1"
+        ).fetchall()
+    )
+    con.close()
+    # NPR's list is NPR's own pages, but for the malformed host www.npr.org2022
+    assert npr.get("NPR", 0) >= by_name["npr_urls.json.gz"].new_articles - 1
