@@ -11,10 +11,13 @@ WITH dated AS (
 totals AS (
     SELECT day_key, count(*) AS total_count FROM dated GROUP BY day_key
 ),
+-- article_topics de-duplicated once (a filter on topic reaches it through the DISTINCT),
+-- so the join counts rows instead of distinct article ids.
+tagged AS (SELECT DISTINCT article_id, topic FROM article_topics),
 hits AS (
-    SELECT d.day_key, t.topic, count(DISTINCT d.article_id) AS count
-    FROM dated AS d
-    JOIN article_topics AS t ON t.article_id = d.article_id
+    SELECT d.day_key, t.topic, count(*) AS count
+    FROM tagged AS t
+    JOIN dated AS d ON d.article_id = t.article_id
     GROUP BY ALL
 ),
 days AS (

@@ -3,10 +3,13 @@
 -- the effective number of outlets (1 / hhi). The same numbers as
 -- policykit.trends.outlet_mix(con, topic, top=None).
 CREATE OR REPLACE VIEW outlet_mix AS
-WITH per_outlet AS (
-    SELECT t.topic, coalesce(a.outlet, a.domain, 'unknown') AS outlet, count(DISTINCT a.article_id) AS count
-    FROM articles AS a
-    JOIN article_topics AS t ON t.article_id = a.article_id
+-- article_topics de-duplicated once (a filter on topic reaches it through the DISTINCT),
+-- so the join counts rows instead of distinct article ids.
+WITH tagged AS (SELECT DISTINCT article_id, topic FROM article_topics),
+per_outlet AS (
+    SELECT t.topic, coalesce(a.outlet, a.domain, 'unknown') AS outlet, count(*) AS count
+    FROM tagged AS t
+    JOIN articles AS a ON a.article_id = t.article_id
     WHERE a.published_at IS NOT NULL
     GROUP BY ALL
 ),
