@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import json
 import os
 import signal
@@ -409,3 +410,27 @@ def test_real_scraper_exports_are_accounted_for(tmp_path):
     con.close()
     # NPR's list is NPR's own pages, but for the malformed host www.npr.org2022
     assert npr.get("NPR", 0) >= by_name["npr_urls.json.gz"].new_articles - 1
+
+
+def test_an_older_database_is_upgraded_not_broken(tmp_path, messy):
+    import duckdb
+
+    from policykit import store
+
+    db = tmp_path / "old.duckdb"
+    ingest([messy], db=db, enrich=False)
+    # Turn it into a version-1 database: drop what later migrations added.
+    con = duckdb.connect(str(db))
+    later = [m for m in store.migrations() if m[0] > 1]
+    for _version, _name, sql in later:
+        for table in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", sql):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("DELETE FROM schema_version WHERE version > 1")
+    articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+    con.close()
+    with pytest.raises(pk.PolicykitError, match="needs upgrading"):
+        pk.connect(db, read_only=True)
+    con = pk.connect(db)  # a writable connection migrates
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == articles
+    con.close()
