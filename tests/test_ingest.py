@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import re
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
