@@ -1,7 +1,9 @@
 -- top_citations: who the matching articles cite ("X reported", "told X", "according to X").
 -- ratio = articles citing the source / all matching articles.
+-- `matches` (universe.sql): the semi-join form, only matching articles leave the scan.
 WITH {universe},
-matched AS (SELECT article_id FROM universe WHERE hit),
+{matches},
+matched AS (SELECT article_id FROM matches),
 total AS (SELECT count(*) AS n FROM matched)
 SELECT
     c.cited,

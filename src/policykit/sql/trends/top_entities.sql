@@ -1,7 +1,9 @@
 -- top_entities: the entities mentioned in the most matching articles.
 -- ratio = articles mentioning the entity / all matching articles.
+-- `matches` (universe.sql): the semi-join form, only matching articles leave the scan.
 WITH {universe},
-matched AS (SELECT article_id FROM universe WHERE hit),
+{matches},
+matched AS (SELECT article_id FROM matches),
 total AS (SELECT count(*) AS n FROM matched)
 SELECT
     e.entity_id,
