@@ -7,8 +7,9 @@ How the harness measures
 ------------------------
 Each run of a workload happens in a fresh ``python -m bench --worker ...`` subprocess, so
 its peak RSS (``ru_maxrss`` from ``os.wait4``) belongs to that run alone and no cache
-survives from one run to the next. Every workload runs ``--repeat`` times (default 3); the
-table shows medians. A workload may name a *baseline* workload (W1's is B1, DuckDB's own
+survives from one run to the next. Every workload runs ``--repeat`` times; without it,
+each runs its own default (``@workload(..., repeat=N)``, 3 unless the workload is heavy
+enough to need fewer). The table shows medians. A workload may name a *baseline* workload (W1's is B1, DuckDB's own
 ``read_json`` of the same file): the harness runs it in the same invocation and reports
 the ratio of the medians. Input data is generated once per size and seed under
 ``bench-data/`` (gitignored) by :mod:`policykit.demo` and reused.
@@ -48,7 +49,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Modules the harness imports to fill the registry (each registers with @workload).
-WORKLOAD_MODULES: list[str] = ["bench.workloads", "bench.w6_enrich"]
+WORKLOAD_MODULES: list[str] = [
+    "bench.workloads",
+    "bench.w2_pages",
+    "bench.w3_trends",
+    "bench.w4_report",
+    "bench.w6_enrich",
+]
 
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 
@@ -109,6 +116,9 @@ class Workload:
     default: bool = True
     #: prepare shared input in the parent before timing (runs once per invocation)
     prepare: Callable[[Context], None] | None = None
+    #: runs when ``--repeat`` is not given: 3, fewer for the heavy workloads so that a
+    #: plain ``make bench`` ends in about half an hour on two cores
+    repeat: int = 3
 
 
 REGISTRY: dict[str, Workload] = {}
@@ -124,6 +134,7 @@ def workload(
     baseline_targets: list[Target] | None = None,
     default: bool = True,
     prepare: Callable[[Context], None] | None = None,
+    repeat: int = 3,
 ):
     """Register a workload function under ``name`` (see the module docstring)."""
 
@@ -138,6 +149,7 @@ def workload(
             baseline_targets=list(baseline_targets or []),
             default=default,
             prepare=prepare,
+            repeat=repeat,
         )
         return func
 

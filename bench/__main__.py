@@ -33,7 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--only", help="comma-separated workloads, e.g. W1,W5 (default: all default ones)"
     )
-    p.add_argument("--repeat", type=int, default=3, help="runs per workload (default 3)")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        help="runs per workload (default: each workload's own, 3 or fewer for heavy ones)",
+    )
     p.add_argument("--size", type=int, help="size for every selected workload (records, articles)")
     p.add_argument(
         "--scale", type=float, default=1.0, help="multiply each workload's default size (e.g. 0.01)"
@@ -252,7 +256,7 @@ def run(args) -> tuple[dict, bool]:
             )
     else:
         names = [n for n, wl in sorted(registry.items()) if wl.default]
-    if args.repeat < 1:
+    if args.repeat is not None and args.repeat < 1:
         raise SystemExit(f"error: --repeat {args.repeat} must be at least 1")
     order: list[str] = []
     for name in names:  # a workload's baseline runs first, in the same invocation
@@ -264,7 +268,8 @@ def run(args) -> tuple[dict, bool]:
     for name in order:
         wl = registry[name]
         size = args.size or max(1, round(wl.default_size * args.scale))
-        print(f"[bench] {name}: {wl.title} (size {size:,}, {args.repeat} runs)", flush=True)
+        repeat = args.repeat or wl.repeat
+        print(f"[bench] {name}: {wl.title} (size {size:,}, {repeat} runs)", flush=True)
         prepared = None
         if wl.prepare is not None:
             outcome = run_once(wl, size, args.seed, args.data_dir, 0, prepare=True)
@@ -275,7 +280,7 @@ def run(args) -> tuple[dict, bool]:
                 continue
             prepared = outcome["seconds"]
         runs = []
-        for index in range(args.repeat):
+        for index in range(repeat):
             result = run_once(wl, size, args.seed, args.data_dir, index)
             runs.append(result)
             shown = result.get("error") or f"{result.get('seconds', float('nan')):.3f} s"
@@ -285,6 +290,7 @@ def run(args) -> tuple[dict, bool]:
         results[name] = {
             "title": wl.title,
             "size": size,
+            "repeat": repeat,
             "prepare_s": prepared,
             "runs": runs,
             "median": _medians(runs),
@@ -314,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for name, wl in sorted(load_registry().items()):
             flag = "" if wl.default else "  (only with --only)"
-            print(f"{name:<4} {wl.title} [default size {wl.default_size:,}]{flag}")
+            size = f"default size {wl.default_size:,}, {wl.repeat} runs"
+            print(f"{name:<4} {wl.title} [{size}]{flag}")
         return 0
     report, missed = run(args)
     crashed = any(

@@ -20,7 +20,10 @@ is the CPU time of each call (``time.process_time``: this process and all its th
 with the best case it allows on two otherwise idle cores (CPU seconds / 2, as DuckDB
 runs on both; pandas runs on one).
 
-Run: ``.venv/bin/python -m bench.w3_trends [n] [repeat]`` (default 10,000,000 and 5).
+Run: ``python -m bench --only W3`` (one harness run; the figures inside it are medians
+of warm calls) or ``.venv/bin/python -m bench.w3_trends [n] [repeat]`` (default
+10,000,000 and 5). Through the harness the ratios are ``x_pandas_coverage`` and
+``x_pandas_outlet_mix``: pandas seconds / policykit seconds.
 """
 
 from __future__ import annotations
@@ -36,15 +39,17 @@ TARGET_SPEEDUP = 10.0
 DATA_DIR = Path(__file__).resolve().parents[1] / "bench-data"
 
 
-def database(n: int) -> Path:
-    """The cached benchmark database of ``n`` articles (built once)."""
+def database(n: int, data_dir: Path = DATA_DIR) -> Path:
+    """The cached benchmark database of ``n`` articles (built once, brought up to the
+    current schema when reused: the timed connection is read-only and cannot migrate)."""
     from policykit.demo import load_articles
     from policykit.store import connect
 
-    path = DATA_DIR / f"w3-articles-{n}.duckdb"
+    path = data_dir / f"w3-articles-{n}.duckdb"
     if path.exists():
+        connect(path).close()
         return path
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     con = connect(partial)
@@ -93,13 +98,13 @@ def _pandas_mix(articles, topic_ids):
     return counts, ratio, float((ratio**2).sum())
 
 
-def run(n: int = 10_000_000, repeat: int = 5) -> dict:
+def run(n: int = 10_000_000, repeat: int = 5, data_dir: Path = DATA_DIR) -> dict:
     """Measure W3 on ``n`` articles; returns a flat dict of results."""
     from policykit.store import connect
     from policykit.trends import coverage_over_time, outlet_mix
 
     started = time.perf_counter()
-    path = database(n)
+    path = database(n, data_dir)
     prepare_s = time.perf_counter() - started
     con = connect(path, read_only=True)
     topic = con.execute(
@@ -138,6 +143,12 @@ def run(n: int = 10_000_000, repeat: int = 5) -> dict:
         "topic": topic,
         "topic_articles": matched,
         "prepare_s": round(prepare_s, 1),
+        "seconds": {
+            "coverage": cov_s,
+            "coverage_pandas": pd_cov_s,
+            "outlet_mix": mix_s,
+            "outlet_mix_pandas": pd_mix_s,
+        },  # unrounded, for the harness
         "coverage_s": round(cov_s, 3),
         "coverage_pandas_s": round(pd_cov_s, 3),
         "coverage_speedup": round(pd_cov_s / cov_s, 1),
@@ -167,6 +178,50 @@ def run(n: int = 10_000_000, repeat: int = 5) -> dict:
             and pd_mix_s / mix_s >= TARGET_SPEEDUP
         ),
     }
+
+
+try:  # register with the harness (python -m bench --only W3)
+    from bench import Context, Target, workload
+
+    @workload(
+        "W3",
+        "coverage_over_time and outlet_mix over N articles vs pandas in the same process",
+        default_size=10_000_000,
+        targets=[
+            Target("coverage_s", "<=", TARGET_SECONDS, " s"),
+            Target("outlet_mix_s", "<=", TARGET_SECONDS, " s"),
+            Target("x_pandas_coverage", ">=", TARGET_SPEEDUP, "x"),
+            Target("x_pandas_outlet_mix", ">=", TARGET_SPEEDUP, "x"),
+            Target("same_numbers", ">=", 1),
+        ],
+        # one run: each figure is already the median of 5 warm calls (pandas: 2) inside it
+        repeat=1,
+        prepare=lambda ctx: database(ctx.size, ctx.data_dir),
+    )
+    def trends(ctx: Context) -> dict:
+        numbers = run(ctx.size, 5, ctx.data_dir)
+        sec = numbers["seconds"]
+        return {
+            "seconds": sec["coverage"] + sec["outlet_mix"],
+            "coverage_s": sec["coverage"],
+            "outlet_mix_s": sec["outlet_mix"],
+            "pandas_coverage_s": sec["coverage_pandas"],
+            "pandas_outlet_mix_s": sec["outlet_mix_pandas"],
+            # pandas seconds / policykit seconds, both timed in this process
+            "x_pandas_coverage": sec["coverage_pandas"] / sec["coverage"],
+            "x_pandas_outlet_mix": sec["outlet_mix_pandas"] / sec["outlet_mix"],
+            "x_pandas_coverage_cpu": numbers["coverage_cpu_speedup"],
+            "x_pandas_outlet_mix_cpu": numbers["outlet_mix_cpu_speedup"],
+            "coverage_cpu_s": numbers["coverage_cpu_s"],
+            "outlet_mix_cpu_s": numbers["outlet_mix_cpu_s"],
+            "topic_articles": numbers["topic_articles"],
+            "pandas_frames_load_s": numbers["pandas_frames_load_s"],
+            "same_numbers": int(numbers["same_numbers"]),
+            "load_average_1min": numbers["load_average_1min"],
+        }
+
+except ImportError:  # pragma: no cover - run as a plain script without the harness
+    pass
 
 
 if __name__ == "__main__":

@@ -13,17 +13,20 @@ topic with the most articles, over its whole range):
   ``POLICYKIT_DB``. It keeps the inputs, links require.js and MathJax from a CDN and makes
   no PDF, so it is the lower bound of "execute and export".
 
-``x_baseline`` is report_html_s / nbconvert_html_s. Each timing is one run; the
-machine is shared, so the 1-minute load average is reported beside them.
+``x_nbconvert`` is report_html_s / nbconvert_html_s (``x_nbconvert_pdf`` the same for
+the HTML+PDF build), all timed in the same run. Through the harness the enriched
+database is built once per size under ``bench-data/`` (untimed) and each run works on a
+copy; the harness runs W4 twice by default. The machine is shared, so the 1-minute load
+average is reported beside the timings.
 
-Run: ``.venv/bin/python -m bench.w4_report [n]`` (default 20,000), or through the
-harness (``python -m bench --only W4``) once ``bench.w4_report`` is in
-``WORKLOAD_MODULES``.
+Run: ``python -m bench --only W4``, or alone ``.venv/bin/python -m bench.w4_report [n]``
+(default 20,000; builds its own database).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,15 +77,25 @@ def time_nbconvert(db: Path, out_dir: Path) -> float:
     return time.perf_counter() - started
 
 
-def run(n: int = 20_000) -> dict:
-    """Measure W4 on ``n`` articles. Returns a flat dict of results."""
+def run(n: int = 20_000, database: Path | None = None) -> dict:
+    """Measure W4 on ``n`` articles. Returns a flat dict of results.
+
+    ``database``: an already built database of ``n`` articles to work on (a copy of it is
+    used); without it one is built, and its build time is reported as ``build_db_s``.
+    """
     from policykit.reports import render_report
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         db = tmp / "w4.duckdb"
         started = time.perf_counter()
-        build_database(db, n)
+        if database is None:
+            build_database(db, n)
+        else:
+            from policykit.store import connect
+
+            shutil.copyfile(database, db)
+            connect(db).close()  # bring a cached database up to the current schema
         build_s = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -99,13 +112,15 @@ def run(n: int = 20_000) -> dict:
         "workload": "W4 report",
         "articles": n,
         "build_db_s": round(build_s, 1),
-        "report_html_s": round(html_s, 2),
-        "report_pdf_s": round(pdf_s, 2),
-        "execute_s": round(result.timings.get("execute", 0.0), 2),
-        "export_html_s": round(result.timings.get("html", 0.0), 2),
-        "export_pdf_s": round(result.timings.get("pdf", 0.0), 2),
-        "nbconvert_html_s": round(baseline_s, 2),
-        "x_baseline": round(html_s / baseline_s, 2),
+        "report_html_s": html_s,
+        "report_pdf_s": pdf_s,
+        "execute_s": result.timings.get("execute", 0.0),
+        "export_html_s": result.timings.get("html", 0.0),
+        "export_pdf_s": result.timings.get("pdf", 0.0),
+        "nbconvert_html_s": baseline_s,
+        # both built in this run from the same database and notebook
+        "x_nbconvert": html_s / baseline_s,
+        "x_nbconvert_pdf": pdf_s / baseline_s,
         "pdf_kb": round(pdf_kb),
         "target_report_s": TARGET_REPORT_S,
         "meets_target": pdf_s <= TARGET_REPORT_S,
@@ -116,14 +131,20 @@ def run(n: int = 20_000) -> dict:
 try:  # register with the harness when it is there (python -m bench --only W4)
     from bench import Context, Target, workload
 
+    def _cached_database(ctx: Context) -> Path:
+        """The enriched database of ``ctx.size`` articles, built once under bench-data/."""
+        return ctx.cached("w4-enriched", lambda path: build_database(path, ctx.size), ".duckdb")
+
     @workload(
         "W4",
         "build the coverage brief (HTML+PDF) vs jupyter nbconvert --execute --to html",
         default_size=20_000,
         targets=[Target("seconds", "<=", TARGET_REPORT_S, " s")],
+        repeat=2,
+        prepare=lambda ctx: _cached_database(ctx),
     )
     def report_build(ctx: Context) -> dict:
-        numbers = run(ctx.size)
+        numbers = run(ctx.size, _cached_database(ctx))
         return {
             "seconds": numbers["report_pdf_s"],
             **{k: v for k, v in numbers.items() if isinstance(v, int | float)},

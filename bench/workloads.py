@@ -6,8 +6,9 @@ W5  re-ingest the same file with nothing changed (after a first full ingest)
 G1  generate N metadata records (policykit.demo.write_metadata_jsonl)
 G2  generate the demo corpus (policykit.demo.generate, N articles)
 
-W2 (page extraction), W3 (trends), W4 (report build) and W6 (enrichment) are added by
-their owners with the same @workload decorator (see bench/__init__.py).
+W2 (page extraction, bench/w2_pages.py), W3 (trends, bench/w3_trends.py), W4 (report
+build, bench/w4_report.py) and W6 (enrichment, bench/w6_enrich.py) register with the
+same @workload decorator from their own modules (listed in bench.WORKLOAD_MODULES).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def _timed_ingest(path, db) -> tuple[float, object]:
     baseline="B1",
     baseline_targets=[Target("x_baseline", "<=", 3.0, "x")],
     prepare=metadata_file,
+    repeat=2,  # minutes per run at 1M records
 )
 def ingest_metadata(ctx: Context) -> dict:
     path = metadata_file(ctx)
@@ -100,6 +102,7 @@ def duckdb_read_json(ctx: Context) -> dict:
     default_size=1_000_000,
     targets=[Target("pct_of_first", "<=", 5.0, "%")],
     prepare=metadata_file,
+    repeat=1,  # each run is a full ingest plus the re-ingest
 )
 def reingest_unchanged(ctx: Context) -> dict:
     path = metadata_file(ctx)
