@@ -31,7 +31,8 @@ import policykit as pk
 con = pk.connect(db, read_only=True)
 topic = pk.resolve_topic(con, topic)
 start, end = pk.report_period(con, topic, start, end)
-pk.show_title(f"Coverage brief: {topic}", f"{start:%-d %B %Y} – {end:%-d %B %Y}, by {interval}")
+label = pk.topic_label(con, topic)
+pk.show_title(f"Coverage brief: {label}", f"{start:%-d %B %Y} – {end:%-d %B %Y}, by {interval}")
 
 # %% [markdown]
 # ## Headline numbers
@@ -55,7 +56,7 @@ pk.show_headline(pk.headline_numbers(con, topic, start, end))
 # %%
 coverage = pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, smooth=smooth)
 spikes = pk.spikes(con, topic, interval=interval, start=start, end=end)
-pk.plot_coverage(coverage, spikes, title=f"Coverage of {topic} per {interval}")
+pk.plot_coverage(coverage, spikes, title=f"Coverage of {label.lower()} per {interval}")
 
 # %% [markdown]
 # ### The stories behind the spikes
@@ -81,12 +82,12 @@ pk.show_note(f"Spike rule: {spikes.attrs.get('rule', 'n/a')}.")
 
 # %%
 mix = pk.outlet_mix(con, topic, start=start, end=end, top=None)
-pk.plot_outlet_mix(mix, top=top_outlets, title=f"Outlets covering {topic}")
+pk.plot_outlet_mix(mix, top=top_outlets, title=f"Outlets covering {label.lower()}")
 
 # %%
 by_outlet = pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, by="outlet")
 pk.plot_outlet_heatmap(
-    by_outlet, top=top_outlets, title=f"{topic}: articles by outlet and {interval}"
+    by_outlet, top=top_outlets, title=f"{label}: articles by outlet and {interval}"
 )
 
 # %%
@@ -94,7 +95,7 @@ by_outlet_share = pk.coverage_over_time(
     con, topic, interval=share_interval, start=start, end=end, by="outlet"
 )
 pk.plot_outlet_share_over_time(
-    by_outlet_share, title=f"{topic}: each outlet's share per {share_interval}"
+    by_outlet_share, title=f"{label}: each outlet's share per {share_interval}"
 )
 
 # %% [markdown]
@@ -128,7 +129,7 @@ pk.show_table(
 
 # %%
 terms = pk.distinctive_terms(con, topic, start=start, end=end)
-pk.plot_terms(terms, title=f"Terms that distinguish {topic}")
+pk.plot_terms(terms, title=f"Terms that distinguish {label.lower()}")
 
 # %% [markdown]
 # ## Stories to read

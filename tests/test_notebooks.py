@@ -149,7 +149,7 @@ def test_every_report_ends_with_its_provenance(result, built):
 def test_brief_has_its_sections(built):
     markup = built["brief"].html.read_text(encoding="utf-8")
     for heading in [
-        "Coverage brief: facial_recognition",
+        "Coverage brief: facial recognition",  # the label (none stored: from the name)
         "Headline numbers",
         "Coverage over time",
         "The stories behind the spikes",

@@ -403,3 +403,13 @@ def test_missing_database_is_a_clear_error(tmp_path):
     with pytest.raises(DatabaseError, match="does not exist; run `policykit ingest` first"):
         reports.render_report(source, db=tmp_path / "none.duckdb", out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_topic_label_prefers_the_stored_label(tmp_path):
+    import policykit as pk
+
+    con = pk.connect(tmp_path / "labels.duckdb")
+    con.execute("INSERT INTO topics VALUES ('data_breaches', 'Data breaches', 'breach*')")
+    assert pk.topic_label(con, "data_breaches") == "Data breaches"
+    assert pk.topic_label(con, "internet_shutdowns") == "internet shutdowns"
+    con.close()

@@ -75,6 +75,7 @@ _EXPORTS = {
     "headline_numbers": "policykit.reports",
     "data_quality": "policykit.reports",
     "resolve_topic": "policykit.reports",
+    "topic_label": "policykit.reports",
     "list_topics": "policykit.reports",
     "report_period": "policykit.reports",
     # demo corpus and benchmark data

@@ -248,6 +248,15 @@ def resolve_topic(con, topic: str | None) -> str:
     return topic
 
 
+def topic_label(con, topic: str) -> str:
+    """The topic's display label from ``topics.yml`` (stored in the ``topics`` table), or
+    its name with underscores as spaces."""
+    rows = con.execute("SELECT label FROM topics WHERE topic = ?", [topic]).fetchall()
+    if rows and rows[0][0]:
+        return rows[0][0]
+    return topic.replace("_", " ")
+
+
 def _day(value, name: str) -> dt.date:
     try:
         stamp = pd.Timestamp(value)
