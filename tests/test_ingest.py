@@ -434,3 +434,30 @@ def test_an_older_database_is_upgraded_not_broken(tmp_path, messy):
     assert store.schema_version(con) == store.SCHEMA_VERSION
     assert con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == articles
     con.close()
+
+
+def test_an_earlier_copy_in_a_later_file_keeps_the_identity_fields_consistent(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    stored = _rec(1, scraped_at="2023-03-05T00:00:00Z", text=None)
+    earlier = _rec(
+        1,
+        url="https://www.thehindu.com/other/path-1.ece",  # another URL, same title and day
+        scraped_at="2023-03-01T00:00:00Z",
+        text="The earlier copy's body.",
+    )
+    (raw / "a.jsonl").write_text(json.dumps(stored) + "\n", encoding="utf-8")
+    (raw / "b.jsonl").write_text(json.dumps(earlier) + "\n", encoding="utf-8")
+    db = tmp_path / "t.duckdb"
+    ingest([raw / "a.jsonl"], db=db, enrich=False)
+    ingest([raw / "b.jsonl"], db=db, enrich=False)
+    con = pk.connect(db, read_only=True)
+    url, canonical, path, body = con.execute(
+        "SELECT url, canonical_url, source_path, body FROM articles"
+    ).fetchone()
+    (dup_url,) = con.execute("SELECT url FROM duplicates").fetchone()
+    con.close()
+    assert canonical == "https://thehindu.com/news/national/story-1.ece"
+    assert url == stored["url"] and path.endswith("a.jsonl")  # one record's identity
+    assert body == "The earlier copy's body."  # content from the earlier scrape
+    assert dup_url == earlier["url"]  # the duplicate's own URL is kept

@@ -27,6 +27,9 @@ CASES = [
     ("2022-07-18T10:15:00.5Z", utc(2022, 7, 18, 10, 15, 0, 500000), "iso"),
     # ISO basic date, as some URL-derived exports write it
     ("20220718", utc(2022, 7, 18), "iso"),
+    # ISO basic date-time, GDELT's seendate: year first, never read day-first
+    ("20220104T031200Z", utc(2022, 1, 4, 3, 12), "iso"),
+    ("20220104T0312Z", utc(2022, 1, 4, 3, 12), "iso"),
     # RFC 2822 with numeric offset
     ("Mon, 18 Jul 2022 10:15:00 -0400", utc(2022, 7, 18, 14, 15), "rfc2822"),
     # RFC 2822 with a US zone name (obsolete RFC 822 form)

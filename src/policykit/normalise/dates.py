@@ -86,7 +86,9 @@ _RFC = re.compile(
     r"(\d\d):(\d\d)(?::(\d\d))? (GMT|UTC|UT|Z|[+-]\d{4})\Z"
 )
 _EPOCH = re.compile(r"^(\d{9,10})(?:\.(\d{1,9}))?\Z|^(\d{12,13})\Z")
-_COMPACT_DATE = re.compile(r"^((?:19|20|21)\d\d)(\d\d)(\d\d)\Z")
+# ISO 8601 basic format: 20220104, 20220104T031200Z (GDELT's seendate). Year first, so
+# never read day-first whatever the outlet's date order.
+_COMPACT_DATE = re.compile(r"^((?:19|20|21)\d\d)(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d)?(Z)?)?\Z")
 
 
 def _offset(text: str | None) -> _dt.timezone | None:
@@ -137,8 +139,9 @@ def _fast(text: str, default_tz: str) -> ParsedDate | None:
         return None
     match = _COMPACT_DATE.match(text)
     if match:
-        naive = _dt.datetime(*(int(g) for g in match.groups()))
-        return ParsedDate(_aware(naive, None, default_tz), "iso", None)
+        *parts, zone = match.groups()
+        naive = _dt.datetime(*(int(g) for g in parts if g is not None))
+        return ParsedDate(_aware(naive, _offset(zone), default_tz), "iso", None)
     return None
 
 

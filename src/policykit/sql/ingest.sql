@@ -386,9 +386,10 @@ ORDER BY source_path, source_locator;
 
 -- name: update_existing
 -- A record that matched an article already stored fills its missing fields; when the record
--- was scraped earlier than the stored copy, its fields win.
+-- was scraped earlier than the stored copy, its content fields win. The identity (url,
+-- canonical_url, domain, source_path, source_locator) stays with the stored row, so those
+-- fields always describe one record; the duplicate keeps its own URL in `duplicates`.
 UPDATE articles a SET
-    url = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.url, a.url) ELSE coalesce(a.url, m.url) END,
     title = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.title, a.title) ELSE coalesce(a.title, m.title) END,
     summary = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.summary, a.summary) ELSE coalesce(a.summary, m.summary) END,
     body = CASE WHEN m.scraped_at < a.scraped_at THEN coalesce(m.body, a.body) ELSE coalesce(a.body, m.body) END,
