@@ -194,8 +194,8 @@ try:  # register with the harness (python -m bench --only W3)
             Target("x_pandas_outlet_mix", ">=", TARGET_SPEEDUP, "x"),
             Target("same_numbers", ">=", 1),
         ],
-        # one run: each figure is already the median of 5 warm calls (pandas: 2) inside it
-        repeat=1,
+        # 3 runs (under a minute each at 10M); each run's figures are themselves medians
+        # of 5 warm calls (pandas: 2)
         prepare=lambda ctx: database(ctx.size, ctx.data_dir),
     )
     def trends(ctx: Context) -> dict:

@@ -16,7 +16,7 @@ topic with the most articles, over its whole range):
 ``x_nbconvert`` is report_html_s / nbconvert_html_s (``x_nbconvert_pdf`` the same for
 the HTML+PDF build), all timed in the same run. Through the harness the enriched
 database is built once per size under ``bench-data/`` (untimed) and each run works on a
-copy; the harness runs W4 twice by default. The machine is shared, so the 1-minute load
+copy; the harness runs W4 three times by default. The machine is shared, so the 1-minute load
 average is reported beside the timings.
 
 Run: ``python -m bench --only W4``, or alone ``.venv/bin/python -m bench.w4_report [n]``
@@ -140,14 +140,18 @@ try:  # register with the harness when it is there (python -m bench --only W4)
         "build the coverage brief (HTML+PDF) vs jupyter nbconvert --execute --to html",
         default_size=20_000,
         targets=[Target("seconds", "<=", TARGET_REPORT_S, " s")],
-        repeat=2,
+        repeat=3,  # under a minute a run at 20,000 articles
         prepare=lambda ctx: _cached_database(ctx),
     )
     def report_build(ctx: Context) -> dict:
         numbers = run(ctx.size, _cached_database(ctx))
         return {
             "seconds": numbers["report_pdf_s"],
-            **{k: v for k, v in numbers.items() if isinstance(v, int | float)},
+            **{
+                k: v
+                for k, v in numbers.items()
+                if isinstance(v, int | float) and k not in {"target_report_s", "meets_target"}
+            },
         }
 
 except ImportError:  # pragma: no cover - the harness is optional for a direct run

@@ -106,12 +106,12 @@ def test_list_names_every_workload_with_its_default_runs(capsys):
     assert main(["--list"]) == 0
     listed = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert {"B1", "W1", "W2", "W3", "W4", "W5", "W6"} <= set(listed)
-    assert "default size 10,000,000, 1 runs" in listed["W3"]
+    assert "default size 10,000,000, 3 runs" in listed["W3"]
     assert "default size 990, 1 runs" in listed["W2"]
 
 
 def test_w3_small_run_compares_with_pandas_on_the_same_numbers(tmp_path):
-    code, report = _run(tmp_path, "--only", "W3", "--size", "3000")
+    code, report = _run(tmp_path, "--only", "W3", "--size", "3000", "--repeat", "1")
     assert code == 0
     w3 = report["workloads"]["W3"]
     run = w3["runs"][0]
