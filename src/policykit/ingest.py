@@ -12,6 +12,7 @@ file. Every record read ends up in exactly one place: ``articles`` (new),
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import sys
@@ -471,8 +472,10 @@ class _Pipeline:
         con.execute(SQL["insert_duplicates"])
         con.execute(SQL["merged"])
         con.execute(SQL["insert_articles"], {"now": self.now})
-        con.execute(SQL["update_existing"])
-        con.execute(SQL["refresh_merged_counts"])
+        if store.fetch_one(con, "SELECT count(*) FROM merged WHERE into_existing")[0]:
+            # Only when the batch merged into stored articles: both statements scan them.
+            con.execute(SQL["update_existing"])
+            con.execute(SQL["refresh_merged_counts"])
         con.execute(SQL["add_article_keys"])
         counts: dict[int, Counter] = {}
         for run_id, read, rejects, duplicates, new in con.execute(SQL["counts"]).fetchall():
@@ -598,6 +601,21 @@ def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileRes
     return results
 
 
+def _rebatch(batches, rows: int):
+    """Join a reader's (often small) batches into batches of about ``rows`` rows: each
+    batch costs a fixed number of statements, some of which scan the articles table."""
+    pending: list[pa.Table] = []
+    count = 0
+    for batch in batches:
+        pending.append(batch.select(list(STAGING_COLUMNS)).cast(STAGING_SCHEMA))
+        count += batch.num_rows
+        if count >= rows:
+            yield pa.concat_tables(pending)
+            pending, count = [], 0
+    if pending:
+        yield pa.concat_tables(pending)
+
+
 def _load_all(pipe: _Pipeline, pending, batch_size: int, on_done) -> None:
     """Stream files into transactions: a file with several batches alone, small files
     together until ``batch_size`` rows or ``GROUP_FILES`` files."""
@@ -636,9 +654,7 @@ def _load_all(pipe: _Pipeline, pending, batch_size: int, on_done) -> None:
         flush()
 
         def stream(item=item, first=first, second=second, rest=iterator):
-            yield _tag(first, item)
-            yield _tag(second, item)
-            for batch in rest:
+            for batch in _rebatch(itertools.chain([first, second], rest), batch_size):
                 yield _tag(batch, item)
 
         on_done(_load_group(pipe, [item], stream))
