@@ -185,7 +185,7 @@ def test_arc_files_are_converted(tmp_path):
     [
         (b"", "empty_file"),
         (b"this is a text file, not an archive\n" * 5, "malformed_archive"),
-        (gzip.compress(b"<html>not a warc</html>"), "malformed_archive"),
+        (gzip.compress(b"<html>not a warc</html>", mtime=0), "malformed_archive"),
     ],
 )
 def test_not_an_archive_is_one_reject(tmp_path, content, reason):
