@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_normalise_urls import CANONICAL_CASES, url_parts
 
@@ -104,7 +104,8 @@ def test_relative_dates_in_sql_agree_with_python(con, text):
         assert fast == parse_published(text, scraped_at=scraped).value
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@example(title="The Hindu:\tA", outlet="The Hindu")  # a tab after the colon is still a separator
 @given(
     st.lists(
         st.sampled_from(list("Ab |-:.é \t\n\u00a0") + ["The Hindu", "MediaNama", "NDTV.com"])

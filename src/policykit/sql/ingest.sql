@@ -85,7 +85,8 @@ CREATE OR REPLACE TEMP MACRO pk_title_plain(t) AS (
 );
 
 CREATE OR REPLACE TEMP MACRO pk_title_has_separator(t) AS (
-    regexp_matches(t, ' [|\-–—·•»] | :: |: ')
+    -- any whitespace pk_clean_title turns into a space counts around a separator
+    regexp_matches(t, '[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}][|\-–—·•»][\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]|[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]::[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]|:[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]')
 );
 
 -- name: normalise
