@@ -265,7 +265,7 @@ def test_killed_ingest_leaves_database_as_before(tmp_path):
     # machine; wherever it lands, the re-run must converge on the clean result).
     db = tmp_path / "killed.duckdb"
     proc = subprocess.Popen(_cli(raw, db), env=env, stdout=subprocess.DEVNULL)
-    time.sleep(duration * 0.7)
+    time.sleep(duration * 0.5)
     assert proc.poll() is None, "ingest finished before the kill; make the input larger"
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL
