@@ -89,6 +89,14 @@ CREATE OR REPLACE TEMP MACRO pk_title_has_separator(t) AS (
     regexp_matches(t, '[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}][|\-–—·•»][\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]|[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]::[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]|:[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]')
 );
 
+-- The outlet + title + day dedup key's title part: NULL when the title is too short to
+-- identify a story or the record has no date or outlet. One definition for the batch and
+-- for the stored articles, so both sides of the match are built the same way.
+CREATE OR REPLACE TEMP MACRO pk_title_key(title, published_at, outlet) AS (
+    CASE WHEN length(title) >= 12 AND published_at IS NOT NULL AND outlet IS NOT NULL
+         THEN lower(regexp_replace(title, '[^[:alnum:]]+', ' ', 'g')) END
+);
+
 -- name: normalise
 CREATE OR REPLACE TEMP TABLE norm AS
 SELECT
@@ -259,8 +267,7 @@ SELECT *,
     END AS article_id,
     -- earliest scrape first, then file order
     (epoch(coalesce(scraped_at, TIMESTAMPTZ '9999-12-31 00:00:00+00'))::BIGINT * 1000000 + ord) AS sort_key,
-    CASE WHEN length(title) >= 12 AND published_at IS NOT NULL AND outlet IS NOT NULL
-         THEN lower(regexp_replace(title, '[^[:alnum:]]+', ' ', 'g')) END AS title_key,
+    pk_title_key(title, published_at, outlet) AS title_key,
     CAST(published_at AS DATE) AS published_day
 FROM norm;
 
@@ -360,17 +367,19 @@ GROUP BY final_id;
 -- The outlet + title + day keys of stored articles, kept for the whole ingest so that each
 -- batch joins on them instead of recomputing them over the whole articles table.
 CREATE OR REPLACE TEMP TABLE article_keys AS
-SELECT article_id, outlet, CAST(published_at AS DATE) AS published_day,
-       lower(regexp_replace(title, '[^[:alnum:]]+', ' ', 'g')) AS title_key
-FROM articles
-WHERE length(title) >= 12 AND published_at IS NOT NULL AND outlet IS NOT NULL;
+SELECT * FROM (
+    SELECT article_id, outlet, CAST(published_at AS DATE) AS published_day,
+           pk_title_key(title, published_at, outlet) AS title_key
+    FROM articles
+) WHERE title_key IS NOT NULL;
 
 -- name: add_article_keys
 INSERT INTO article_keys
-SELECT article_id, outlet, CAST(published_at AS DATE),
-       lower(regexp_replace(title, '[^[:alnum:]]+', ' ', 'g'))
-FROM merged
-WHERE length(title) >= 12 AND published_at IS NOT NULL AND outlet IS NOT NULL;
+SELECT * FROM (
+    SELECT article_id, outlet, CAST(published_at AS DATE),
+           pk_title_key(title, published_at, outlet) AS title_key
+    FROM merged
+) WHERE title_key IS NOT NULL;
 
 -- name: insert_articles
 INSERT INTO articles
