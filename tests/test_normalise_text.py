@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policykit.normalise import clean_text, clean_title, split_authors, word_count
@@ -145,8 +145,11 @@ def test_clean_text(text, expected):
     assert clean_text(text) == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.text(max_size=80))
+# Found at random by CI before clean_text iterated to a fixed point (issue 9):
+@example("\x9dÜ\x86")
+@example("\x9d\u00c3\x86\u00a9")
 def test_clean_text_is_idempotent(text):
     once = clean_text(text)
     assert clean_text(once) == once

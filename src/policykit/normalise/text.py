@@ -57,10 +57,37 @@ def clean_text(text: str | None) -> str | None:
     """
     if not isinstance(text, str):
         return None
+    return _fixpoint(_clean_text_once, text) or None
+
+
+#: Passes before a cleaner gives up looking for its fixed point (see _fixpoint).
+MAX_PASSES = 8
+
+
+def _fixpoint(step, text: str, *args) -> str:
+    """Apply ``step`` until the text stops changing, so that cleaning twice is cleaning once.
+
+    One pass is not enough: dropping a control character can join two characters into
+    new mojibake (``'\\x9dÜ\\x86'`` -> ``'Ü†'`` -> ``'܆'``), and stripping a site name can
+    bare another one. A pass that shortens the text always earns another try (length
+    bounds those); passes that keep the length are capped at MAX_PASSES.
+    """
+    for _ in range(MAX_PASSES):
+        fixed = step(text, *args)
+        if fixed == text:
+            return fixed
+        text = fixed
+    while True:
+        fixed = step(text, *args)
+        if fixed == text or len(fixed) >= len(text):
+            return fixed
+        text = fixed
+
+
+def _clean_text_once(text: str) -> str:
     text = ftfy.fix_text(text, _FTFY)
     text = _CONTROL.sub("", text)
-    text = unicodedata.normalize("NFC", _clean_ws(text))
-    return text or None
+    return unicodedata.normalize("NFC", _clean_ws(text))
 
 
 def word_count(text) -> int:
@@ -153,15 +180,16 @@ def clean_title(title: str | None, outlet_names: Iterable[str] = ()) -> str | No
     """
     if not isinstance(title, str):
         return None
+    return _fixpoint(_clean_title_once, title, _name_keys(outlet_names)) or None
+
+
+def _clean_title_once(title: str, names: set[str]) -> str:
     text = _strip_html(title)
     text = _strip_html(text) if "<" in text else text
     text = ftfy.fix_text(text, _FTFY_NO_HTML)
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", _ANY_SPACE.sub(" ", text).strip())
-    if not text:
-        return None
-    names = _name_keys(outlet_names)
-    return _strip_site(text, names) or None
+    return _strip_site(text, names) if text else text
 
 
 # --- authors ------------------------------------------------------------------------
@@ -260,6 +288,18 @@ def split_authors(raw, outlet_names: Iterable[str] = ()) -> list[str]:
     ['Jane Doe', 'John Roe']
     """
     names = _name_keys(outlet_names)
+    out = _split_authors_once(raw, names)
+    # Splitting the names again must change nothing (cleaning a piece can bare new
+    # mojibake or a new separator): repeat on the output until it is stable.
+    for _ in range(MAX_PASSES):
+        again = _split_authors_once(out, names)
+        if again == out:
+            break
+        out = again
+    return out
+
+
+def _split_authors_once(raw, names: set[str]) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for item in _author_items(raw):

@@ -274,18 +274,6 @@ CREATE OR REPLACE MACRO pk_clean_ws(t) AS (
 
 -- --------------------------------------------------------------- titles -------------
 
--- TRUE when pk_clean_title(t, o) cannot promise clean_title(t, [o]): what
--- pk_text_needs_python flags in either value, plus cased scripts whose lower-casing
--- differs from Python's casefold (Armenian, Georgian, Cherokee, Latin/Greek Extended
--- Additional, Glagolitic, Cyrillic/Latin Extended-B..D, full-width Latin, and the
--- supplementary-plane cased scripts).
-CREATE OR REPLACE MACRO pk_title_needs_python(t, o) AS (
-    pk_text_needs_python(t) OR pk_text_needs_python(o)
-    OR coalesce(regexp_matches(coalesce(t, '') || coalesce(o, ''),
-        '[\x{0530}-\x{058F}\x{10A0}-\x{10FF}\x{13A0}-\x{13FF}\x{1C80}-\x{1CBF}\x{1E00}-\x{1FFF}\x{2C00}-\x{2C7F}\x{A640}-\x{A69F}\x{A720}-\x{A7FF}\x{AB70}-\x{ABBF}\x{FF21}-\x{FF5A}\x{10400}-\x{104FF}\x{10C80}-\x{10CFF}\x{118A0}-\x{118FF}\x{16E40}-\x{16E9F}\x{1E900}-\x{1E95F}]'),
-        FALSE)
-);
-
 -- Python's whitespace (str.split) collapsed to one space.
 CREATE OR REPLACE MACRO pk__one_line(s) AS (
     trim(regexp_replace(s,
@@ -347,4 +335,20 @@ CREATE OR REPLACE MACRO pk_clean_title(t, o) AS (
             pk__title_prefix(b.x, b.k, ' » '),
             pk__title_prefix(b.x, b.k, ': '),
             b.x))[1]
+);
+
+-- TRUE when pk_clean_title(t, o) cannot promise clean_title(t, [o]): what
+-- pk_text_needs_python flags in either value, plus cased scripts whose lower-casing
+-- differs from Python's casefold (Armenian, Georgian, Cherokee, Latin/Greek Extended
+-- Additional, Glagolitic, Cyrillic/Latin Extended-B..D, full-width Latin, and the
+-- supplementary-plane cased scripts), and titles that one pass of pk_clean_title does
+-- not settle ("X - NDTV.com - Scroll.in": clean_title strips site names until none is
+-- left; a title needs two separator characters for that, which keeps the check cheap).
+CREATE OR REPLACE MACRO pk_title_needs_python(t, o) AS (
+    pk_text_needs_python(t) OR pk_text_needs_python(o)
+    OR coalesce(regexp_matches(coalesce(t, '') || coalesce(o, ''),
+        '[\x{0530}-\x{058F}\x{10A0}-\x{10FF}\x{13A0}-\x{13FF}\x{1C80}-\x{1CBF}\x{1E00}-\x{1FFF}\x{2C00}-\x{2C7F}\x{A640}-\x{A69F}\x{A720}-\x{A7FF}\x{AB70}-\x{ABBF}\x{FF21}-\x{FF5A}\x{10400}-\x{104FF}\x{10C80}-\x{10CFF}\x{118A0}-\x{118FF}\x{16E40}-\x{16E9F}\x{1E900}-\x{1E95F}]'),
+        FALSE)
+    OR (coalesce(regexp_matches(t, '[|\-–—·•»:].*[|\-–—·•»:]'), FALSE)
+        AND pk_clean_title(pk_clean_title(t, o), o) IS DISTINCT FROM pk_clean_title(t, o))
 );
