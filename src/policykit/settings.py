@@ -24,7 +24,8 @@ class Settings:
     reports_dir: Path = Path("reports")
     # A user outlet registry (CSV with the columns of the shipped one); extends and overrides it.
     outlets: Path | None = None
-    # topics.yml; the shipped example is used when unset.
+    # topics.yml for a database's first definitions; when unset, ./topics.yml if there is
+    # one, else the shipped example. Later runs use the definitions stored in the database.
     topics: Path | None = None
     # A user gazetteer (CSV: name,type,aliases); extends the shipped one.
     gazetteer: Path | None = None
@@ -34,6 +35,9 @@ class Settings:
     workers: int = 0
     extra: dict = field(default_factory=dict)
 
+
+# POLICYKIT_* variables that steer a tool, not a setting (the CLI's traceback switch).
+NOT_SETTINGS = frozenset({"POLICYKIT_TRACEBACK"})
 
 _PATH_FIELDS = {"db", "raw_dir", "reports_dir", "outlets", "topics", "gazetteer"}
 
@@ -85,7 +89,7 @@ def load(cwd: Path | None = None, env: dict | None = None, **overrides) -> Setti
     from_env = {
         key[len("POLICYKIT_") :].lower(): value
         for key, value in env.items()
-        if key.startswith("POLICYKIT_") and value != ""
+        if key.startswith("POLICYKIT_") and value != "" and key not in NOT_SETTINGS
     }
     if from_env:
         settings = _from_mapping(settings, from_env, "POLICYKIT_* environment variables")
@@ -93,3 +97,19 @@ def load(cwd: Path | None = None, env: dict | None = None, **overrides) -> Setti
     if given:
         settings = _from_mapping(settings, given, "arguments")
     return settings
+
+
+#: A topics file in the working (project) folder is picked up without configuration.
+PROJECT_TOPICS = "topics.yml"
+
+
+def project_topics_file(cwd: Path | None = None, env: dict | None = None) -> Path | None:
+    """The project's topics file: the ``topics`` setting (``POLICYKIT_TOPICS``,
+    ``policykit.toml``, ``[tool.policykit]``), else ``topics.yml`` in the working folder,
+    else ``None`` (the shipped example)."""
+    cwd = Path(cwd or Path.cwd())
+    configured = load(cwd=cwd, env=env).topics
+    if configured is not None:
+        return configured
+    candidate = cwd / PROJECT_TOPICS
+    return candidate if candidate.is_file() else None

@@ -8,7 +8,7 @@ Stages and the tables they fill:
 
 ===========  ====================================================================
 language     ``articles.language`` where the metadata had none (py3langid)
-topics       ``article_topics`` (and ``topics``) from ``topics.yml``
+topics       ``article_topics`` (and ``topics``) from the stored topic definitions
 entities     ``entities``, ``article_entities`` (via ``entity_mentions``)
 citations    ``article_citations``
 clusters     ``story_clusters`` (via ``article_minhash``, ``minhash_bands``,
@@ -18,9 +18,13 @@ clusters     ``story_clusters`` (via ``article_minhash``, ``minhash_bands``,
 Enrichment is incremental: ``enrich_state`` records, per article and stage, the
 article's content hash and the stage's configuration hash; only new or changed
 articles are processed, and every article is re-processed by a stage whose
-configuration changed (a new topics.yml, a new gazetteer). Topics run as vectorised
+configuration changed (new topic definitions, a new gazetteer). Topics run as vectorised
 DuckDB statements; entities, citations, MinHash signatures and language detection run
 in worker processes (``Settings.workers``; 0 means one per core).
+
+Topic definitions are data stored in the database (``topic_definitions``): without an
+explicit ``topics=``, a run tags with the stored ones, and never falls back to the
+shipped example once a database has definitions (see :mod:`policykit.enrich.topics`).
 """
 
 from __future__ import annotations
@@ -35,10 +39,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ..errors import ConfigError, one_of
+from ..errors import ConfigError, QueryError, one_of
 from . import clusters as _clusters
+from . import topics as _topics
 from .entities import Gazetteer, entity_id
-from .topics import Topic, load_topics, materialise, topics_fingerprint
+from .topics import Topic, TopicSet, materialise, topics_fingerprint
 
 STAGES: tuple[str, ...] = ("language", "topics", "entities", "citations", "clusters")
 #: A recogniser name without a cue must occur in this many articles to be kept.
@@ -59,9 +64,17 @@ class EnrichReport:
     processed: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    #: The topic definitions used (as stored in the database) and, when they were
+    #: stored or replaced by this run, what changed.
+    topic_set: TopicSet | None = None
+    topic_change: _topics.TopicChange | None = None
+    #: One-line notices for the user (e.g. a project topics.yml that was not applied).
+    notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = []
+        lines = list(self.notes)
+        if self.topic_change is not None:
+            lines += _topics.describe_change(self.topic_change)
         for stage in STAGES:
             if stage in self.processed:
                 lines.append(
@@ -135,13 +148,62 @@ def _load_gazetteer(gazetteer) -> Gazetteer:
     return Gazetteer.load(gazetteer)
 
 
-def _load_topics(topics) -> list[Topic]:
+def _given_topics(topics) -> TopicSet:
+    """The definitions named explicitly by the caller."""
+    if isinstance(topics, TopicSet):
+        return topics
     if isinstance(topics, list | tuple):
         for t in topics:
             if not isinstance(t, Topic):
                 raise ConfigError(f"topics {t!r} is not a Topic; pass a path to topics.yml")
-        return list(topics)
-    return load_topics(topics)
+        return _topics.topic_set_from_list(list(topics))
+    if not isinstance(topics, str | Path):
+        raise ConfigError(f"topics {topics!r} is not a path to a topics file or a list of topics")
+    return _topics.read_topic_set(topics)
+
+
+def _choose_topics(con, topics, notes: list[str]) -> tuple[TopicSet, bool]:
+    """The definitions to tag with, and whether they must be stored (new or replaced).
+
+    Explicit ``topics`` replace the stored definitions (when they differ). Without them
+    the stored definitions win; a database without any takes the project's file (the
+    ``topics`` setting, else ./topics.yml), else the shipped example. A project file that
+    differs from the stored definitions is reported in ``notes``, never applied silently.
+    """
+    stored = _topics.stored_topics(con)
+    if topics is not None:
+        given = _given_topics(topics)
+        if stored is not None and stored.content_hash == given.content_hash:
+            return stored, False
+        return given, True
+    if stored is not None:
+        from .. import settings
+
+        project = settings.project_topics_file()
+        if project is not None:
+            try:
+                digest = _topics.read_topic_set(project).content_hash
+            except (ConfigError, QueryError) as exc:
+                notes.append(f"topics: {exc}; tagging with the stored definitions")
+                return stored, False
+            if digest != stored.content_hash:
+                shown = _topics._display(Path(project))
+                notes.append(
+                    f"topics: {shown} differs from the stored topic definitions (from "
+                    f"{stored.source}, sha256 {stored.short_hash}); kept the stored ones; "
+                    f"run `policykit topics refresh --topics {shown}` to use it"
+                )
+        return stored, False
+    legacy = _topics.legacy_topics(con)
+    if legacy is not None:
+        return legacy, True
+    return _topics.read_topic_set(None), True
+
+
+def _tagged(con) -> tuple[int, dict[str, int]]:
+    total = con.execute("SELECT count(DISTINCT article_id) FROM article_topics").fetchall()[0][0]
+    per = dict(con.execute("SELECT topic, count(*) FROM article_topics GROUP BY 1").fetchall())
+    return int(total), per
 
 
 def _say(progress: bool, message: str) -> None:
@@ -164,8 +226,10 @@ def enrich(
     Parameters
     ----------
     con : an open read-write policykit connection (``policykit.connect()``).
-    topics : topics.yml path (default: ``Settings.topics``, else the shipped example),
-        or a list of compiled topics.
+    topics : a topics.yml path or a list of compiled topics: these replace the topic
+        definitions stored in the database (the change is in ``report.topic_change``).
+        Default: the stored definitions; a database without any stores those of the
+        ``topics`` setting, else ./topics.yml, else the shipped example.
     gazetteer : a user gazetteer CSV (``name,type,aliases``) extending the shipped one
         (default: ``Settings.gazetteer``).
     stages : the stages to run (default all): language, topics, entities, citations,
@@ -183,9 +247,12 @@ def enrich(
 
         workers = settings.load().workers
     workers = workers or os.cpu_count() or 1
-    topic_list = _load_topics(topics) if "topics" in run else []
-    gaz = _load_gazetteer(gazetteer) if {"entities", "citations"} & set(run) else None
     report = EnrichReport()
+    topic_set, store_it = (
+        _choose_topics(con, topics, report.notes) if "topics" in run else (None, False)
+    )
+    topic_list = topic_set.topics if topic_set is not None else []
+    gaz = _load_gazetteer(gazetteer) if {"entities", "citations"} & set(run) else None
 
     for statement in _statements("prune.sql"):
         con.execute(statement)
@@ -205,12 +272,29 @@ def enrich(
         n = _pending(con, "topics", configs["topics"])
         con.execute("BEGIN TRANSACTION")
         try:
+            change = None
+            if store_it or topics is not None:
+                before, per_before = _tagged(con)
+                change = _topics.compare(_topics.stored_topics(con), topic_set)
+            if store_it:
+                # The definitions commit with the tags they produce, or not at all.
+                topic_set = _topics.store_topics(con, topic_set)
+                change.new = topic_set
             materialise(con, topic_list, "_pending_topics")
             _mark_done(con, "topics", configs["topics"])
+            if change is not None:
+                after, per_after = _tagged(con)
+                change.tagged_before, change.tagged_after = before, after
+                names = dict.fromkeys([*per_before, *per_after, *(t.name for t in topic_list)])
+                change.per_topic = {
+                    name: (per_before.get(name, 0), per_after.get(name, 0)) for name in names
+                }
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        report.topic_set = topic_set
+        report.topic_change = change
         report.processed["topics"] = n
         report.seconds["topics"] = time.perf_counter() - started
         _say(progress, f"topics: {n:,} articles, {len(topic_list)} topics")
