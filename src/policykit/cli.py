@@ -1,36 +1,126 @@
 """The command line: a thin mirror of the Python API, same names, same parameters.
 
 Every command that touches the database takes ``--db PATH`` (falling back to
-``POLICYKIT_DB`` and then the configured default). A :class:`PolicykitError` becomes one
-line on stderr and exit code 2; anything else is a bug and keeps its traceback.
+``POLICYKIT_DB`` and then the configured default).
+
+Errors: a mistake or a fault (a :class:`PolicykitError`, a bad option value, a file that
+cannot be read or written, a DuckDB error) becomes one line ``error: ...`` on stderr and
+exit code 2. Anything else is a bug: one line ``error: internal error ...`` and exit code
+1, with the traceback only when ``POLICYKIT_TRACEBACK=1``.
+
+Output: scraped text is printed as text, never as terminal markup (rich tables get
+:class:`rich.text.Text` cells, and control characters are shown escaped), and CSV text
+cells that a spreadsheet would run as a formula get a leading ``'`` unless ``--raw-csv``.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import os
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import PolicykitError
+from .errors import PolicykitError, one_line
 
 FORMATS = ("table", "csv", "json")
 
 
+def _fault_message(exc: BaseException) -> str | None:
+    """The one-line message for a mistake or fault, or None for a bug."""
+    import duckdb
+
+    if isinstance(exc, PolicykitError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        path = exc.filename
+        what = exc.strerror or str(exc) or type(exc).__name__
+        if path is not None and exc.filename2 is not None:
+            return f"{path} -> {exc.filename2}: {what}"
+        return f"{path}: {what}" if path is not None else what
+    if isinstance(exc, duckdb.Error):
+        return f"database: {exc}"
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to process (Python's recursion limit)"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    return None
+
+
 def handle_errors(func):
-    """Turn a PolicykitError into one line on stderr and exit code 2."""
+    """Turn a mistake or fault into one line on stderr and exit code 2.
+
+    PolicykitError, OSError (with the path it names), DuckDB errors, RecursionError and
+    MemoryError are faults of the input or the machine; anything else reaches
+    :meth:`PolicykitGroup.main`, which reports it as an internal error.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except PolicykitError as exc:
-            click.echo(f"error: {exc}", err=True)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            raise  # the reader went away: PolicykitGroup.main stops quietly
+        except Exception as exc:
+            message = _fault_message(exc)
+            if message is None:
+                raise
+            if os.environ.get("POLICYKIT_TRACEBACK") == "1":
+                raise
+            click.echo(f"error: {one_line(message)}", err=True)
             sys.exit(2)
 
     return wrapper
+
+
+class PolicykitGroup(click.Group):
+    """The top-level group: every error, click's usage errors included, is one line.
+
+    click prints a usage error as "Usage: ... / Try ... / Error: ...". Here it is
+    "error: ... (see `policykit COMMAND -h`)", one line, still exit code 2.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, **extra):
+        extra.pop("standalone_mode", None)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = f" (see `{exc.ctx.command_path} -h`)"
+            click.echo(f"error: {one_line(exc.format_message())}{hint}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"error: {one_line(exc.format_message())}", err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`policykit sql ... | head`): stop quietly, as cat does.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as exc:
+            message = _fault_message(exc)
+            if message is not None:  # a fault raised outside a command body
+                click.echo(f"error: {one_line(message)}", err=True)
+                sys.exit(2)
+            if os.environ.get("POLICYKIT_TRACEBACK") == "1":
+                raise
+            click.echo(
+                f"error: internal error ({type(exc).__name__}: {one_line(str(exc))[:300]}); "
+                "this is a bug in policykit: POLICYKIT_TRACEBACK=1 shows the traceback",
+                err=True,
+            )
+            sys.exit(1)
+        # As click's standalone mode: `--help` and `ctx.exit(n)` return their exit code.
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 db_option = click.option(
@@ -41,11 +131,26 @@ db_option = click.option(
     help="DuckDB file (default: $POLICYKIT_DB or data/processed/policykit.duckdb).",
 )
 
+raw_csv_option_help = (
+    "CSV: write text cells as stored (by default a cell starting with = + - @, tab "
+    "or CR gets a leading ' so spreadsheets do not run it as a formula)."
+)
+raw_csv_option = click.option("--raw-csv", is_flag=True, help=raw_csv_option_help)
 
-def emit(frame, fmt: str = "table", out=None, title: str | None = None) -> None:
-    """Print a pandas DataFrame as a table, CSV, JSON (records) or Parquet (to ``out``)."""
+
+def emit(frame, fmt: str = "table", out=None, title: str | None = None, raw_csv=False) -> None:
+    """Print a pandas DataFrame as a table, CSV, JSON (records) or Parquet (to ``out``).
+
+    Table cells and titles are :class:`rich.text.Text`, so a scraped ``[/bold]`` is
+    printed, not parsed as markup; CSV text cells are protected from formula injection
+    unless ``raw_csv``.
+    """
     out = out or sys.stdout
     if fmt == "csv":
+        if not raw_csv:
+            from .trends.export import protect_csv
+
+            frame = protect_csv(frame)
         frame.to_csv(out, index=False)
     elif fmt == "json":
         out.write(frame.to_json(orient="records", date_format="iso", force_ascii=False))
@@ -57,14 +162,37 @@ def emit(frame, fmt: str = "table", out=None, title: str | None = None) -> None:
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=title, show_lines=False)
+        table = Table(title=Text(printable(title)) if title else None, show_lines=False)
         for column in frame.columns:
             numeric = frame[column].dtype.kind in "iuf"
-            table.add_column(str(column), justify="right" if numeric else "left")
+            table.add_column(Text(printable(str(column))), justify="right" if numeric else "left")
         for row in frame.itertuples(index=False):
-            table.add_row(*["" if _isnull(v) else _fmt_cell(v) for v in row])
-        Console(file=out, width=200 if not out.isatty() else None).print(table)
+            table.add_row(*[Text("" if _isnull(v) else printable(_fmt_cell(v))) for v in row])
+        console = Console(
+            file=out,
+            width=200 if not out.isatty() else None,
+            markup=False,
+            emoji=False,
+            highlight=False,
+        )
+        console.print(table)
+
+
+# Control characters (an ESC starts a terminal escape sequence) and bidi overrides
+# (which reorder what the reader sees) are shown as escapes, never sent to the terminal;
+# so are the lone surrogates of an undecodable file name, which stdout cannot encode.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def printable(text: str | None) -> str:
+    """``text`` with control characters and bidi overrides written as ``\\xNN``/``\\uNNNN``."""
+    if not text:
+        return text or ""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _isnull(value) -> bool:
@@ -82,7 +210,7 @@ def _fmt_cell(value) -> str:
     return str(value)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PolicykitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policykit")
 def main() -> None:
     """policykit: from folders of scraped news to defensible coverage reports.
@@ -165,12 +293,13 @@ def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers):
 @click.argument("query")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@raw_csv_option
 @handle_errors
-def sql_command(query, db, fmt):
+def sql_command(query, db, fmt, raw_csv):
     """Run a read-only SQL QUERY against the database and print the result."""
     from .store import sql as run
 
-    emit(run(query, db=db), fmt)
+    emit(run(query, db=db), fmt, raw_csv=raw_csv)
 
 
 @main.command()
@@ -294,34 +423,18 @@ def topics() -> None:
     help="topics.yml to read.",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@raw_csv_option
 @handle_errors
-def topics_list(db, topics_file, fmt):
-    """List the topics of topics.yml with their queries (and article counts when the
-    database exists and has been enriched)."""
-    import pandas as pd
+def topics_list(db, topics_file, fmt, raw_csv):
+    """List the topic definitions the database holds (source, sha256, queries, article
+    counts); with --topics, that file's instead. A database without stored definitions
+    shows the ones its next ingest will store (./topics.yml or the shipped example)."""
+    from .enrich.topics import definitions_frame
 
-    from .enrich.topics import load_topics
-    from .store import connect, resolve_db_path
-
-    loaded = load_topics(topics_file)
-    counts: dict[str, int] = {}
-    if resolve_db_path(db).exists():
-        con = connect(db, read_only=True)
-        try:
-            counts = dict(
-                con.execute("SELECT topic, count(*) FROM article_topics GROUP BY topic").fetchall()
-            )
-        finally:
-            con.close()
-    frame = pd.DataFrame(
-        {
-            "topic": [t.name for t in loaded],
-            "label": [t.label for t in loaded],
-            "articles": [counts.get(t.name, 0) for t in loaded],
-            "query": [t.query for t in loaded],
-        }
-    )
-    emit(frame, fmt)
+    frame, title = definitions_frame(db, topics_file)
+    if fmt == "table":  # the title names the source and hash once
+        frame = frame.drop(columns=["source", "content_hash"])
+    emit(frame, fmt, title=title, raw_csv=raw_csv)
 
 
 @topics.command("test")
@@ -331,8 +444,9 @@ def topics_list(db, topics_file, fmt):
 @db_option
 @click.option("--limit", type=int, default=10, show_default=True, help="Matching articles to show.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@raw_csv_option
 @handle_errors
-def topics_test(query, db, limit, fmt):
+def topics_test(query, db, limit, fmt, raw_csv):
     """Try a query against the database: how many articles match, and the top ones."""
     from .enrich.query import compile_hits, compile_query
     from .errors import QueryError
@@ -356,8 +470,9 @@ def topics_test(query, db, limit, fmt):
         ).df()
     finally:
         con.close()
-    click.echo(f"{found:,} of {total:,} articles match {query}")
-    emit(frame, fmt)
+    # On stderr for csv/json, so the output stays one parseable document.
+    click.echo(f"{found:,} of {total:,} articles match {printable(query)}", err=fmt != "table")
+    emit(frame, fmt, raw_csv=raw_csv)
 
 
 @topics.command("refresh")
@@ -366,17 +481,22 @@ def topics_test(query, db, limit, fmt):
     "--topics",
     "topics_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="topics.yml to use.",
+    help="topics.yml to store and tag with (default: the topics setting, else ./topics.yml).",
 )
+@click.option("--shipped", is_flag=True, help="Go back to the shipped example topics.")
 @handle_errors
-def topics_refresh(db, topics_file):
-    """Re-run the topics stage: all articles when topics.yml changed, else new ones."""
+def topics_refresh(db, topics_file, shipped):
+    """Replace the stored topic definitions and re-tag: prints the topics added, removed
+    and changed and the articles tagged before and after. Without a file (and no
+    ./topics.yml or topics setting), re-tags new articles with the stored definitions."""
     from .enrich import enrich
+    from .enrich.topics import refresh_source
     from .store import connect
 
+    source = refresh_source(topics_file, shipped)
     con = connect(db)
     try:
-        report = enrich(con, topics=topics_file, stages=["topics"])
+        report = enrich(con, topics=source, stages=["topics"])
     finally:
         con.close()
     click.echo(str(report))
@@ -452,6 +572,13 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return items or None
 
 
+_RAW_CSV_KEY = "policykit.raw_csv"
+
+
+def _remember_raw_csv(ctx, _param, value):
+    ctx.meta[_RAW_CSV_KEY] = value
+
+
 def _trend_options(func):
     """The shared filter, output and database options of every `trends` command."""
     options = [
@@ -477,6 +604,13 @@ def _trend_options(func):
             "--out",
             type=click.Path(dir_okay=False, path_type=Path),
             help="Write to this file instead of stdout (parquet: required unless piped).",
+        ),
+        click.option(
+            "--raw-csv",
+            is_flag=True,
+            expose_value=False,  # read by _emit_trend, so no command repeats it
+            callback=_remember_raw_csv,
+            help=raw_csv_option_help,
         ),
         db_option,
     ]
@@ -530,18 +664,40 @@ def _for_output(frame, fmt: str):
 
 
 def _emit_trend(frame, fmt: str, out: Path | None, title: str) -> None:
-    frame = _for_output(frame, fmt)
-    if fmt == "parquet" and out is not None:
-        frame.to_parquet(out, index=False)
-    elif fmt == "parquet" and sys.stdout.isatty():
-        from .errors import ConfigError
+    from .errors import ConfigError
 
-        raise ConfigError("--format parquet writes binary: give --out FILE or pipe the output")
-    elif out is not None:
-        with open(out, "w", encoding="utf-8", newline="") as handle:
-            emit(frame, fmt, out=handle, title=title)
-    else:
-        emit(frame, fmt, title=title)
+    frame = _for_output(frame, fmt)
+    raw_csv = click.get_current_context().meta.get(_RAW_CSV_KEY, False)
+    if out is None:
+        if fmt == "parquet" and sys.stdout.isatty():
+            raise ConfigError("--format parquet writes binary: give --out FILE or pipe the output")
+        emit(frame, fmt, title=title, raw_csv=raw_csv)
+        return
+    prepare_out_file(out)
+    try:
+        if fmt == "parquet":
+            frame.to_parquet(out, index=False)
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as handle:
+                emit(frame, fmt, out=handle, title=title, raw_csv=raw_csv)
+    except OSError as exc:
+        if out.is_file():
+            out.unlink(missing_ok=True)  # half a file reads as a whole one: leave none
+        raise ConfigError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+
+
+def prepare_out_file(out: Path) -> None:
+    """Create the folders of an output file, or say in one line why it cannot be written."""
+    from .errors import ConfigError
+
+    if out.is_dir():
+        raise ConfigError(f"--out {out} is a folder; give a file name")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"--out {out}: cannot create the folder {out.parent} ({exc.strerror or exc})"
+        ) from None
 
 
 @main.group("trends")
@@ -741,11 +897,16 @@ def trends_first_movers(
 @click.option(
     "--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True
 )
+@raw_csv_option
 @handle_errors
-def export_command(db, out, fmt):
+def export_command(db, out, fmt, raw_csv):
     """Export the analysis set (articles, article_facts, outlets, topics, entities,
-    citations, clusters, rejects, duplicates, coverage_daily...) to Parquet or CSV."""
+    citations, clusters, rejects, duplicates, coverage_daily...) to Parquet or CSV.
+
+    In CSV, a text cell starting with = + - @, tab or CR gets a leading ' (spreadsheets
+    would run it as a formula); --raw-csv writes the text as stored."""
     from .store import resolve_db_path
     from .trends import export
 
-    emit(export(resolve_db_path(db), out=out, format=fmt), "table", title=f"Exported to {out}")
+    written = export(resolve_db_path(db), out=out, format=fmt, raw_csv=raw_csv)
+    emit(written, "table", title=f"Exported to {out}")

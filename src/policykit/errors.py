@@ -5,6 +5,8 @@ The CLI prints ``str(error)`` on one line and exits with code 2.
 
 from __future__ import annotations
 
+import re
+
 
 class PolicykitError(Exception):
     """Base class for every error policykit raises on purpose."""
@@ -41,3 +43,15 @@ class ReportError(PolicykitError):
 def one_of(name: str, value: object, allowed) -> str:
     """Format "interval 'fortnight' is not one of day, week, month"."""
     return f"{name} {value!r} is not one of {', '.join(str(a) for a in allowed)}"
+
+
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line: line breaks become `` / ``, other control characters
+    (an ESC would start a terminal escape sequence) and the lone surrogates of an
+    undecodable file name are written as ``\\xNN``/``\\udcNN``."""
+    message = _LINE_BREAKS.sub(" / ", message.strip())
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)

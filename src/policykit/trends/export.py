@@ -1,4 +1,12 @@
-"""Export the analysis set (tables and views) to Parquet or CSV files."""
+"""Export the analysis set (tables and views) to Parquet or CSV files.
+
+CSV is opened by spreadsheets, which run a cell that starts with ``=``, ``+``, ``-`` or
+``@`` (or a tab or CR before one) as a formula. Scraped titles can start that way, so
+every text cell of a CSV written by policykit that starts with one of those characters
+gets a leading single quote (OWASP's CSV-injection rule). Numeric columns are never
+touched, so a negative number stays a number. ``raw_csv=True`` (``--raw-csv``) turns
+the protection off. Parquet and JSON keep the text as it is.
+"""
 
 from __future__ import annotations
 
@@ -29,13 +37,44 @@ EXPORT_TABLES: dict[str, str] = {
     "outlet_mix": "outlet_mix",
 }
 _BATCH_ROWS = 100_000
+#: A text cell starting with one of these is a formula to a spreadsheet (OWASP).
+CSV_FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export(con, out: str | Path = "data/processed/export", format: str = "parquet"):  # noqa: A002
+def protect_csv_value(value):
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value[:1] in CSV_FORMULA_PREFIXES:
+        return "'" + value
+    return value
+
+
+def protect_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot start a spreadsheet formula.
+
+    Only text cells change (numbers, dates, booleans and missing values are left as they
+    are); a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``.
+    """
+    frame = frame.copy()
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype.kind == "O" or pd.api.types.is_string_dtype(series.dtype):
+            frame[column] = series.map(protect_csv_value, na_action="ignore")
+    return frame
+
+
+def export(
+    con,
+    out: str | Path = "data/processed/export",
+    format: str = "parquet",  # noqa: A002
+    raw_csv: bool = False,
+):
     """Write every analysis table and view to ``out/<name>.<format>``.
 
     Rows stream through Arrow record batches, so the export does not hold a table in
-    memory. Existing files of the same names are replaced.
+    memory. Existing files of the same names are replaced. In CSV, a text cell that
+    starts with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'`` so that a
+    spreadsheet shows it as text instead of running it; ``raw_csv=True`` writes the
+    text as stored.
 
     Returns
     -------
@@ -46,7 +85,10 @@ def export(con, out: str | Path = "data/processed/export", format: str = "parque
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"out {str(out)!r} exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"out {str(out)!r}: cannot create the folder ({exc.strerror})") from None
     rows = []
     with _core.connection(con) as db:
         present = {
@@ -56,30 +98,39 @@ def export(con, out: str | Path = "data/processed/export", format: str = "parque
             if source not in present:
                 continue  # a view from a newer policykit than the database was made with
             path = out / f"{name}.{format}"
-            reader = db.sql(_select(db, source, format)).to_arrow_reader(_BATCH_ROWS)
-            rows.append(
-                {
-                    "name": name,
-                    "source": source,
-                    "rows": _write(reader, path, format),
-                    "path": str(path),
-                }
-            )
+            reader = db.sql(_select(db, source, format, raw_csv)).to_arrow_reader(_BATCH_ROWS)
+            try:
+                written = _write(reader, path, format)
+            except OSError as exc:
+                raise ConfigError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+            rows.append({"name": name, "source": source, "rows": written, "path": str(path)})
     return pd.DataFrame(rows, columns=["name", "source", "rows", "path"])
 
 
-def _select(db, source: str, fmt: str) -> str:
-    """``SELECT *`` of a fixed table name; for CSV, list and struct columns as JSON text."""
+def _select(db, source: str, fmt: str, raw_csv: bool = False) -> str:
+    """``SELECT *`` of a fixed table name; for CSV, list and struct columns as JSON text,
+    and text columns protected from formula injection unless ``raw_csv``."""
     if fmt != "csv":
         return f"SELECT * FROM {source}"  # noqa: S608 - names from EXPORT_TABLES
     described = db.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()  # noqa: S608
-    columns = [
-        f'to_json("{name}")::VARCHAR AS "{name}"'
-        if kind.endswith("[]") or kind.startswith(("STRUCT", "MAP"))
-        else f'"{name}"'
-        for name, kind, *_ in described
-    ]
+    columns = []
+    for name, kind, *_ in described:
+        quoted = '"' + name.replace('"', '""') + '"'
+        if kind.endswith("[]") or kind.startswith(("STRUCT", "MAP")):
+            columns.append(f"to_json({quoted})::VARCHAR AS {quoted}")
+        elif kind == "VARCHAR" and not raw_csv:
+            columns.append(f"{_protect_sql(quoted)} AS {quoted}")
+        else:
+            columns.append(quoted)
     return f"SELECT {', '.join(columns)} FROM {source}"  # noqa: S608
+
+
+def _protect_sql(column: str) -> str:
+    """The SQL twin of :func:`protect_csv_value` for one VARCHAR column."""
+    firsts = ", ".join(
+        f"chr({ord(c)})" if c in "\t\r" else "'" + c + "'" for c in CSV_FORMULA_PREFIXES
+    )
+    return f"CASE WHEN left({column}, 1) IN ({firsts}) THEN chr(39) || {column} ELSE {column} END"
 
 
 def _write(reader, path: Path, fmt: str) -> int:
