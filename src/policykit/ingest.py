@@ -11,10 +11,12 @@ file. Every record read ends up in exactly one place: ``articles`` (new),
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import os
 import re
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -30,8 +32,9 @@ import pyarrow as pa
 
 from . import __version__, normalise, store
 from . import settings as _settings
-from .errors import ConfigError, PolicykitError, SourceError
+from .errors import ConfigError, DatabaseError, PolicykitError, SourceError
 from .sources import STAGING_COLUMNS, STAGING_SCHEMA, FileRead, ReadOptions, batch_from_rows
+from .sources.layouts import LayoutError
 
 #: Page formats whose extraction runs in worker processes.
 PAGE_FORMATS = {"html"}
@@ -67,6 +70,8 @@ class FileResult:
     rejects: int = 0
     skipped: dict = field(default_factory=dict)
     run_id: int | None = None
+    #: layouts.LayoutReport of a metadata file: source fields used, notes, ignored values
+    layout_report: object = None
 
     @property
     def balanced(self) -> bool:
@@ -167,6 +172,26 @@ class IngestReport:
             lines.append(f"  rejected {count:>8}  {reason}")
         return "\n".join(lines)
 
+    def layout_lines(self, max_files: int = 25) -> list[str]:
+        """What layout detection did: per layout and field mapping, the source fields used
+        for url, title, published_at and outlet, then each note (a column that looks like
+        dates or URLs but is not loaded, with the ``--map`` that would use it)."""
+        groups: dict[tuple, list[str]] = {}
+        for f in self.files:
+            report = f.layout_report
+            if report is None:
+                continue
+            key = (f.layout, report.describe(), tuple(report.notes))
+            groups.setdefault(key, []).append(f.path)
+        lines = []
+        for (layout, described, notes), paths in groups.items():
+            where = paths[0] if len(paths) == 1 else f"{len(paths)} files"
+            if len(paths) > 1 and len(paths) <= max_files:
+                where += " (" + ", ".join(paths) + ")"
+            lines.append(f"layout {layout} for {where}: {described}")
+            lines.extend(f"  note: {note}" for note in notes)
+        return lines
+
 
 # --------------------------------------------------------------------------- helpers
 
@@ -240,6 +265,11 @@ class _Pipeline:
         normalise.install_macros(con)
         con.execute(SQL["macros"])
         con.execute(SQL["article_keys"])
+        # This run's boilerplate evidence (filled by _learn_boilerplate).
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE bp_run (source_path VARCHAR, outlet VARCHAR, "
+            "line_hash VARCHAR, line VARCHAR)"
+        )
 
     # -- outlets
     def sync_outlets(self) -> None:
@@ -262,11 +292,11 @@ class _Pipeline:
     def _name_row(self, raw: str) -> tuple:
         if raw not in self._name_cache:
             outlet = self.registry.resolve_name(raw)
+            cleaned = normalise.clean_title(raw) or raw
             if outlet is not None:
-                self._name_cache[raw] = (outlet.name, outlet.date_order)
+                self._name_cache[raw] = (outlet.name, outlet.date_order, cleaned, True)
             else:
-                cleaned = normalise.clean_title(raw) or raw
-                self._name_cache[raw] = (cleaned, None)
+                self._name_cache[raw] = (cleaned, None, cleaned, False)
         return self._name_cache[raw]
 
     def apply_outlets(self) -> None:
@@ -301,10 +331,27 @@ class _Pipeline:
                 "outlet_raw": names,
                 "outlet": [m[0] for m in mapped],
                 "date_order": [m[1] for m in mapped],
+                "own": [m[2] for m in mapped],
+                "registered": [m[3] for m in mapped],
             },
-            {"outlet_raw": "VARCHAR", "outlet": "VARCHAR", "date_order": "VARCHAR"},
+            {
+                "outlet_raw": "VARCHAR",
+                "outlet": "VARCHAR",
+                "date_order": "VARCHAR",
+                "own": "VARCHAR",
+                "registered": "BOOLEAN",
+            },
         )
         con.execute(SQL["apply_name_outlets"])
+        # The record's own domain wins over a name registered for another domain: a host
+        # the registry does not know cannot be a registry outlet's (its lookup would have
+        # found it), so Media Cloud's "CIS" at cis.org stays "CIS", not the cis-india.org
+        # row's alias. Only records without a URL host take a registry outlet by name.
+        con.execute(
+            "UPDATE norm SET outlet = o.own, date_order = h.date_order FROM name_map o, host_map h "
+            "WHERE norm.outlet_raw = o.outlet_raw AND o.registered AND norm.host = h.host "
+            "AND NOT coalesce(norm.outlet_known, false)"
+        )
         # Outlets not in the registry become their own outlet rows (origin 'inferred').
         con.execute(
             """
@@ -565,13 +612,16 @@ def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileRes
             if batch.num_rows:
                 for run_id, counts in pipe.load_batch(batch).items():
                     totals[run_id].update(counts)
+        # What was learnt from these files commits with them (crash-consistent learning).
+        _commit_evidence(con, [item.path for item in group])
         results = []
         finished = datetime.now(UTC)
         for item in group:
             t = totals[item.run_id]
+            error = getattr(item.read, "error", None)
             result = FileResult(
                 path=item.path,
-                status="reloaded" if item.reload else "loaded",
+                status="failed" if error else ("reloaded" if item.reload else "loaded"),
                 format=item.read.format,
                 layout=item.read.layout,
                 records_read=t["read"],
@@ -580,23 +630,29 @@ def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileRes
                 rejects=t["rejects"],
                 skipped=dict(item.read.skipped),
                 run_id=item.run_id,
+                layout_report=item.read.layout_report,
             )
             con.execute(
                 "UPDATE ingest_runs SET finished_at = ?, records_read = ?, new_articles = ?,"
-                " duplicates = ?, rejects = ? WHERE run_id = ?",
+                " duplicates = ?, rejects = ?, error = ? WHERE run_id = ?",
                 [
-                    finished,
+                    # A failed file stays unfinished, so the next ingest tries it again.
+                    None if error else finished,
                     result.records_read,
                     result.new_articles,
                     result.duplicates,
                     result.rejects,
+                    error,
                     item.run_id,
                 ],
             )
             results.append(result)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # After a fatal error (disk full) DuckDB has no transaction left to roll back;
+        # the original error is the one to report.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     return results
 
@@ -640,9 +696,14 @@ def _load_all(pipe: _Pipeline, pending, batch_size: int, on_done) -> None:
         group, group_batches, rows = [], [], 0
 
     for item in pending:
-        iterator = iter(item.read.batches)
-        first = next(iterator, None)
-        second = next(iterator, None) if first is not None else None
+        try:
+            iterator = iter(item.read.batches)
+            first = next(iterator, None)
+            second = next(iterator, None) if first is not None else None
+        except Exception as exc:  # noqa: BLE001 - any reader fault fails this file only
+            item.read = _failed_file(Path(item.path), exc)
+            iterator = iter(item.read.batches)
+            first, second = next(iterator), None
         if second is None:
             group.append(item)
             if first is not None and first.num_rows:
@@ -654,11 +715,48 @@ def _load_all(pipe: _Pipeline, pending, batch_size: int, on_done) -> None:
         flush()
 
         def stream(item=item, first=first, second=second, rest=iterator):
-            for batch in _rebatch(itertools.chain([first, second], rest), batch_size):
-                yield _tag(batch, item)
+            try:
+                for batch in _rebatch(itertools.chain([first, second], rest), batch_size):
+                    yield _tag(batch, item)
+            except Exception as exc:  # noqa: BLE001 - raised by the reader, not the store
+                raise _ReadFailed(exc) from exc
 
-        on_done(_load_group(pipe, [item], stream))
+        try:
+            on_done(_load_group(pipe, [item], stream))
+        except _ReadFailed as failed:
+            # The file's transaction was rolled back: none of its records are stored.
+            item.read = _failed_file(Path(item.path), failed.error, part_loaded=True)
+            on_done(
+                _load_group(pipe, [item], lambda item=item: [_tag(next(item.read.batches), item)])
+            )
     flush()
+
+
+class _ReadFailed(Exception):
+    """A reader failed part-way through a streamed file (inside its transaction)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _failed_file(path: Path, exc: Exception, part_loaded: bool = False) -> FileRead:
+    """A file that failed while being read: one reject for the file, an unfinished run
+    with the reason in ``ingest_runs.error``; the other files of the run go on."""
+    if store.is_disk_full(exc) or isinstance(exc, MemoryError):
+        raise exc  # not this file's fault: the whole run stops (see ingest)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    if isinstance(exc, OSError) and not isinstance(exc, PolicykitError):
+        text = f"{path}: cannot be read ({exc.strerror or exc})"
+    if part_loaded:
+        text += " (the file's records read before this were rolled back: none are stored)"
+    reason = "unknown_layout" if "unknown layout" in text else "unreadable_file"
+    batch = batch_from_rows(
+        [{"source_locator": "file", "reject_reason": reason, "reject_detail": text}]
+    )
+    read = FileRead(path=str(path), format="unknown", layout="none", batches=iter([batch]))
+    read.error = text  # FileRead has no field for it; _load_group reads it back
+    return read
 
 
 def _failed_read(path: Path, exc: Exception) -> FileRead:
@@ -679,6 +777,10 @@ def _reads(files: list[Path], opts: ReadOptions) -> Iterator[tuple[Path, FileRea
         path = files[i]
         try:
             fmt = opts.format or dispatch.detect_format(path)
+        except OSError as exc:
+            yield path, _failed_file(path, exc)
+            i += 1
+            continue
         except SourceError as exc:
             if not _named_html(path):
                 yield path, _failed_read(path, exc)
@@ -694,6 +796,8 @@ def _reads(files: list[Path], opts: ReadOptions) -> Iterator[tuple[Path, FileRea
                 try:
                     if dispatch.detect_format(files[j]) not in PAGE_FORMATS:
                         break
+                except OSError:
+                    break
                 except SourceError:
                     if not _named_html(files[j]):
                         break
@@ -706,10 +810,14 @@ def _reads(files: list[Path], opts: ReadOptions) -> Iterator[tuple[Path, FileRea
             continue
         try:
             yield path, dispatch.read_file(path, opts)
-        except ConfigError:
-            raise
+        except LayoutError as exc:  # unknown layout: this file fails, the others go on
+            yield path, _failed_file(path, exc)
         except SourceError as exc:
             yield path, _failed_read(path, exc)
+        except (ConfigError, OSError, ValueError, RecursionError) as exc:
+            # Unknown layout, a bad spec beside the file, an I/O error: this file fails,
+            # the others go on (bad --map targets are refused before any file is read).
+            yield path, _failed_file(path, exc)
         i += 1
 
 
@@ -718,33 +826,144 @@ def _named_html(path: Path) -> bool:
     return name.endswith((".html", ".htm"))
 
 
-def _learn_boilerplate(con, files: list[Path], opts: ReadOptions) -> None:
+#: A line recurring in at least this many dumps of an outlet can be boilerplate
+#: (textdump.boilerplate_lines' default; boilerplate_lines keeps only such lines).
+BOILERPLATE_MIN_DOCS = 3
+#: Dumps larger than this teach nothing (the reader rejects or caps them on its own).
+_LEARN_MAX_BYTES = 16 << 20
+_DOCS_HASH = hashlib.sha256(b"").hexdigest()[:16]
+
+
+def _line_hash(line: str) -> str:
+    return hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _learn_boilerplate(con, files: list[tuple[Path, str]], opts: ReadOptions) -> None:
     """Cross-document evidence for plain-text dumps: lines that recur across many dumps of
-    one outlet, learnt over this ingest plus what earlier ingests stored."""
-    dumps = [f for f in files if f.suffix.lower() == ".txt"]
-    try:
-        from .sources import textdump
-    except ImportError:
-        return
-    known: dict[str, dict[str, int]] = {}
+    one outlet, over the dumps of this ingest plus the evidence stored with earlier files.
+
+    ``files`` are ``(path, source_path)`` pairs. Each dump's distinct normalised lines go
+    to the temp table ``bp_run``; :func:`_commit_evidence` moves a file's rows into
+    ``boilerplate_evidence`` in the transaction that loads the file. Nothing is written
+    here, so a kill at any point leaves counts that match the files in the database, and
+    the re-run learns exactly what a clean run learns.
+    """
+    from .sources import textdump
+
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE bp_run (source_path VARCHAR, outlet VARCHAR, "
+        "line_hash VARCHAR, line VARCHAR)"
+    )
+    dumps = [(f, shown) for f, shown in files if f.suffix.lower() == ".txt"]
+    rows: dict[str, list] = {"source_path": [], "outlet": [], "line_hash": [], "line": []}
+
+    def flush():
+        if rows["line"]:
+            _table(con, "bp_part", rows, dict.fromkeys(rows, "VARCHAR"))
+            con.execute("INSERT INTO bp_run SELECT * FROM bp_part")
+            for column in rows.values():
+                column.clear()
+
+    for path, shown in dumps:
+        try:
+            if path.stat().st_size > _LEARN_MAX_BYTES:
+                continue
+            text = textdump._decode(path.read_bytes())
+            sidecar = textdump.read_sidecar(path)
+        except (OSError, PolicykitError, ValueError, RecursionError):
+            continue  # the reader turns the file into a reject with the reason
+        key = textdump.dump_outlet_key(text, sidecar)
+        if key is None:
+            continue
+        lines = {textdump.normalise_line(line) for line in text.splitlines()}
+        lines.discard(textdump.DOCS_KEY)
+        for line in [textdump.DOCS_KEY, *sorted(lines)]:
+            rows["source_path"].append(shown)
+            rows["outlet"].append(key)
+            rows["line_hash"].append(_line_hash(line))
+            rows["line"].append(line)
+        if len(rows["line"]) >= 200_000:
+            flush()
+    flush()
+    # Evidence stored for a file of this run (a reload, a resumed run) is replaced by it.
+    _table(
+        con, "bp_files", {"source_path": [shown for _, shown in files]}, {"source_path": "VARCHAR"}
+    )
+    learnt: dict[str, dict[str, int]] = {}
     for outlet, line, documents in con.execute(
-        "SELECT outlet, line, documents FROM boilerplate_lines"
+        """
+        WITH counts AS (
+            SELECT outlet, line_hash, sum(documents) AS documents FROM (
+                SELECT outlet, line_hash, documents FROM boilerplate_evidence
+                ANTI JOIN bp_files USING (source_path)
+                UNION ALL
+                SELECT outlet, line_hash, 1 FROM bp_run
+            ) GROUP BY ALL
+            HAVING sum(documents) >= $min_docs OR line_hash = $docs_hash
+        ),
+        texts AS (
+            SELECT outlet, line_hash, min(line) AS line FROM (
+                SELECT outlet, line_hash, line FROM bp_run
+                UNION ALL
+                SELECT outlet, line_hash, line FROM boilerplate_lines
+            ) GROUP BY ALL
+        )
+        SELECT c.outlet, t.line, c.documents FROM counts c JOIN texts t USING (outlet, line_hash)
+        ORDER BY 1, 2
+        """,
+        {"min_docs": BOILERPLATE_MIN_DOCS, "docs_hash": _DOCS_HASH},
     ).fetchall():
-        known.setdefault(outlet, {})[line] = documents
-    if not dumps and not known:
+        learnt.setdefault(outlet, {})[line] = int(documents)
+    opts.boilerplate = textdump.boilerplate_lines(learnt, min_docs=BOILERPLATE_MIN_DOCS)
+
+
+def _commit_evidence(con, paths: list[str]) -> None:
+    """Inside a file group's transaction: replace these files' boilerplate evidence with
+    what this run read from them, and re-derive ``boilerplate_lines`` for the outlet lines
+    they touch (the sum over the evidence, kept when >= BOILERPLATE_MIN_DOCS)."""
+    _table(con, "bp_group", {"source_path": paths}, {"source_path": "VARCHAR"})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE bp_touched AS SELECT DISTINCT outlet, line_hash FROM ("
+        " SELECT outlet, line_hash FROM boilerplate_evidence SEMI JOIN bp_group USING (source_path)"
+        " UNION ALL SELECT outlet, line_hash FROM bp_run SEMI JOIN bp_group USING (source_path))"
+    )
+    if not store.fetch_one(con, "SELECT count(*) FROM bp_touched")[0]:
         return
-    learnt = textdump.learn_boilerplate(dumps, known) if dumps else known
-    rows = [
-        (outlet, hashlib.sha256(line.encode()).hexdigest()[:16], line, docs)
-        for outlet, lines in learnt.items()
-        for line, docs in lines.items()
-    ]
-    if rows:
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM boilerplate_lines")
-        con.executemany("INSERT INTO boilerplate_lines VALUES (?, ?, ?, ?)", rows)
-        con.execute("COMMIT")
-    opts.boilerplate = textdump.boilerplate_lines(learnt)
+    con.execute(
+        "DELETE FROM boilerplate_evidence WHERE source_path IN (SELECT source_path FROM bp_group)"
+    )
+    con.execute(
+        "INSERT INTO boilerplate_evidence SELECT source_path, outlet, line_hash, 1 FROM bp_run "
+        "SEMI JOIN bp_group USING (source_path) ORDER BY source_path, outlet, line_hash"
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE bp_derived AS
+        WITH counts AS (
+            SELECT e.outlet, e.line_hash, sum(e.documents) AS documents
+            FROM boilerplate_evidence e SEMI JOIN bp_touched t USING (outlet, line_hash)
+            GROUP BY ALL
+            HAVING sum(e.documents) >= $min_docs OR e.line_hash = $docs_hash
+        ),
+        texts AS (
+            SELECT outlet, line_hash, min(line) AS line FROM (
+                SELECT r.outlet, r.line_hash, r.line FROM bp_run r SEMI JOIN bp_touched t USING (outlet, line_hash)
+                UNION ALL
+                SELECT b.outlet, b.line_hash, b.line FROM boilerplate_lines b SEMI JOIN bp_touched t USING (outlet, line_hash)
+            ) GROUP BY ALL
+        )
+        SELECT c.outlet, c.line_hash, t.line, c.documents FROM counts c JOIN texts t USING (outlet, line_hash)
+        """,
+        {"min_docs": BOILERPLATE_MIN_DOCS, "docs_hash": _DOCS_HASH},
+    )
+    con.execute(
+        "DELETE FROM boilerplate_lines b USING bp_touched t "
+        "WHERE b.outlet = t.outlet AND b.line_hash = t.line_hash"
+    )
+    con.execute(
+        "INSERT INTO boilerplate_lines SELECT outlet, line_hash, line, documents FROM bp_derived "
+        "ORDER BY outlet, line_hash"
+    )
 
 
 def ingest(
@@ -759,6 +978,7 @@ def ingest(
     workers: int | None = None,
     progress: bool = False,
     batch_size: int = 200_000,
+    follow_symlinks: bool = False,
 ) -> IngestReport:
     """Load raw files into the database and account for every record.
 
@@ -778,6 +998,9 @@ def ingest(
         A user outlet registry CSV that extends and overrides the shipped one.
     enrich
         Run enrichment (topics, entities, citations, language, clusters) afterwards.
+    follow_symlinks
+        Read symbolic links whose target is outside the input folder. By default they,
+        dangling links, FIFOs and devices are not opened: each is one reject with a reason.
 
     Returns
     -------
@@ -795,7 +1018,11 @@ def ingest(
         paths = [config.raw_dir]
     elif isinstance(paths, str | Path):
         paths = [paths]
-    files = dispatch.iter_input_files(paths)
+    scan = dispatch.scan_inputs(paths, follow_symlinks=follow_symlinks)
+    files = scan.files
+    # Entries refused before any read (links leaving the input, FIFOs, devices...): each
+    # is accounted for as one reject, and its content is never opened.
+    refused = {r.path: r for r in scan.refused}
     opts = ReadOptions(
         columns=columns,
         mapping=mapping,
@@ -803,8 +1030,17 @@ def ingest(
         workers=config.workers,
         batch_size=batch_size,
     )
+    _check_options(mapping, format)
     registry = normalise.OutletRegistry.load(config.outlets)
-    con = store.connect(config.db)
+    # The run writes a new version beside the database and swaps it in at the end, so a
+    # notebook or report reading the database neither blocks it nor sees half of it.
+    session = store.writer(config.db)
+    try:
+        con = session.__enter__()
+    except OSError as exc:
+        if store.is_disk_full(exc):
+            raise _disk_full(config.db, exc) from None
+        raise
     report = IngestReport(db=str(config.db))
     try:
         pipe = _Pipeline(con, registry, datetime.now(UTC))
@@ -814,22 +1050,28 @@ def ingest(
 
         todo: list[Path] = []
         plans: dict[Path, tuple[str, str, int, bool]] = {}
-        for path in files:
-            shown = display_path(path)
-            digest = file_hash(path)
+        for path in [*refused, *files]:
+            refusal = refused.get(path)
+            shown = refusal.shown if refusal else display_path(path)
+            try:
+                digest = refusal.digest if refusal else file_hash(path)
+            except OSError:
+                digest = ""  # the reader fails on it too, and records the reason
             previous = _previous_runs(con, shown)
             if any(h == digest and done for h, done in previous):
                 report.files.append(FileResult(path=shown, status="unchanged"))
                 continue
-            plans[path] = (shown, digest, path.stat().st_size, bool(previous))
+            plans[path] = (shown, digest, 0 if refusal else _size(path), bool(previous))
             todo.append(path)
 
         if todo:
-            _learn_boilerplate(con, todo, opts)
+            _learn_boilerplate(con, [(p, plans[p][0]) for p in todo if p not in refused], opts)
         bar = _progress(progress, sum(plans[p][2] for p in todo))
 
         def pending():
-            for path, read in _reads(todo, opts):
+            reads = _reads([p for p in todo if p not in refused], opts)
+            refusals = ((p, refused[p].file_read()) for p in todo if p in refused)
+            for path, read in itertools.chain(refusals, reads):
                 shown, digest, size, reload = plans[path]
                 yield _Pending(read=read, path=shown, digest=digest, size=size, reload=reload)
 
@@ -854,9 +1096,49 @@ def ingest(
         report.files.sort(key=lambda f: f.path)
         if enrich:
             report.enrichment = _enrich(con, progress)
-    finally:
-        con.close()
+    except BaseException as exc:
+        try:
+            session.__exit__(type(exc), exc, exc.__traceback__)
+        except BaseException as raised:
+            if raised is exc and store.is_disk_full(exc):
+                raise _disk_full(config.db, exc) from None
+            raise
+        raise
+    session.__exit__(None, None, None)
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _check_options(mapping: dict[str, str] | None, format: str | None) -> None:
+    """Refuse a bad --map target or --format before any file is read: those would fail
+    every file, and are the caller's mistake, not the file's."""
+    from .sources import dispatch, layouts
+
+    for target in mapping or {}:
+        layouts.canonical_field(str(target))
+    if format is not None:
+        dispatch.reader_for(format.lower())
+
+
+def _disk_full(db: Path, exc: BaseException) -> DatabaseError:
+    """One line for a full disk: what was kept, and the way out."""
+    where = Path(db).parent
+    try:
+        free = f"{shutil.disk_usage(where).free / 1e6:,.0f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return DatabaseError(
+        f"disk full while writing the new version of {db} ({free} in {where}): nothing of "
+        f"this run was kept, the database is as it was before it and stays readable. "
+        "Free some space (the run needs about the database's size again, plus the new "
+        "data) and run again"
+    )
 
 
 def _enrich(con, progress: bool):

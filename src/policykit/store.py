@@ -6,8 +6,14 @@ session timezone is UTC, so TIMESTAMPTZ values print and bucket the same everywh
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import hashlib
+import os
 import re
+import shutil
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -39,6 +45,31 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set lock" in text)
 
 
+def _holder_pid(exc: Exception) -> str | None:
+    match = re.search(r"\(PID (\d+)\)", str(exc))
+    return match.group(1) if match else None
+
+
+def _lock_message(db_path: Path, exc: Exception, read_only: bool) -> str:
+    """Who holds the database, and the way out: DuckDB says when the holder only reads
+    ("you would be able to open this database in read-only mode")."""
+    pid = _holder_pid(exc)
+    who = f"process {pid}" if pid else "another process"
+    holder_reads = "read-only mode" in str(exc)
+    if holder_reads:
+        # The holder already did the right thing; only an in-place writer conflicts.
+        return (
+            f"database {db_path} is open read-only in {who} (a notebook or report); this "
+            "command writes in place and cannot run beside it: close it there and try "
+            "again (`policykit ingest` can run beside readers)"
+        )
+    advice = "" if read_only else " (a notebook should use pk.connect(read_only=True))"
+    return (
+        f"database {db_path} is open in another process for writing ({who}); wait for it "
+        f"to finish or close that connection{advice}, and try again"
+    )
+
+
 def resolve_db_path(path: str | Path | None = None) -> Path:
     """The database path: the argument, else ``POLICYKIT_DB``/config, else the default."""
     return Path(path) if path is not None else _settings.load().db
@@ -49,8 +80,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
 
     ``path`` defaults to ``POLICYKIT_DB`` or ``data/processed/policykit.duckdb``. Notebooks
     and reports should pass ``read_only=True`` so that an ingest can still run beside
-    them. A read-only connection never migrates; it refuses a database from a newer
-    policykit, and one that needs upgrading.
+    them: the ingest writes a new version beside the database (:func:`writer`) and swaps
+    it in, and a read-only connection keeps the version it opened until it is closed
+    (open a new one to see the new data). A read-only connection never migrates; it
+    refuses a database from a newer policykit, and one that needs upgrading.
+
+    A read-write connection writes in place: it is refused while a reader or a
+    policykit writer holds the database.
     """
     db_path = resolve_db_path(path)
     if read_only and not db_path.exists():
@@ -59,16 +95,19 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         )
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        busy = writer_busy(db_path)
+        if busy is not None:
+            # Writing in place now would be overwritten when that writer swaps its copy in.
+            raise DatabaseLockedError(
+                f"database {db_path} is being written by a policykit ingest ({busy}); "
+                "wait for it to finish and try again (read-only connections work meanwhile)"
+            )
     try:
         con = duckdb.connect(str(db_path), read_only=read_only)
     except duckdb.IOException as exc:
         if _is_lock_error(exc):
-            raise DatabaseLockedError(
-                f"database {db_path} is open in another process (a notebook or another "
-                "policykit command?); close it there, or open it with read_only=True, "
-                "and try again"
-            ) from None
-        raise DatabaseError(f"cannot open database {db_path}: {exc}") from None
+            raise DatabaseLockedError(_lock_message(db_path, exc, read_only)) from None
+        raise DatabaseError(f"cannot open database {db_path}: {_first_line(exc)}") from None
     except duckdb.Error as exc:
         raise DatabaseError(f"cannot open database {db_path}: {exc}") from None
     con.execute("SET TimeZone = 'UTC'")
@@ -90,6 +129,213 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             )
         migrate(con)
     return con
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+# --------------------------------------------------------------------------- the writer
+#
+# Readers and the writer coexist: a writer never changes the database file in place. It
+# takes <db>.lock (one writer at a time), copies the database to <db>.next, writes and
+# enriches there, checkpoints, and os.replace()s it over <db>. A reader that has the
+# database open keeps reading the old file (its inode stays alive until it closes); a
+# reader that opens afterwards sees the new version; nobody ever sees half an ingest.
+# docs/architecture.md ("Readers and the writer") has the measured cost of the copy.
+
+NEXT_SUFFIX = ".next"
+LOCK_SUFFIX = ".lock"
+#: meta key in <db>.next: the identity of the database it was copied from (resume check).
+_BASE_KEY = "swap_base"
+
+
+def _sidecar(db_path: Path, suffix: str) -> Path:
+    return db_path.with_name(db_path.name + suffix)
+
+
+def _identity(path: Path) -> str:
+    """The file's identity (inode, size, mtime): changes whenever the file is replaced or
+    written. A missing file is 'absent'."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "absent"
+    wal = _sidecar(path, ".wal")
+    wal_size = wal.stat().st_size if wal.exists() else -1
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{wal_size}"
+
+
+def _lock_holder(lock_path: Path) -> str:
+    try:
+        text = lock_path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        text = ""
+    return text or "unknown"
+
+
+def writer_busy(db_path: str | Path | None) -> str | None:
+    """The pid line of the policykit writer holding ``<db>.lock``, or None when free."""
+    lock_path = _sidecar(resolve_db_path(db_path), LOCK_SUFFIX)
+    if not lock_path.exists():
+        return None
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _lock_holder(lock_path)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None
+
+
+def _foreign_writer(db_path: Path) -> None:
+    """Refuse when a process outside policykit's writer lock has the database open for
+    writing (a notebook's ``pk.connect()``): copying it would lose its work, and the swap
+    would hide it."""
+    if not db_path.exists():
+        return
+    try:
+        probe = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.IOException as exc:
+        if _is_lock_error(exc):
+            raise DatabaseLockedError(_lock_message(db_path, exc, read_only=False)) from None
+        raise DatabaseError(f"cannot open database {db_path}: {_first_line(exc)}") from None
+    except duckdb.Error as exc:
+        raise DatabaseError(f"cannot open database {db_path}: {_first_line(exc)}") from None
+    probe.close()
+
+
+def _discard(path: Path) -> None:
+    for leftover in (path, _sidecar(path, ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    shutil.rmtree(_sidecar(path, ".tmp"), ignore_errors=True)
+
+
+def _resumable(next_path: Path, base: str) -> bool:
+    """A <db>.next left by a killed writer can be resumed when it was copied from the
+    database as it still is; its committed files are then not read again."""
+    if not next_path.exists():
+        return False
+    try:
+        con = duckdb.connect(str(next_path))
+        try:
+            row = fetch_one(con, f"SELECT value FROM meta WHERE key = '{_BASE_KEY}'")
+        finally:
+            con.close()
+    except duckdb.Error:
+        return False
+    return row is not None and row[0] == base
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """An OSError ENOSPC/EDQUOT, or DuckDB's report of one ("No space left on device")."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return "no space left" in text or "disk quota" in text or "not enough space" in text
+
+
+@contextlib.contextmanager
+def writer(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Write a new version of the database beside it and swap it in on success.
+
+    Yields a read-write connection to ``<db>.next`` (a copy of the database, migrated).
+    When the block ends without an exception the copy is checkpointed and atomically
+    renamed over the database; readers that hold the old version keep it until they close.
+    On an exception the database is left exactly as it was and the copy is discarded; a
+    copy left by a killed writer is resumed by the next writer when the database has not
+    changed since, and discarded otherwise.
+
+    Raises :class:`DatabaseLockedError` naming the holder when another policykit writer
+    runs, or another process has the database open for writing.
+    """
+    db_path = resolve_db_path(path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = _sidecar(db_path, LOCK_SUFFIX)
+    next_path = _sidecar(db_path, NEXT_SUFFIX)
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatabaseLockedError(
+                f"database {db_path} is being written by another policykit process "
+                f"({_lock_holder(lock_path)}); readers are not affected. Wait for it to "
+                f"finish, or stop that process (its partial work is discarded), and try again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        _foreign_writer(db_path)
+        base = _identity(db_path)
+        if not _resumable(next_path, base):
+            _discard(next_path)
+            if db_path.exists():
+                _copy_database(db_path, next_path)
+        con = connect(next_path)
+        try:
+            con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [_BASE_KEY, base])
+            yield con
+            con.execute("DELETE FROM meta WHERE key = ?", [_BASE_KEY])
+            con.execute("CHECKPOINT")
+        except BaseException as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+            # A Ctrl-C keeps the copy for the next run to resume, as a kill would.
+            if not isinstance(exc, KeyboardInterrupt):
+                _discard(next_path)
+            raise
+        con.close()
+        if _identity(db_path) != base:
+            raise DatabaseError(
+                f"database {db_path} was changed by another process during this run; "
+                f"the new version is kept in {next_path} and the database was not replaced"
+            )
+        # A WAL of the old file (left by an in-place writer) was copied with it; remove
+        # it first so that no reader ever replays it onto the new file.
+        with contextlib.suppress(FileNotFoundError):
+            _sidecar(db_path, ".wal").unlink()
+        os.replace(next_path, db_path)
+        shutil.rmtree(_sidecar(next_path, ".tmp"), ignore_errors=True)
+        _fsync_dir(db_path.parent)
+    finally:
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+        handle.close()
+
+
+def _copy_database(db_path: Path, next_path: Path) -> None:
+    """Copy the database (and a WAL an in-place writer left) to ``next_path``; refuse
+    early, with nothing changed, when the disk cannot hold the copy."""
+    wal = _sidecar(db_path, ".wal")
+    need = db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    free = shutil.disk_usage(db_path.parent).free
+    if free < need + (64 << 20):
+        raise DatabaseError(
+            f"not enough disk space beside {db_path} for the new version "
+            f"({need / 1e6:,.0f} MB needed, {free / 1e6:,.0f} MB free); nothing was "
+            "changed: the database is as before. Free some space and run again"
+        )
+    try:
+        shutil.copyfile(db_path, next_path)
+        if wal.exists():
+            shutil.copyfile(wal, _sidecar(next_path, ".wal"))
+    except OSError:
+        _discard(next_path)
+        raise
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def fetch_one(con: duckdb.DuckDBPyConnection, query: str, params=None) -> tuple | None:
@@ -175,24 +421,69 @@ def install_views(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+#: Columns left out of :func:`content_hash`: when and by which run a row was written.
+#: ``source_path`` is replaced by the content hash of the file the row came from, so
+#: the same files give the same hash wherever they sit (absolute or relative, any clone).
+_VOLATILE_COLUMNS = {"ingested_at", "run_id", "source_path", "started_at", "finished_at"}
+
+#: The content tables and what :func:`content_hash` hashes of each.
+_CONTENT_TABLES = (
+    "articles",
+    "duplicates",
+    "rejects",
+    "outlets",
+    "article_topics",
+    "entities",
+    "article_entities",
+    "article_citations",
+    "story_clusters",
+    "boilerplate_lines",
+)
+
+
 def content_hash(con: duckdb.DuckDBPyConnection) -> str:
-    """A hash of the database's content (articles, enrichment, rejects), independent of
-    file layout, so a report can state exactly which data produced it."""
+    """A hash of the database's content, from content only.
+
+    Identical inputs give the identical hash whatever their paths (absolute, relative,
+    another clone) and whenever they were ingested: run ids and timestamps are left out
+    and each row's ``source_path`` is replaced by the sha256 of that file's bytes
+    (``ingest_runs.content_hash``). Rows are hashed as text and summed, so the order
+    rows were written in does not matter. Tables missing from an old schema count as empty.
+    """
     digest = hashlib.sha256()
-    for table, key in [
-        ("articles", "article_id"),
-        ("duplicates", "source_path, source_locator"),
-        ("rejects", "source_path, source_locator"),
-        ("article_topics", "article_id, topic"),
-        ("article_entities", "article_id, entity_id"),
-        ("article_citations", "article_id, cited, pattern"),
-        ("story_clusters", "article_id"),
-    ]:
-        # Hash of each row's JSON text, aggregated in a fixed order: stable across runs.
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+    # The file behind each source_path: its latest run's content hash.
+    files = (
+        "(SELECT source_path AS _p, arg_max(content_hash, run_id) AS _file "
+        "FROM ingest_runs GROUP BY source_path)"
+    )
+    for table in _CONTENT_TABLES:
+        if table not in present:
+            digest.update(f"{table}:absent;".encode())
+            continue
+        columns = [
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+        ]
+        kept = [f'"{c}"' for c in columns if c not in _VOLATILE_COLUMNS]
+        if "source_path" in columns:
+            kept.append("_f._file")
+            source = f"{table} t LEFT JOIN {files} _f ON _f._p = t.source_path"
+        else:
+            source = f"{table} t"
         row = fetch_one(
             con,
-            f"SELECT count(*), coalesce(sum(hash(t::VARCHAR)), 0)::VARCHAR "  # noqa: S608 - fixed names
-            f"FROM (SELECT * FROM {table} ORDER BY {key}) t",
+            f"SELECT count(*), coalesce(sum(hash(row({', '.join(kept)})::VARCHAR)), 0)::VARCHAR "  # noqa: S608 - fixed names
+            f"FROM {source}",
         )
         digest.update(f"{table}:{row[0]}:{row[1]};".encode())
     return digest.hexdigest()[:16]
