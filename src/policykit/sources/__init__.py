@@ -52,6 +52,8 @@ class FileRead:
     batches: Iterator[pa.Table]
     #: Records counted and skipped by design (WARC request/revisit records...), by kind.
     skipped: Counter = field(default_factory=Counter)
+    #: What layout detection did (layouts.LayoutReport: fields used, notes, ignored values).
+    layout_report: object = None
 
 
 def empty_batch() -> pa.Table:

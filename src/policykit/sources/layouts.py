@@ -17,16 +17,26 @@ import json
 import re
 import shlex
 import threading
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ConfigError
+from ..errors import ConfigError, SourceError
 from . import STAGING_SCHEMA
+
+
+class LayoutError(SourceError, ConfigError):
+    """A file whose layout is unknown and that has no mapping: that file fails (one reject
+    naming it and a ``--map`` example), the other files of the run still load.
+
+    A SourceError (the file's fault, so ingest goes on) and, for callers of the readers
+    that caught it before, still a ConfigError (the fix is a mapping)."""
+
 
 #: The staging fields a layout or mapping can fill.
 STAGING_FIELDS: tuple[str, ...] = (
@@ -82,6 +92,17 @@ BLANK_CHARS = " \t\r\n\x0b\x0c"
 PAYLOAD_CAP = 65_536
 #: Marks a JSON path whose value counts only when it looks like a URL.
 URL_CHECK = "?"
+#: Marks an outlet path from a host-kind field (domain, hostname, ...url): its value counts
+#: only when it is a host name or URL; otherwise it is ignored (and counted) and the
+#: record's URL host decides the outlet. ``"domain": "a"`` is not an outlet.
+HOST_CHECK = "@"
+#: The staging fields the ingest output reports the source of, with their shown names.
+REPORTED_FIELDS: dict[str, str] = {
+    "url": "url",
+    "title": "title",
+    "published": "published_at",
+    "outlet": "outlet",
+}
 
 SPEC_NAMES: tuple[str, ...] = ("policykit.yml", "policykit.yaml")
 SPEC_SUFFIXES: tuple[str, ...] = (".policykit.yml", ".policykit.yaml")
@@ -122,16 +143,26 @@ class Layout:
         return out
 
     def resolve_paths(self, keys: list[str]) -> dict[str, list[str]]:
-        """Like :meth:`resolve`, as JSON paths; fallback URL fields are marked for a URL check."""
+        """Like :meth:`resolve`, as JSON paths; fallback URL fields are marked for a URL check
+        and host-kind outlet fields for a host check."""
         primary_url = {norm_key(c) for c in self.fields.get("url", ())[:1]}
         paths: dict[str, list[str]] = {}
         for staging, found in self.resolve(keys).items():
             paths[staging] = [
                 (URL_CHECK if staging == "url" and norm_key(k) not in primary_url else "")
+                + (HOST_CHECK if staging == "outlet" and is_host_field(k) else "")
                 + json_path(k)
                 for k in found
             ]
         return paths
+
+
+def is_host_field(name: str) -> bool:
+    """A field whose value should be a host name or URL: domain, hostname, media_url..."""
+    key = norm_key(name)
+    if key == "sourcehostname":
+        return False  # trafilatura writes the site *name* there ("Tech Policy Example")
+    return "domain" in key or "host" in key or key.endswith("url")
 
 
 def _sig(*groups: str) -> tuple[frozenset[str], ...]:
@@ -336,10 +367,42 @@ def json_path(field_name: str, nested: bool = False) -> str:
 
 
 @dataclass
+class LayoutReport:
+    """What layout detection did for one file, for the ingest output.
+
+    ``fields``: shown staging name (url, title, published_at, outlet) -> the source fields
+    used, best first ([] = none). ``notes``: one line per column that looks like dates or
+    URLs but fills nothing, with the ``--map`` that would use it. ``ignored``: values the
+    readers dropped, by kind (``outlet_not_a_host``: a host-kind outlet field whose value
+    is not a host name), filled while the file is read.
+    """
+
+    layout: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    ignored: Counter = field(default_factory=Counter)
+
+    def describe(self) -> str:
+        """``url=link, title=headline, published_at=(none), outlet=source``."""
+        parts = [
+            f"{shown}={' or '.join(self.fields.get(shown) or []) or '(none)'}"
+            for shown in REPORTED_FIELDS.values()
+        ]
+        text = ", ".join(parts)
+        if self.ignored.get("outlet_not_a_host"):
+            text += (
+                f"; {self.ignored['outlet_not_a_host']} outlet values not a host name"
+                " ignored (the URL's host decided)"
+            )
+        return text
+
+
+@dataclass
 class Resolution:
     layout: str
     #: staging field -> JSON paths, best first
     paths: dict[str, list[str]]
+    report: LayoutReport | None = None
 
 
 def resolve_fields(
@@ -348,14 +411,23 @@ def resolve_fields(
     mapping: dict[str, str] | None = None,
     spec_mapping: dict[str, str] | None = None,
     has_strings: bool = False,
+    sample: pa.Table | None = None,
 ) -> Resolution:
     """Decide the layout of a file from its field names and the mappings.
 
     Precedence: explicit ``mapping`` over the YAML ``spec_mapping`` over detection. The
     mapped fields replace the detected ones; other fields still come from the detected
-    layout. A file whose layout is unknown and that has no mapping raises ConfigError
-    listing its fields and a ``--map`` example.
+    layout. A file whose layout is unknown and that has no mapping raises
+    :class:`LayoutError` listing its fields and a ``--map`` example. With ``sample`` (the
+    first raw batch), the resolution's report names unmapped columns whose values look
+    like dates or URLs.
     """
+    resolution = _resolve_fields(keys, path, mapping, spec_mapping, has_strings)
+    resolution.report = layout_report(resolution, keys, sample)
+    return resolution
+
+
+def _resolve_fields(keys, path, mapping, spec_mapping, has_strings) -> Resolution:
     detected = detect_layout(keys) if keys else None
     fields: dict[str, list[str]] = {}
     if detected is not None:
@@ -367,7 +439,8 @@ def resolve_fields(
     if merged:
         for staging, source in merged.items():
             actual = resolve_source_field(source, keys, path)
-            fields[staging] = [json_path(actual, nested=actual not in keys)]
+            check = HOST_CHECK if staging == "outlet" and is_host_field(actual) else ""
+            fields[staging] = [check + json_path(actual, nested=actual not in keys)]
         return Resolution("mapped", fields)
     if detected is not None:
         return Resolution(detected.name, fields)
@@ -379,11 +452,100 @@ def resolve_fields(
         "--map " + shlex.quote(f"{t}={k}")
         for t, k in zip(("url", "title", "published"), keys, strict=False)
     )
-    raise ConfigError(
+    raise LayoutError(
         f"{path}: unknown layout (fields: {shown}); say which fields to load, e.g. "
         f"{example} (fields: {', '.join(STAGING_FIELDS)}), or put a map in a "
         f"{Path(path).name}.policykit.yml beside the file"
     )
+
+
+def _path_field(path: str) -> str:
+    """The field name of a JSON path built by :func:`json_path` (dots for nested)."""
+    path = path.lstrip(URL_CHECK + HOST_CHECK).removeprefix("$.")
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"', path)
+    return ".".join(p.replace('\\"', '"').replace("\\\\", "\\") for p in parts) or path
+
+
+#: Share of sampled values that must look like dates (or URLs) for a note.
+LOOKS_LIKE_SHARE = 0.8
+_SAMPLE_VALUES = 50
+
+
+def sample_values(raw: pa.Table | None, limit: int = _SAMPLE_VALUES) -> dict[str, list[str]]:
+    """Top-level field -> up to ``limit`` non-empty scalar values from the first records."""
+    values: dict[str, list[str]] = {}
+    if raw is None or "payload" not in raw.column_names:
+        return values
+    sample = raw.slice(0, 4 * limit)
+    reasons = sample.column("reject_reason").to_pylist()
+    for payload, reason in zip(sample.column("payload").to_pylist(), reasons, strict=True):
+        if reason is not None or not payload:
+            continue
+        try:
+            record = json.loads(payload)
+        except ValueError:
+            continue
+        if not isinstance(record, dict):
+            continue
+        for key, value in record.items():
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                text = str(value).strip()
+                bucket = values.setdefault(key, [])
+                if text and text not in EMPTY_VALUES and len(bucket) < limit:
+                    bucket.append(text)
+    return values
+
+
+def _share(values: list[str], test) -> float:
+    return sum(1 for v in values if test(v)) / len(values) if values else 0.0
+
+
+def _looks_like_date(value: str) -> bool:
+    from ..normalise import parse_published
+
+    if len(value) > 64 or not any(c.isdigit() for c in value):
+        return False
+    parsed = parse_published(value)
+    return parsed.value is not None or parsed.reason == "relative_without_reference"
+
+
+def _looks_like_url_value(value: str) -> bool:
+    return re.match(_URLISH, value, re.I) is not None
+
+
+def layout_report(
+    resolution: Resolution, keys: list[str], sample: pa.Table | None = None
+) -> LayoutReport:
+    """Which source fields fill url, title, published_at and outlet, and which unmapped
+    columns look like dates or URLs (with the ``--map`` that would use them)."""
+    report = LayoutReport(resolution.layout, {shown: [] for shown in REPORTED_FIELDS.values()})
+    used: set[str] = set()
+    for staging, paths in resolution.paths.items():
+        names = list(dict.fromkeys(_path_field(p) for p in paths))
+        used.update(names)
+        if staging in REPORTED_FIELDS:
+            report.fields[REPORTED_FIELDS[staging]] = names
+    if not keys or sample is None:
+        return report
+    wanted = [
+        ("published", "published_at", "dates", _looks_like_date),
+        ("url", "url", "URLs", _looks_like_url_value),
+    ]
+    missing = [w for w in wanted if not resolution.paths.get(w[0])]
+    if not missing:
+        return report  # the common case: no sampling at all
+    values = sample_values(sample)
+    for _staging, shown, kind, test in missing:
+        for key in keys:
+            if key in used or len(values.get(key, [])) == 0:
+                continue
+            if _share(values[key], test) >= LOOKS_LIKE_SHARE:
+                report.notes.append(
+                    f"column {key!r} looks like {kind} but is not loaded as {shown}; "
+                    f"to use it: --map {shlex.quote(f'{shown}={key}')}"
+                )
+                break
+    return report
 
 
 # --------------------------------------------------------------------------- YAML specs
@@ -450,6 +612,12 @@ def load_spec(spec_path: Path) -> dict:
 # --------------------------------------------------------------------------- extraction
 
 _URLISH = r"^\s*(https?://|//|www\.)"
+# A host name (two labels or more, letters in the last), optionally as a URL with a port
+# and path: 'cis.org', 'www.thehindu.com', 'https://cis.org/'. Not 'a', not 'N/A'.
+_HOSTISH = (
+    r"(?i)^\s*(?:(?:https?:)?//)?(?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}-]*\p{L}[\p{L}\p{N}-]*\.?"
+    r"(?::\d+)?(?:[/?#]\S*)?\s*$"
+)
 # An object whose values are all empty: {}, {"a": "", "b": null, "c": []}.
 _EMPTY_OBJECT = r'^\s*\{\s*("[^"]*"\s*:\s*(""|null|\[\s*\]|\{\s*\})\s*,?\s*)*\}\s*$'
 
@@ -524,19 +692,27 @@ def _looks_like_url(values: pa.Array) -> pa.Array:
 class Projector:
     """Turns raw batches into staging batches: one DuckDB query plus Arrow kernels per batch."""
 
-    def __init__(self, paths: dict[str, list[str]], prefix: str, tail_number: int = -1):
+    def __init__(
+        self,
+        paths: dict[str, list[str]],
+        prefix: str,
+        tail_number: int = -1,
+        report: LayoutReport | None = None,
+    ):
         self.prefix = prefix
         self.tail_number = tail_number
         self.blank_lines = 0
+        #: values dropped by a check, by kind (shared with the layout report)
+        self.ignored: Counter = report.ignored if report is not None else Counter()
         self.con = reader_connection()
-        # staging field -> [(index into the extracted list, needs a URL check)]
-        self.candidates: dict[str, list[tuple[int, bool]]] = {}
+        # staging field -> [(index into the extracted list, check: '', URL_CHECK, HOST_CHECK)]
+        self.candidates: dict[str, list[tuple[int, str]]] = {}
         self.paths: list[str] = []
         for staging in STAGING_FIELDS:
             for path in paths.get(staging, []):
-                checked = path.startswith(URL_CHECK)
-                self.candidates.setdefault(staging, []).append((len(self.paths), checked))
-                self.paths.append(path.removeprefix(URL_CHECK))
+                check = path[0] if path[:1] in (URL_CHECK, HOST_CHECK) else ""
+                self.candidates.setdefault(staging, []).append((len(self.paths), check))
+                self.paths.append(path[len(check) :])
         # One column per extracted path (only integer indices are formatted into the SQL);
         # list elements taken in DuckDB are cheaper than Arrow's list_element.
         columns = "".join(f", v[{i + 1}] AS c{i}" for i in range(len(self.paths)))
@@ -557,13 +733,21 @@ class Projector:
 
     def _field(self, result: pa.Table, staging: str) -> pa.Array:
         picked = []
-        for index, checked in self.candidates.get(staging, []):
+        for index, check in self.candidates.get(staging, []):
             column = result.column(f"c{index}")
             # '' / '[]' / 'set()' and friends are missing values: the next candidate fills in.
             empty = pc.is_in(pc.utf8_trim(column, BLANK_CHARS), value_set=_EMPTY_SET)
             column = pc.if_else(pc.fill_null(empty, False), None, column)
-            if checked:
+            if check == URL_CHECK:
                 column = pc.if_else(_looks_like_url(column), column, None)
+            elif check == HOST_CHECK:
+                host = pc.fill_null(pc.match_substring_regex(column, _HOSTISH), False)
+                bad = pc.and_(pc.is_valid(column), pc.invert(host))
+                # Counted once per record (not per candidate), on rows the reader keeps.
+                dropped = pc.sum(pc.and_(bad, pc.equal(result.column("jt"), "OBJECT"))).as_py()
+                if dropped:
+                    self.ignored["outlet_not_a_host"] += dropped
+                column = pc.if_else(host, column, None)
             picked.append(column)
         if not picked:
             return pa.nulls(result.num_rows, pa.string())
