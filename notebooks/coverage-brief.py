@@ -31,6 +31,7 @@ import policykit as pk
 con = pk.connect(db, read_only=True)
 topic = pk.resolve_topic(con, topic)
 start, end = pk.report_period(con, topic, start, end)
+pk.record_parameters(topic=topic, start=start, end=end)  # for "About this report"
 label = pk.topic_label(con, topic)
 pk.show_title(f"Coverage brief: {label}", f"{start:%-d %B %Y} – {end:%-d %B %Y}, by {interval}")
 

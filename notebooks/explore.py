@@ -30,6 +30,7 @@ import policykit as pk
 
 con = pk.connect(db, read_only=True)
 topic = pk.resolve_topic(con, topic)
+pk.record_parameters(topic=topic)  # for "About this report"
 topic
 
 # %% [markdown]

@@ -26,6 +26,7 @@ import policykit as pk
 con = pk.connect(db, read_only=True)
 topic_counts = pk.list_topics(con)
 topics = topics or topic_counts["topic"].tolist()
+pk.record_parameters(topics=topics)  # for "About this report"
 pk.show_title("The tech-policy landscape", f"{len(topics)} topics, by {interval}")
 
 # %% [markdown]

@@ -371,7 +371,7 @@ def test_small_report_ends_with_provenance(tmp_path, fixture_db):
     source = _notebook(
         tmp_path / "tiny.ipynb",
         [
-            "db = None\ntopic = None",
+            "db = None\nnote = None",  # a free-text parameter (a topic is validated)
             "import policykit as pk\ncon = pk.connect(db, read_only=True)\n"
             "pk.show_table(con.execute('SELECT title, url FROM articles ORDER BY article_id')"
             ".df(), links={'title': 'url'})",
@@ -379,7 +379,7 @@ def test_small_report_ends_with_provenance(tmp_path, fixture_db):
     )
     before = source.read_bytes()
     result = reports.render_report(
-        source, {"topic": "<b>t</b>"}, to=["html"], db=fixture_db, out=tmp_path / "r"
+        source, {"note": "<b>t</b>"}, to=["html"], db=fixture_db, out=tmp_path / "r"
     )
     assert result.pdf is None and result.html.name == "tiny.html"
     assert source.read_bytes() == before
@@ -391,7 +391,7 @@ def test_small_report_ends_with_provenance(tmp_path, fixture_db):
     tail = markup[markup.index("About this report") :]
     with store.connect(fixture_db, read_only=True) as con:
         assert store.content_hash(con) in tail
-    assert "topic = " in tail and "&lt;b&gt;t&lt;/b&gt;" in tail and "<b>t</b>" not in tail
+    assert "note = " in tail and "&lt;b&gt;t&lt;/b&gt;" in tail and "<b>t</b>" not in tail
     executed = json.loads(result.notebook.read_text())
     assert executed["cells"][-1]["metadata"]["tags"] == ["policykit-provenance"]
 

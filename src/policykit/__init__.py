@@ -78,6 +78,7 @@ _EXPORTS = {
     "topic_label": "policykit.reports",
     "list_topics": "policykit.reports",
     "report_period": "policykit.reports",
+    "record_parameters": "policykit.reports",
     # demo corpus and benchmark data
     "demo": "policykit.demo",
     "DemoManifest": "policykit.demo",

@@ -4,8 +4,15 @@
 ``notebooks/coverage-brief.ipynb`` into ``reports/coverage-brief.ipynb`` (the source
 notebook is never modified), exports HTML with the input cells hidden and the images
 embedded, and prints that HTML to an A4 PDF with WeasyPrint: no LaTeX, no browser, no
-network. Every report ends with its parameters, the database's content hash, the
-policykit version and the time it was generated.
+network. Every report ends with "About this report": the parameters the notebook
+actually used (defaults it resolved itself included, via :func:`record_parameters`), the
+resolved period, the topic definitions, the input files with their sha256, the
+database's content hash, the policykit version and the time it was generated. Identical
+inputs give an identical block but for that time.
+
+Report parameters go through the validators of :mod:`policykit.trends` (dates, topics,
+intervals, outlets) before the notebook runs, so ``--param start=01/02/2024`` is refused
+as ``policykit trends coverage --start 01/02/2024`` is.
 
 The module also holds the small helpers the notebooks call, so that notebooks stay thin:
 :func:`show_table` (HTML-escaped tables), :func:`headline_numbers` and
@@ -19,14 +26,19 @@ resources before it is written.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import math
 import os
 import re
+import secrets
 import shutil
-import tempfile
+import signal
+import socket
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib import resources
@@ -244,7 +256,9 @@ def resolve_topic(con, topic: str | None) -> str:
     if topic is None:
         return topics[0]
     if topic not in topics:
-        raise QueryError(one_of("topic", topic, topics))
+        from .trends._core import not_one_of
+
+        raise QueryError(not_one_of("topic", topic, topics, "topics"))
     return topic
 
 
@@ -258,15 +272,17 @@ def topic_label(con, topic: str) -> str:
 
 
 def _day(value, name: str) -> dt.date:
-    try:
+    """A report day. Text and dates go through the trend functions' parser (ISO only:
+    ``01/02/2024`` is refused, not read as 2 January); instants from the database are
+    taken in the configured time zone."""
+    from .trends._core import parse_date
+
+    if isinstance(value, dt.datetime | pd.Timestamp) and not pd.isna(value):
         stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ConfigError(f"{name} {value!r} is not a date like 2024-01-31") from None
-    if pd.isna(stamp):
-        raise ConfigError(f"{name} {value!r} is not a date like 2024-01-31")
-    if stamp.tz is not None:
-        stamp = stamp.tz_convert(_timezone())
-    return stamp.date()
+        if stamp.tz is not None:
+            stamp = stamp.tz_convert(_timezone())
+        return stamp.date()
+    return parse_date(name, value)
 
 
 def _timezone() -> str:
@@ -413,20 +429,140 @@ def data_quality(con, topic: str, start=None, end=None) -> dict[str, pd.DataFram
 
 # --- provenance -----------------------------------------------------------------------
 
+#: The MIME type of the output :func:`record_parameters` leaves in an executed notebook.
+PARAMETERS_MIME = "application/vnd.policykit.parameters+json"
+#: Input files listed one by one in "About this report"; the rest are counted.
+INPUTS_SHOWN = 25
+
+
+def _plain(value):
+    """A JSON value for a recorded parameter (dates as ISO text)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "item") and not hasattr(value, "__len__"):
+        return value.item()  # numpy scalars
+    if isinstance(value, list | tuple) or hasattr(value, "tolist"):
+        listed = value.tolist() if hasattr(value, "tolist") else value
+        return [_plain(v) for v in listed]
+    return str(value)
+
+
+def record_parameters(**used) -> None:
+    """Record the parameter values a notebook actually used, after resolving its
+    defaults (``topic = pk.resolve_topic(con, topic)``), for "About this report".
+
+    In a notebook this displays a line (``Parameters used: topic='ai'``) that
+    :func:`render_report` reads and keeps out of the HTML and PDF; elsewhere it does
+    nothing. A parameter the notebook never records is shown as it was passed.
+    """
+    values = {k: _plain(v) for k, v in used.items()}
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    text = "Parameters used: " + ", ".join(f"{k}={v!r}" for k, v in values.items())
+    display({PARAMETERS_MIME: values, "text/plain": text}, raw=True)
+
+
+def used_parameters(notebook) -> dict:
+    """The values recorded by :func:`record_parameters` in an executed notebook (later
+    records win)."""
+    used: dict = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if PARAMETERS_MIME in data and isinstance(data[PARAMETERS_MIME], dict):
+                used.update(data[PARAMETERS_MIME])
+    return used
+
+
+def input_files(con) -> list[tuple[str, str, int | None]]:
+    """``(source_path, sha256, records_read)`` of every file in the database: each
+    path's latest finished ingest run, by path."""
+    rows = con.execute(
+        "SELECT source_path, arg_max(content_hash, run_id), arg_max(records_read, run_id) "
+        "FROM ingest_runs WHERE finished_at IS NOT NULL GROUP BY source_path ORDER BY 1"
+    ).fetchall()
+    return [(p, h, n) for p, h, n in rows]
+
+
+def _shown_paths(paths: list[str]) -> list[str]:
+    """Paths as the reader sees them: as stored when relative (the same in every clone of
+    a project); relative to their common folder when any is absolute."""
+    if not paths or not any(os.path.isabs(p) for p in paths):
+        return list(paths)
+    try:
+        common = os.path.commonpath(paths) if len(paths) > 1 else os.path.dirname(paths[0])
+    except ValueError:  # a mix of absolute and relative paths
+        return list(paths)
+    if common and not os.path.isabs(common):
+        return list(paths)
+    shown = [os.path.relpath(p, common) if os.path.isabs(p) else p for p in paths]
+    return shown if len(paths) > 1 else [os.path.basename(paths[0])]
+
+
+def inputs_digest(inputs) -> str:
+    """One sha256 over the (path, sha256) pairs of the input files, as listed."""
+    paths = _shown_paths([p for p, _, _ in inputs])
+    text = "".join(f"{p}\t{h}\n" for p, (_, h, _) in zip(paths, inputs, strict=True))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 def provenance(
-    parameters: dict, content_hash: str, db_path: str | Path | None = None, generated_at=None
+    parameters: dict,
+    content_hash: str,
+    db_path: str | Path | None = None,
+    generated_at=None,
+    *,
+    period: tuple | None = None,
+    inputs: list[tuple[str, str, int | None]] | None = None,
+    topic_definitions=None,
 ) -> HTMLBlock:
-    """The closing block of every report: parameters, data hash, version, time.
+    """The closing block of every report: parameters, period, topic definitions, input
+    files, data hash, version, time.
 
-    ``parameters`` maps names to their values as Python source (``{"topic": "'ai'"}``).
+    ``parameters`` maps names to their values as Python source (``{"topic": "'ai'"}``);
+    ``period`` is ``(start, end)``; ``inputs`` is :func:`input_files`;
+    ``topic_definitions`` a :class:`~policykit.enrich.topics.TopicSet`.
     """
     from . import __version__
 
     generated_at = generated_at or dt.datetime.now(dt.UTC)
-    # Values are shown as Python literals, exactly as the parameters cell received them.
+    # Values are shown as Python literals, as the notebook used them.
     shown = "; ".join(f"{k} = {v}" for k, v in sorted(parameters.items())) or "(none)"
     rows = [("Parameters", shown)]
+    if period is not None:
+        lo, hi = period
+        shown_period = (
+            f"{lo or 'the first dated article'} to {hi or 'the last dated article'} (inclusive)"
+            if lo or hi
+            else "every dated article"
+        )
+        rows.append(("Period", shown_period))
+    if topic_definitions is not None:
+        rows.append(
+            (
+                "Topic definitions",
+                f"{len(topic_definitions.topics)} topics from {topic_definitions.source}, "
+                f"sha256 {topic_definitions.content_hash}",
+            )
+        )
+    if inputs is not None and not inputs:
+        rows.append(("Input files", "none recorded (no `policykit ingest` runs in the database)"))
+    elif inputs is not None:
+        records = sum(n or 0 for _, _, n in inputs)
+        rows.append(
+            (
+                "Input files",
+                f"{len(inputs):,} files, {records:,} records read; sha256 of the list "
+                f"{inputs_digest(inputs)[:16]}",
+            )
+        )
     if db_path is not None:
         rows.append(("Database", Path(db_path).name))
     rows += [
@@ -437,12 +573,29 @@ def provenance(
     body = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
     )
+    files = ""
+    text_files = []
+    if inputs:
+        paths = _shown_paths([p for p, _, _ in inputs])
+        listed = list(zip(paths, inputs, strict=True))[:INPUTS_SHOWN]
+        cells = "".join(
+            f"<tr><td>{html.escape(p)}</td><td>{html.escape(h[:16])}</td>"
+            f"<td class=pk-num>{'' if n is None else f'{n:,}'}</td></tr>"
+            for p, (_, h, n) in listed
+        )
+        more = len(inputs) - len(listed)
+        note = f'<p class="pk-note">and {more:,} more files.</p>' if more > 0 else ""
+        files = (
+            "<table class=pk-inputs><thead><tr><th>Input file</th><th>sha256 (first 16)</th>"
+            f"<th class=pk-num>records</th></tr></thead><tbody>{cells}</tbody></table>{note}"
+        )
+        text_files = [f"  {p}  {h[:16]}  {n}" for p, (_, h, n) in listed]
     markup = (
         '<section class="pk-provenance"><h2>About this report</h2>'
         "<p>The same database and parameters give the same numbers.</p>"
-        f"<table>{body}</table></section>"
+        f"<table>{body}</table>{files}</section>"
     )
-    return HTMLBlock(markup, "\n".join(f"{k}: {v}" for k, v in rows))
+    return HTMLBlock(markup, "\n".join([*(f"{k}: {v}" for k, v in rows), *text_files]))
 
 
 # --- building reports --------------------------------------------------------------------
@@ -640,10 +793,9 @@ def _execute(source: Path, target: Path, params: dict, name: str, timeout: int |
         ) from None
 
 
-def _append_provenance(path: Path, block: HTMLBlock):
+def _append_provenance(path: Path, notebook, block: HTMLBlock):
     import nbformat
 
-    notebook = nbformat.read(str(path), as_version=4)
     cell = nbformat.v4.new_code_cell(
         source="# Provenance, added by policykit.render_report",
         metadata={"tags": ["policykit-provenance"]},
@@ -670,8 +822,104 @@ def _for_readers(notebook):
                 o
                 for o in cell.outputs
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                # the record_parameters line: its values are in "About this report"
+                and PARAMETERS_MIME not in o.get("data", {})
             ]
     return clean
+
+
+# --- the build folder: nothing left behind, even by a killed build ---------------------
+
+_BUILD_PREFIX = ".pk-build-"
+_OWNER = ".owner"
+# Folders of builds from before the owner marker (tempfile.mkdtemp(prefix=".NAME-")).
+_LEGACY_RE = re.compile(r"^\.(?P<name>[A-Za-z0-9_.\-]+)-[a-z0-9_]{8}$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _sweep_leftovers(out_dir: Path, report_name: str) -> list[Path]:
+    """Remove build folders of earlier builds that were killed (SIGKILL cannot be
+    caught, so such a build cannot clean up after itself): folders whose owner marker
+    names a process of this host that is gone, and marker-less folders of the old
+    naming that hold nothing but this report's own files."""
+    removed = []
+    host = socket.gethostname()
+    try:
+        entries = list(out_dir.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if entry.is_symlink() or not entry.is_dir():
+                continue
+            if entry.name.startswith(_BUILD_PREFIX):
+                owner = (entry / _OWNER).read_text(encoding="utf-8").split()
+                if len(owner) != 2 or owner[0] != host or _alive(int(owner[1])):
+                    continue
+            else:
+                legacy = _LEGACY_RE.match(entry.name)
+                if not legacy or legacy.group("name") != report_name:
+                    continue
+                if any(p.stem != report_name or p.is_dir() for p in entry.iterdir()):
+                    continue
+            shutil.rmtree(entry)
+            removed.append(entry)
+        except (OSError, ValueError):
+            continue  # not ours to judge, or already gone
+    return removed
+
+
+def _make_build_dir(out_dir: Path, report_name: str) -> Path:
+    work = out_dir / f"{_BUILD_PREFIX}{report_name}-{os.getpid()}-{secrets.token_hex(4)}"
+    work.mkdir()
+    (work / _OWNER).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+    return work
+
+
+@contextmanager
+def _exit_on_signals():
+    """Turn SIGTERM and SIGHUP into SystemExit while a build runs, so that its
+    ``finally`` removes the build folder (SIGINT already raises KeyboardInterrupt).
+    Handlers the caller installed are left alone; ours are removed afterwards."""
+    installed = {}
+    if threading.current_thread() is threading.main_thread():
+
+        def _raise(signum, _frame):
+            raise SystemExit(128 + signum)
+
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+                installed[sig] = signal.signal(sig, _raise)
+    try:
+        yield
+    finally:
+        for sig, previous in installed.items():
+            signal.signal(sig, previous)
+
+
+def _out_dir(out) -> Path:
+    from . import settings as _settings
+
+    out_dir = Path(out) if out is not None else _settings.load().reports_dir
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ReportError(f"output folder {out_dir} is a file, not a folder") from None
+    except OSError as exc:
+        raise ReportError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise ReportError(f"output folder {out_dir} is not writable")
+    return out_dir
 
 
 def render_report(
@@ -714,8 +962,9 @@ def render_report(
         its exception). Nothing is written under the final names unless every step
         succeeded: files are built in a temporary folder and renamed at the end.
     """
-    from . import settings as _settings
     from . import store
+    from .enrich.topics import stored_topics
+    from .trends._core import check_parameters
 
     formats = (to,) if isinstance(to, str) else tuple(to)
     for fmt in formats:
@@ -723,30 +972,69 @@ def render_report(
             raise ConfigError(one_of("report format", fmt, REPORT_FORMATS))
     source = find_notebook(name)
     report_name = source.stem
+    if params is not None and not isinstance(params, dict):
+        raise ConfigError(f"params {params!r} is not a mapping of parameter name to value")
     params = dict(params or {})
     declared = _check_parameters(source, params)
     db_path = store.resolve_db_path(db).resolve()
-    if "db" in declared:
-        params["db"] = str(db_path)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     con = store.connect(db_path, read_only=True)
     try:
+        # The validators of the trend functions and the CLI, before anything runs.
+        params = check_parameters(con, params)
         db_hash = store.content_hash(con)
+        inputs = input_files(con)
+        definitions = stored_topics(con)
     finally:
         con.close()
-    out_dir = Path(out) if out is not None else _settings.load().reports_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{report_name}-", dir=out_dir))
+    if "db" in declared:
+        params["db"] = str(db_path)
+    out_dir = _out_dir(out)
+    _sweep_leftovers(out_dir, report_name)
+    with _exit_on_signals():
+        return _build(
+            source, report_name, params, declared, formats, out_dir, timeout, timings, clock,
+            db_path, db_hash, inputs, definitions,
+        )  # fmt: skip
+
+
+def _build(
+    source, report_name, params, declared, formats, out_dir, timeout, timings, clock,
+    db_path, db_hash, inputs, definitions,
+) -> ReportResult:  # fmt: skip
+    """Execute and export in a build folder inside ``out_dir``, then rename into place."""
+    import nbformat
+
+    try:
+        work = _make_build_dir(out_dir, report_name)
+    except OSError as exc:
+        raise ReportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     try:
         executed = work / f"{report_name}.ipynb"
         _execute(source, executed, params, report_name, timeout)
         timings["execute"] = time.perf_counter() - clock
+        notebook = nbformat.read(str(executed), as_version=4)
         effective = {k: v["default"] for k, v in declared.items()}
         effective.update({k: repr(v) for k, v in params.items()})
+        used = used_parameters(notebook)
+        effective.update({k: repr(v) for k, v in used.items()})
         effective = {k: v for k, v in effective.items() if k != "db"}
-        block = provenance(effective, db_hash, db_path)
-        notebook = _append_provenance(executed, block)
+        period = None
+        if {"start", "end"} & (set(declared) | set(used)):
+            period = (
+                used.get("start", params.get("start")),
+                used.get("end", params.get("end")),
+            )
+        block = provenance(
+            effective,
+            db_hash,
+            db_path,
+            period=period,
+            inputs=inputs,
+            topic_definitions=definitions,
+        )
+        notebook = _append_provenance(executed, notebook, block)
         built = {"notebook": executed}
         if formats:
             clock = time.perf_counter()
@@ -772,6 +1060,12 @@ def render_report(
             target = out_dir / path.name
             os.replace(path, target)
             final[kind] = target
+    except OSError as exc:  # a full disk, a folder removed under us
+        where = exc.filename or out_dir
+        raise ReportError(
+            f"report {report_name}: cannot write {where}: {exc.strerror or exc}; "
+            "the report was not completed"
+        ) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return ReportResult(

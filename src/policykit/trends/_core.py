@@ -8,7 +8,9 @@ User values only ever travel as bound parameters.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import difflib
 import functools
 import re
 import zoneinfo
@@ -213,12 +215,45 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
 
 
 # --- validation -------------------------------------------------------------------
+#
+# One set of validators for every door: the trend functions, the CLI (which calls them)
+# and report parameters (``policykit report --param``, ``pk.render_report(params=...)``,
+# through :func:`check_parameters`), so a value is read the same way everywhere.
+
+_LISTED = 40  # allowed values listed in an error message before it is shortened
+
+
+def closest(value, allowed: Iterable) -> str | None:
+    """The allowed value most like ``value`` (case-insensitive, difflib), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    by_key: dict[str, str] = {}
+    for item in allowed:
+        if item is not None:
+            by_key.setdefault(str(item).casefold(), str(item))
+    found = difflib.get_close_matches(value.strip().casefold(), list(by_key), n=1, cutoff=0.6)
+    return by_key[found[0]] if found else None
+
+
+def not_one_of(name: str, value, allowed: Iterable, what: str | None = None) -> str:
+    """``"outlet 'Times of Inda' is not one of ...; did you mean The Times of India?"``."""
+    allowed = [a for a in allowed if a is not None]
+    if len(allowed) > _LISTED:
+        listed = ", ".join(map(str, allowed[:_LISTED]))
+        message = (
+            f"{name} {value!r} is not one of {listed}, ... ({len(allowed)} {what or 'values'} "
+            "in all)"
+        )
+    else:
+        message = one_of(name, value, allowed)
+    hint = closest(value, allowed)
+    return f"{message}; did you mean {hint}?" if hint else message
 
 
 def check_choice(name: str, value, allowed: Iterable) -> None:
     allowed = tuple(allowed)
     if value not in allowed:
-        raise ConfigError(one_of(name, value, allowed))
+        raise ConfigError(not_one_of(name, value, allowed))
 
 
 def check_interval(interval: str) -> str:
@@ -238,8 +273,12 @@ def check_positive(name: str, value, allow_none: bool = False) -> None:
         raise ConfigError(f"{name} {value!r} is not a positive whole number")
 
 
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
+
+
 def parse_date(name: str, value) -> dt.date | None:
-    """A date from a ``date``, ``datetime``, pandas Timestamp or ``YYYY-MM-DD`` text."""
+    """A date from a ``date``, ``datetime``, pandas Timestamp or ISO text (``YYYY-MM-DD``
+    or ``YYYYMMDD``). ``01/02/2024`` is refused: day/month and month/day both read it."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -251,6 +290,17 @@ def parse_date(name: str, value) -> dt.date | None:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
+        ambiguous = _DAY_MONTH.match(value)
+        if ambiguous:
+            a, b = int(ambiguous.group(1)), int(ambiguous.group(2))
+            months = calendar.month_name
+            readings = (
+                f"{a} {months[b]} or {months[a]} {b}?" if 1 <= min(a, b) <= max(a, b) <= 12 else ""
+            )
+            raise ConfigError(
+                f"{name} {value!r} is not a date; write it as YYYY-MM-DD"
+                + (f" (ambiguous: {readings})" if readings else "")
+            )
     raise ConfigError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD")
 
 
@@ -288,8 +338,11 @@ def check_topic(con: duckdb.DuckDBPyConnection, topic: str | None, name: str = "
         return
     topics = known_topics(con)
     if topic not in topics:
-        allowed = ", ".join(topics) if topics else "(none: run `policykit enrich` first)"
-        raise ConfigError(f"{name} {topic!r} is not one of {allowed}")
+        if not topics:
+            raise ConfigError(
+                f"{name} {topic!r} is not one of (none: run `policykit enrich` first)"
+            )
+        raise ConfigError(not_one_of(name, topic, topics, "topics"))
 
 
 def resolve_outlets(
@@ -315,7 +368,13 @@ def resolve_outlets(
         found = by_key.get(str(value).casefold())
         if not found:
             allowed = sorted({n for n, _ in rows if n})
-            raise ConfigError(one_of("outlet", value, allowed or ["(no outlets: ingest first)"]))
+            if not allowed:
+                raise ConfigError(one_of("outlet", value, ["(no outlets: ingest first)"]))
+            message = not_one_of("outlet", value, allowed, "outlets")
+            if "did you mean" not in message:  # a domain may be the closer spelling
+                hint = closest(value, sorted({d for _, d in rows if d}))
+                message += f"; did you mean {hint}?" if hint else ""
+            raise ConfigError(message)
         for name, domain in found:
             if name:
                 names.add(name)
@@ -350,6 +409,62 @@ def make_filter(
         domains=domains,
         tz=check_tz(tz),
     )
+
+
+def _as_list(name: str, value) -> list:
+    """A list parameter given as a list, or as comma-separated text (``--param a,b``)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise ConfigError(f"{name} {value!r} is not a list (give a list, or names separated by commas)")
+
+
+def _date_text(name: str, value) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # --param start=20240102 arrives as a number
+    day = parse_date(name, value)
+    return day.isoformat() if day is not None else None
+
+
+#: Parameter names every door reads the same way, and what each must be.
+DATE_PARAMETERS = ("start", "end")
+INTERVAL_PARAMETERS = ("interval", "share_interval")
+COUNT_PARAMETERS = ("top_outlets", "sample_size", "top", "n")
+
+
+def check_parameters(con: duckdb.DuckDBPyConnection, params: dict) -> dict:
+    """Validate report parameters with the validators the trend functions and the CLI
+    use: dates (``start``, ``end``: ISO only, so ``01/02/2024`` is refused), ``topic``
+    and ``topics``, intervals, ``outlets``, ``tz`` and counts. Returns the parameters
+    normalised: dates as ``YYYY-MM-DD`` text and comma-separated lists as lists. Other
+    names pass through unchanged."""
+    out = dict(params)
+    for name in DATE_PARAMETERS:
+        if out.get(name) is not None:
+            out[name] = _date_text(name, out[name])
+    if out.get("start") and out.get("end") and out["start"] > out["end"]:
+        raise ConfigError(f"start {out['start']} is after end {out['end']}")
+    for name in INTERVAL_PARAMETERS:
+        if out.get(name) is not None:
+            check_interval(out[name])
+    if out.get("topic") is not None:
+        if not isinstance(out["topic"], str):
+            raise ConfigError(f"topic {out['topic']!r} is not a topic name")
+        check_topic(con, out["topic"])
+    if out.get("topics") is not None:
+        out["topics"] = _as_list("topics", out["topics"])
+        for topic in out["topics"]:
+            check_topic(con, topic)
+    if out.get("outlets") is not None:
+        out["outlets"] = _as_list("outlets", out["outlets"])
+        resolve_outlets(con, out["outlets"])
+    if out.get("tz") is not None:
+        out["tz"] = check_tz(out["tz"])
+    for name in COUNT_PARAMETERS:
+        if out.get(name) is not None:
+            check_positive(name, out[name])
+    return out
 
 
 def describe(flt: Filter) -> dict:
