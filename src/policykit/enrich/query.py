@@ -47,6 +47,15 @@ For other modules (trends, reports, notebooks)
 
 Every syntax error is a :class:`~policykit.errors.QueryError` with the 1-based column,
 e.g. ``unexpected ')' at column 17``.
+
+Limits
+------
+A query nests at most :data:`MAX_DEPTH` (100) levels of parentheses and field groups and
+holds at most :data:`MAX_TERMS` (2,000) terms; beyond either it is refused with one line
+that states the limit. Within them, compilation is bounded: long AND/OR lists compile to
+balanced trees (depth ``log2(n)``, far below DuckDB's expression-depth limit of 1,000),
+the terms of one field under an OR share one regular expression, and a run of NOTs
+collapses to its parity (``NOT NOT a`` is ``a``).
 """
 
 from __future__ import annotations
@@ -75,6 +84,15 @@ _OPERATORS = {"AND", "OR", "NOT"}
 _NOT_WORD = r"[^\pL\pN_]"
 _GAP = r"[\s\p{Pd}]+"  # between the words of a phrase: whitespace or dashes
 _ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Deepest nesting of parentheses and field groups. Hand-written topic queries nest 3-4
+#: levels; the parser recurses a few frames per level, so this keeps it far from
+#: Python's recursion limit.
+MAX_DEPTH = 100
+#: Most terms in one query. The largest shipped topic has ~40; each term is a regular
+#: expression evaluated per article, so a 2,000-term query already costs ~2,000 scans.
+MAX_TERMS = 2000
+#: Longest query text accepted (characters); 2,000 terms of ~25 characters fit.
+MAX_QUERY_CHARS = 100_000
 
 
 # --- syntax tree ------------------------------------------------------------------
@@ -120,6 +138,11 @@ _FIELD_PREFIX_RE = re.compile(r"^([A-Za-z]+):(.*)$", re.S)
 
 
 def _tokens(text: str) -> list[_Token]:
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"query of {len(text):,} characters is longer than the limit of "
+            f"{MAX_QUERY_CHARS:,}; split it into several topics"
+        )
     out: list[_Token] = []
     pos = 0
     while pos < len(text):
@@ -179,6 +202,13 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.i = 0
+        self.depth = 0
+        terms = sum(t.kind in ("word", "phrase") for t in self.tokens)
+        if terms > MAX_TERMS:
+            raise QueryError(
+                f"query has {terms:,} terms, more than the limit of {MAX_TERMS:,}; "
+                "split it into several topics"
+            )
 
     def peek(self) -> _Token:
         return self.tokens[self.i]
@@ -220,11 +250,22 @@ class _Parser:
         return children[0] if len(children) == 1 else And(tuple(children))
 
     def not_expr(self, field: str):
-        token = self.peek()
-        if token.kind == "op" and token.text == "NOT":
+        # A loop, not recursion: 1,000 NOTs in a row must not exhaust the stack. Only
+        # their parity matters (NOT NOT a is a).
+        negations = 0
+        while self.peek().kind == "op" and self.peek().text == "NOT":
             self.take()
-            return Not(self.not_expr(field))
-        return self.primary(field)
+            negations += 1
+        node = self.primary(field)
+        return Not(node) if negations % 2 else node
+
+    def enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(
+                f"query nests deeper than the limit of {MAX_DEPTH} levels of parentheses "
+                f"at column {token.column}"
+            )
 
     def primary(self, field: str):
         token = self.take()
@@ -233,7 +274,9 @@ class _Parser:
                 raise QueryError(f"nested field prefix '{token.text}:' at column {token.column}")
             return self.primary(token.text)
         if token.kind == "lparen":
+            self.enter(token)
             node = self.or_expr(field)
+            self.depth -= 1
             close = self.take()
             if close.kind != "rparen":
                 raise QueryError(
@@ -329,14 +372,47 @@ def _check_alias(alias: str) -> None:
         raise QueryError(f"table alias {alias!r} is not a plain SQL identifier")
 
 
+def _balanced(parts: list[str], joiner: str) -> str:
+    """``parts`` joined by ``joiner`` as a balanced tree: ``((a OR b) OR (c OR d))``.
+
+    DuckDB's parser nests a flat chain one level per operator (1,000 ORs exceed its
+    expression-depth limit); a balanced tree nests ``log2(n)`` levels.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    level = list(parts)
+    while len(level) > 1:
+        level = [
+            f"({level[i]}{joiner}{level[i + 1]})" if i + 1 < len(level) else level[i]
+            for i in range(0, len(level), 2)
+        ]
+    return level[0]
+
+
 def _where(node, alias: str, params: list) -> str:
     if isinstance(node, Term):
         params.append(node.pattern)
         return f"regexp_matches({_FIELD_SQL[node.field].format(a=alias)}, ?)"
     if isinstance(node, Not):
         return f"(NOT {_where(node.child, alias, params)})"
-    joiner = " AND " if isinstance(node, And) else " OR "
-    return "(" + joiner.join(_where(c, alias, params) for c in node.children) + ")"
+    if isinstance(node, And):
+        return _balanced([_where(c, alias, params) for c in node.children], " AND ")
+    # An OR: the terms of one field become one regular expression (one scan of the
+    # text instead of one per term; RE2 matches an alternation in linear time).
+    parts: list[str] = []
+    by_field: dict[str, list[str]] = {}
+    for child in node.children:
+        if isinstance(child, Term):
+            by_field.setdefault(child.field, []).append(child.pattern)
+        else:
+            parts.append(_where(child, alias, params))
+    merged = []
+    for field, patterns in by_field.items():
+        params.append("|".join(dict.fromkeys(patterns)))
+        merged.append(f"regexp_matches({_FIELD_SQL[field].format(a=alias)}, ?)")
+    # Merged terms first: their params were appended after the other children's, so
+    # put the placeholders in the same order.
+    return _balanced([*parts, *merged], " OR ")
 
 
 def positive_terms(node, negated: bool = False) -> list[Term]:
@@ -394,7 +470,7 @@ def compile_hits(text: str, alias: str = "a") -> tuple[str, list[str]]:
     if not terms:
         return "0", []
     parts = [f"len(regexp_extract_all({_FIELD_SQL[t.field].format(a=alias)}, ?))" for t in terms]
-    return "CAST(" + " + ".join(parts) + " AS INTEGER)", [t.pattern for t in terms]
+    return "CAST(" + _balanced(parts, " + ") + " AS INTEGER)", [t.pattern for t in terms]
 
 
 def articles_matching(con: duckdb.DuckDBPyConnection, text: str) -> duckdb.DuckDBPyRelation:

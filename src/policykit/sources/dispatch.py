@@ -7,18 +7,31 @@ format is read, not an ImportError when policykit is imported.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import importlib
 import os
+import stat
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import FormatError, SourceError, one_of
-from . import FileRead, ReadOptions
+from . import FileRead, ReadOptions, batch_from_rows
 from .formats import detect_format as _detect_format
-from .layouts import canonical_field, find_spec, is_spec_file, load_spec
+from .layouts import SPEC_NAMES, canonical_field, find_spec, is_spec_file, load_spec
 
-__all__ = ["READERS", "detect_format", "iter_input_files", "read_file", "reader_for"]
+__all__ = [
+    "READERS",
+    "InputScan",
+    "RefusedInput",
+    "detect_format",
+    "iter_input_files",
+    "read_file",
+    "reader_for",
+    "scan_inputs",
+]
 
 #: format -> "module:function"; every reader has the signature (path, opts) -> FileRead.
 READERS: dict[str, str] = {
@@ -55,16 +68,26 @@ def _sidecar_stem(name: str) -> str | None:
     return None
 
 
+def safe_is_file(path: Path) -> bool:
+    """``Path.is_file`` that answers False instead of raising: a sibling name built from a
+    legal 251-character file name (``<name>.policykit.yml``) is too long for the file
+    system, and Python 3.11 raises ENAMETOOLONG from ``is_file``."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def is_sidecar(path: Path) -> bool:
     """True for ``page.json``/``page.meta.json``/``page.html.json`` beside ``page.html``/``.txt``."""
     stem = _sidecar_stem(path.name)
     if not stem:
         return False
-    if Path(stem).suffix.lower() in SIDECAR_PAGE_SUFFIXES and (path.parent / stem).is_file():
+    if Path(stem).suffix.lower() in SIDECAR_PAGE_SUFFIXES and safe_is_file(path.parent / stem):
         return True
     return any(
-        (path.parent / f"{stem}{suffix}").is_file()
-        or (path.parent / f"{stem}{suffix}.gz").is_file()
+        safe_is_file(path.parent / f"{stem}{suffix}")
+        or safe_is_file(path.parent / f"{stem}{suffix}.gz")
         for suffix in SIDECAR_PAGE_SUFFIXES
     )
 
@@ -77,7 +100,7 @@ def is_page_manifest(path: Path) -> bool:
         return False
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            header = fh.readline()
+            header = fh.readline(65536)
     except OSError:
         return False
     separator = "\t" if name.endswith(".tsv") else ","
@@ -94,31 +117,227 @@ def _skip(path: Path) -> bool:
     )
 
 
-def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Every input file under the given files and folders, sorted, recursively.
+# --- input discovery ------------------------------------------------------------------
 
-    Hidden files and folders (found by walking), ``.gitkeep``, YAML mapping specs, page
-    sidecars and page manifests (``manifest.tsv`` with a txt/html/path/file column) are
-    left out. A path that does not exist raises SourceError naming it.
+
+@dataclass(frozen=True)
+class RefusedInput:
+    """An entry of the input folder that is not read, and why.
+
+    Reasons: ``outside_input`` (a symbolic link whose target leaves the input folder;
+    ``--follow-symlinks`` reads it), ``dangling_link`` (its target does not exist),
+    ``link_loop``, ``not_a_regular_file`` (a FIFO, socket or device such as a link to
+    ``/dev/zero``), ``undecodable_name`` (a file name that is not valid UTF-8, which the
+    database cannot store as text), ``unreadable_folder``. Nothing of its content is
+    opened: the reject row holds the reason and the link's target, never a payload.
     """
-    found: dict[Path, Path] = {}
-    for given in paths:
+
+    path: Path  # as found in the input folder, never resolved
+    reason: str
+    detail: str
+
+    @property
+    def shown(self) -> str:
+        """The entry's own path (not its target), relative to the working directory when
+        inside it, with undecodable bytes written as ``\\xNN``."""
+        # The folder resolved as ingest's display_path does, the last part left alone.
+        absolute = Path(os.path.abspath(self.path))
+        absolute = absolute.parent.resolve() / absolute.name
+        with contextlib.suppress(ValueError):
+            absolute = absolute.relative_to(Path.cwd().resolve())
+        return printable_path(absolute)
+
+    @property
+    def digest(self) -> str:
+        """Stands in for a content hash: the same refusal on a re-run is ``unchanged``."""
+        text = f"refused\0{self.reason}\0{self.detail}"
+        return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
+
+    def file_read(self) -> FileRead:
+        """The accounting of a refused entry: one reject, no payload."""
+        row = {"source_locator": "file", "reject_reason": self.reason, "reject_detail": self.detail}
+        return FileRead(self.shown, "unknown", "none", iter([batch_from_rows([row])]))
+
+
+@dataclass
+class InputScan:
+    """What :func:`scan_inputs` found: files to read, and entries refused with a reason."""
+
+    files: list[Path]
+    refused: list[RefusedInput]
+
+
+def printable_path(path: Path | str) -> str:
+    """A path as text that can be stored and printed: bytes that are not UTF-8 (kept by
+    Python as surrogate escapes) become ``\\xNN``."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+def _decodable(path: Path | str) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "not a regular file"
+
+
+def _inside(target: Path, root: Path) -> bool:
+    return target == root or root in target.parents
+
+
+class _Scanner:
+    """One walk over the given paths; see :func:`scan_inputs`."""
+
+    def __init__(self, follow_symlinks: bool):
+        self.follow = follow_symlinks
+        self.found: dict[Path, Path] = {}
+        self.refused: dict[str, RefusedInput] = {}
+        self.seen_dirs: set[Path] = set()
+
+    def refuse(self, path: Path, reason: str, detail: str) -> None:
+        entry = RefusedInput(path, reason, detail)
+        self.refused.setdefault(entry.shown, entry)
+
+    def add_file(self, path: Path, real: Path, mode: int) -> None:
+        if not stat.S_ISREG(mode):
+            self.refuse(path, "not_a_regular_file", f"{printable_path(path.name)} is {_kind(mode)}")
+        elif not _skip(path):
+            self.found.setdefault(real, path)
+
+    def given(self, given: str | Path) -> None:
         root = Path(given)
-        if not root.exists():
-            raise SourceError(f"input path {str(root)!r} does not exist")
-        if root.is_file():
-            if not _skip(root):
-                found.setdefault(root.resolve(), root)
-            continue
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in files:
-                if name.startswith("."):
+        if not _decodable(root):
+            self.refuse(root, "undecodable_name", "the path is not valid UTF-8")
+            return
+        try:
+            real = root.resolve(strict=True)
+            mode = os.stat(real).st_mode
+        except FileNotFoundError:
+            raise SourceError(f"input path {printable_path(root)!r} does not exist") from None
+        except (OSError, RuntimeError) as exc:
+            raise SourceError(
+                f"input path {printable_path(root)!r} cannot be opened: {exc}"
+            ) from None
+        # A path named on the command line is read even when it is a link: the user chose it.
+        if stat.S_ISDIR(mode):
+            self.walk(root, real)
+        else:
+            self.add_file(root, real, mode)
+
+    def walk(self, top: Path, root: Path) -> None:
+        """Walk ``top`` (whose real path is ``root``, the input folder) without following
+        links out of it."""
+        stack = [(top, root)]
+        while stack:
+            folder, real_folder = stack.pop()
+            if real_folder in self.seen_dirs:
+                continue  # a link loop, or a folder reached twice
+            self.seen_dirs.add(real_folder)
+            try:
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                self.refuse(folder, "unreadable_folder", f"cannot list the folder: {exc.strerror}")
+                continue
+            subfolders = []
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name in SKIPPED_NAMES:
                     continue
-                path = Path(folder) / name
-                if path.is_file() and not _skip(path):
-                    found.setdefault(path.resolve(), path)
-    return sorted(found.values(), key=lambda p: str(p))
+                path = Path(entry.path)
+                if not _decodable(entry.name):
+                    self.refuse(
+                        path,
+                        "undecodable_name",
+                        f"the name {printable_path(entry.name)!r} is not valid UTF-8; rename it",
+                    )
+                    continue
+                try:
+                    if entry.is_symlink():
+                        resolved = self.link(path, root)
+                        if resolved is None:
+                            continue
+                        real, mode = resolved
+                    else:
+                        real, mode = (
+                            real_folder / entry.name,
+                            entry.stat(follow_symlinks=False).st_mode,
+                        )
+                except OSError as exc:
+                    self.refuse(path, "unreadable_file", f"cannot stat: {exc.strerror or exc}")
+                    continue
+                if stat.S_ISDIR(mode):
+                    subfolders.append((path, real))
+                else:
+                    self.add_file(path, real, mode)
+            stack.extend(reversed(subfolders))
+
+    def link(self, path: Path, root: Path) -> tuple[Path, int] | None:
+        """The real path and mode of a link's target, or None when the link is refused."""
+        target = os.readlink(path)
+        shown_target = printable_path(target)
+        try:
+            real = path.resolve(strict=True)
+            mode = os.stat(real).st_mode
+        except FileNotFoundError:
+            self.refuse(
+                path, "dangling_link", f"symbolic link to {shown_target!r}, which does not exist"
+            )
+            return None
+        except RuntimeError:
+            self.refuse(path, "link_loop", f"symbolic link to {shown_target!r} loops")
+            return None
+        except OSError as exc:
+            reason = "link_loop" if exc.errno == errno.ELOOP else "dangling_link"
+            self.refuse(path, reason, f"symbolic link to {shown_target!r}: {exc.strerror}")
+            return None
+        if not self.follow and not _inside(real, root):
+            what = "folder" if stat.S_ISDIR(mode) else "file"
+            self.refuse(
+                path,
+                "outside_input",
+                f"symbolic link to the {what} {printable_path(real)!r} outside the input "
+                "folder; not read (pass --follow-symlinks to read it)",
+            )
+            return None
+        return real, mode
+
+
+def scan_inputs(paths: Iterable[str | Path], follow_symlinks: bool = False) -> InputScan:
+    """Every input file under the given files and folders, and the entries refused.
+
+    Folders are walked recursively, in sorted order. Hidden files and folders,
+    ``.gitkeep``, YAML mapping specs, page sidecars and page manifests (``manifest.tsv``
+    with a txt/html/path/file column) are left out. The input stays inside the input: a
+    symbolic link is followed only when its target is inside the folder being walked
+    (unless ``follow_symlinks``), and only regular files are read; every other entry
+    (links leaving the input, dangling links, FIFOs, sockets, devices, undecodable
+    names) becomes a :class:`RefusedInput` with a reason, never opened. A path given
+    explicitly is read even when it is a link. A path that does not exist raises
+    SourceError naming it.
+    """
+    scanner = _Scanner(follow_symlinks)
+    for given in paths:
+        scanner.given(given)
+    files = sorted(scanner.found.values(), key=lambda p: str(p))
+    refused = [scanner.refused[k] for k in sorted(scanner.refused)]
+    return InputScan(files, refused)
+
+
+def iter_input_files(paths: Iterable[str | Path], follow_symlinks: bool = False) -> list[Path]:
+    """The files :func:`scan_inputs` would read, sorted (refused entries left out)."""
+    return scan_inputs(paths, follow_symlinks).files
 
 
 def reader_for(fmt: str) -> Callable[[Path, ReadOptions], FileRead]:
@@ -142,7 +361,14 @@ def effective_options(path: Path, opts: ReadOptions) -> ReadOptions:
     An explicit mapping wins field by field over the spec's ``map``; explicit ``columns``
     and ``format`` win over the spec's.
     """
-    spec_path = find_spec(path)
+    try:
+        spec_path = find_spec(path)
+    except OSError:
+        # "<name>.policykit.yml" is too long for the file system: no per-file spec can
+        # exist, but the folder's policykit.yml still applies.
+        spec_path = next(
+            (path.parent / n for n in SPEC_NAMES if safe_is_file(path.parent / n)), None
+        )
     if spec_path is None:
         if opts.mapping:
             return replace(opts, mapping={canonical_field(k): v for k, v in opts.mapping.items()})

@@ -192,6 +192,15 @@ def sample_text(data: bytes) -> str:
 # --- sidecars -----------------------------------------------------------------------------
 
 
+def _safe_is_file(path: Path) -> bool:
+    # A sibling name built from a legal 251-character page name can be too long for the
+    # file system (ENAMETOOLONG, which Path.is_file raises in Python 3.11).
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def page_stem(path: Path) -> str:
     """``a/page.html.gz`` -> ``page``; ``a/page.htm`` -> ``page``."""
     name = path.name
@@ -250,18 +259,91 @@ class Sidecar:
     problems: list[tuple[str, str, str]]  # (locator, reason, detail)
 
 
-def _read_json_sidecar(path: Path) -> tuple[dict | None, str | None]:
+#: Largest JSON sidecar read (after gunzip): scraper metadata is a few KiB; news-please
+#: records with the full text stay under 1 MiB. Bigger ones are a ``too_large`` problem.
+MAX_SIDECAR_BYTES = 4 * 1024 * 1024
+#: Deepest nesting accepted in a sidecar. Real metadata nests 3-4 levels (JSON-LD ~6);
+#: a hostile file nested 100,000 deep would otherwise end in a RecursionError.
+MAX_SIDECAR_DEPTH = 64
+
+
+def _nesting_exceeds(value, limit: int) -> bool:
+    """True when ``value`` nests dicts/lists deeper than ``limit`` (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def contained(candidate: Path, folders: Iterable[Path]) -> bool:
+    """True when ``candidate``'s real path is inside one of ``folders`` (real paths).
+
+    A sidecar is metadata about a page, so it is read only from where the page is: its
+    folder (or the folder its link points to) or the manifest's folder. A sidecar that is
+    a link to ``/etc/passwd``, or a manifest entry ``../../secret.json``, is refused.
+    """
     try:
+        real = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return any(real.parent == f or f in real.parents for f in folders)
+
+
+def read_json_sidecar(
+    path: Path, folders: Iterable[Path] | None = None
+) -> tuple[dict | None, str | None, str | None]:
+    """Load one JSON sidecar, bounded: ``(record, None, None)`` or ``(None, reason, detail)``.
+
+    Reasons: ``outside_input`` (its real path leaves ``folders``), ``too_large`` (over
+    :data:`MAX_SIDECAR_BYTES`, on disk or after gunzip), ``too_deep`` (nested deeper than
+    :data:`MAX_SIDECAR_DEPTH`), ``malformed_sidecar`` (unreadable, not JSON, not an
+    object). The file is never read whole when it is too large.
+    """
+    name = path.name
+    if folders is not None and not contained(path, folders):
+        return None, "outside_input", f"{name}: a link leaving the page's folder; not read"
+    cap = MAX_SIDECAR_BYTES
+    try:
+        if not path.is_file():
+            return None, "malformed_sidecar", f"{name}: not a regular file"
         with path.open("rb") as handle:
-            data = handle.read(MAX_PAGE_BYTES)
+            data = handle.read(cap + 1)
         if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+            with gzip.open(path, "rb") as handle:
+                data = handle.read(cap + 1)
+        if len(data) > cap:
+            return None, "too_large", f"{name}: over the {cap} byte cap for a sidecar"
         record = json.loads(data)
+    except RecursionError:
+        return None, "too_deep", f"{name}: nested deeper than {MAX_SIDECAR_DEPTH} levels"
     except (OSError, EOFError, zlib.error, ValueError) as exc:
-        return None, f"{path.name}: {exc}"
+        return None, "malformed_sidecar", f"{name}: {exc}"
     if not isinstance(record, dict):
-        return None, f"{path.name}: top level is {type(record).__name__}, expected an object"
-    return record, None
+        return (
+            None,
+            "malformed_sidecar",
+            f"{name}: top level is {type(record).__name__}, expected an object",
+        )
+    if _nesting_exceeds(record, MAX_SIDECAR_DEPTH):
+        return None, "too_deep", f"{name}: nested deeper than {MAX_SIDECAR_DEPTH} levels"
+    return record, None, None
+
+
+def _real_folders(*paths: Path) -> list[Path]:
+    """The folders a page's sidecars may come from: each path's folder, resolved, and the
+    folder a linked page really lives in."""
+    folders = []
+    for p in paths:
+        try:
+            folders += [p.parent.resolve(), p.resolve().parent]
+        except (OSError, RuntimeError):
+            continue
+    return list(dict.fromkeys(folders))
 
 
 @lru_cache(maxsize=64)
@@ -284,7 +366,7 @@ def _manifest_row(path: Path) -> tuple[Path, dict] | None:
     for folder in (path.parent, path.parent.parent):
         for name in MANIFEST_NAMES:
             manifest = folder / name
-            if manifest.is_file():
+            if _safe_is_file(manifest):
                 row = _manifest_index(manifest, manifest.stat().st_mtime_ns).get(resolved)
                 if row is not None:
                     return manifest, row
@@ -303,18 +385,19 @@ def load_sidecar(path: Path) -> Sidecar:
         sources.append(manifest.name)
         meta = (row.get("metadata") or "").strip()
         if meta:
-            record, error = _read_json_sidecar(manifest.parent / meta)
+            folders = _real_folders(manifest, path)
+            record, reason, error = read_json_sidecar(manifest.parent / meta, folders)
             if error:
-                problems.append((f"sidecar:{meta}", "malformed_sidecar", error))
+                problems.append((f"sidecar:{meta}", reason, error))
             else:
                 fields.update(sidecar_fields(record))
                 sources.append(meta)
     for name in sidecar_names(path):
         candidate = path.with_name(name)
-        if candidate.is_file():
-            record, error = _read_json_sidecar(candidate)
+        if _safe_is_file(candidate):
+            record, reason, error = read_json_sidecar(candidate, _real_folders(path))
             if error:
-                problems.append((f"sidecar:{name}", "malformed_sidecar", error))
+                problems.append((f"sidecar:{name}", reason, error))
             else:
                 fields.update(sidecar_fields(record))
                 sources.append(name)

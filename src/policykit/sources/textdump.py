@@ -907,7 +907,10 @@ def learn_boilerplate(
     fresh: dict[str, dict[str, int]] = {}
     for path in paths:
         try:
-            text = _decode(Path(path).read_bytes())
+            data = _read_capped(Path(path))
+            if len(data) > MAX_DUMP_BYTES:
+                continue  # the reader rejects it as too_large
+            text = _decode(data)
             sidecar = read_sidecar(Path(path))
         except (OSError, SourceError):
             continue
@@ -1003,7 +1006,7 @@ def _manifest_row(path: Path) -> tuple[dict, Path] | None:
     for folder in (path.parent, path.parent.parent):
         for name in _MANIFEST_NAMES:
             manifest = folder / name
-            if not manifest.is_file():
+            if not _is_file(manifest):
                 continue
             delimiter = "\t" if name.endswith(".tsv") else ","
             try:
@@ -1018,15 +1021,20 @@ def _manifest_row(path: Path) -> tuple[dict, Path] | None:
     return None
 
 
-def _load_json(path: Path) -> dict:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(f"sidecar {path.name} is not readable JSON: {exc}") from exc
-    if not isinstance(record, dict):
-        raise SourceError(
-            f"sidecar {path.name}: top level is {type(record).__name__}, expected an object"
-        )
+class _SidecarProblem(SourceError):
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _load_json(path: Path, folders: list[Path]) -> dict:
+    """A bounded read (size, depth, and only from the dump's or manifest's folder): the
+    page readers' :func:`~policykit.sources.pages.read_json_sidecar`."""
+    from .pages import read_json_sidecar
+
+    record, reason, detail = read_json_sidecar(path, folders)
+    if record is None:
+        raise _SidecarProblem(reason, f"sidecar {detail}")
     return record
 
 
@@ -1052,22 +1060,66 @@ def load_sidecar(path: Path) -> tuple[dict, list[tuple[str, str, str]]]:
         metadata = (row.get("metadata") or "").strip()
         if metadata:
             try:
-                merged.update(_pick_fields(_load_json(folder / metadata)))
+                merged.update(_pick_fields(_load_json(folder / metadata, _folders(folder, path))))
             except SourceError as exc:
-                problems.append((f"sidecar:{metadata}", "malformed_sidecar", str(exc)))
+                problems.append((f"sidecar:{metadata}", _problem_reason(exc), str(exc)))
     for name in dict.fromkeys((f"{path.stem}.json", f"{path.stem}.meta.json", f"{path.name}.json")):
         beside = path.with_name(name)
-        if beside.is_file():
+        if _is_file(beside):
             try:
-                merged.update(_pick_fields(_load_json(beside)))
+                merged.update(_pick_fields(_load_json(beside, _folders(path.parent, path))))
             except SourceError as exc:
-                problems.append((f"sidecar:{name}", "malformed_sidecar", str(exc)))
+                problems.append((f"sidecar:{name}", _problem_reason(exc), str(exc)))
     return merged, problems
+
+
+def _problem_reason(exc: SourceError) -> str:
+    return getattr(exc, "reason", "malformed_sidecar")
+
+
+def _folders(folder: Path, dump: Path) -> list[Path]:
+    """Where a dump's sidecar may live: the given folder and the folder the dump really
+    is in (through a link), as real paths."""
+    try:
+        return list(dict.fromkeys([folder.resolve(), dump.resolve().parent]))
+    except (OSError, RuntimeError):
+        return []
+
+
+def _is_file(path: Path) -> bool:
+    # "<251-character name>.json" is too long for the file system: Python 3.11's is_file
+    # raises ENAMETOOLONG instead of answering False.
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def read_sidecar(path: Path) -> dict:
     """The sidecar fields of :func:`load_sidecar`, problems ignored."""
     return load_sidecar(path)[0]
+
+
+#: Largest plain-text dump read, as for HTML pages (pages.MAX_PAGE_BYTES): a page's
+#: visible text is 2-200 KiB; line classification costs ~20x the size in memory, so a
+#: 1 GiB dump would need tens of GB. Bigger files are ``too_large``, never read whole.
+MAX_DUMP_BYTES = 8 * 1024 * 1024
+#: Bytes of a rejected dump kept as its payload.
+PAYLOAD_EXCERPT = 512
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes, at most ``MAX_DUMP_BYTES + 1`` of them (the stat is not trusted:
+    a file can grow, and a device reports size 0)."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_DUMP_BYTES + 1)
 
 
 def _decode(data: bytes) -> str:
@@ -1098,7 +1150,7 @@ def read_textdump(path: Path | str, opts: ReadOptions | None = None) -> FileRead
     opts = opts or ReadOptions()
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = _read_capped(path)
     except OSError as exc:
         raise SourceError(f"text dump {path} cannot be read: {exc.strerror or exc}") from exc
 
@@ -1111,6 +1163,14 @@ def read_textdump(path: Path | str, opts: ReadOptions | None = None) -> FileRead
         }
         return FileRead(str(path), "txt", "page", iter([batch_from_rows([row])]))
 
+    if len(data) > MAX_DUMP_BYTES:
+        excerpt = data[:PAYLOAD_EXCERPT].decode("utf-8", "backslashreplace")
+        size = _size(path)
+        return reject(
+            "too_large",
+            f"{path.name}: {size} bytes exceeds the {MAX_DUMP_BYTES} byte cap for a text dump",
+            excerpt,
+        )
     try:
         text = _decode(data)
     except SourceError as exc:
