@@ -50,6 +50,9 @@ eval: $(STAMP) ## Extraction quality against ../shared/eval; fails below the pin
 lab: $(STAMP) ## JupyterLab on notebooks/ with policykit importable
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
+install-check: ## pip install . from PyPI (no lock) into a fresh venv, then ingest a page, a dump, a JSONL
+	$(PYTHON) tests/install_check.py
+
 lock: ## Re-resolve and rewrite requirements.lock (needs network to PyPI)
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet -e '.[dev]'
@@ -59,4 +62,4 @@ lock: ## Re-resolve and rewrite requirements.lock (needs network to PyPI)
 clean: ## Remove the database, reports and caches (never data/raw)
 	rm -rf data/processed/*.duckdb* reports/*.html reports/*.pdf reports/*.ipynb .pytest_cache
 
-.PHONY: help venv report test lint format bench eval lab lock clean
+.PHONY: help venv report test lint format bench eval lab install-check lock clean
