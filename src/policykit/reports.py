@@ -256,9 +256,12 @@ def resolve_topic(con, topic: str | None) -> str:
     if topic is None:
         return topics[0]
     if topic not in topics:
-        from .trends._core import not_one_of
+        from .trends._core import check_topic
 
-        raise QueryError(not_one_of("topic", topic, topics, "topics"))
+        try:  # the message of every other door, with its suggestion
+            check_topic(con, topic)
+        except ConfigError as exc:
+            raise QueryError(str(exc)) from None
     return topic
 
 
