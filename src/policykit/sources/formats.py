@@ -24,9 +24,11 @@ import codecs
 import csv
 import io
 import json
+import re
 import zlib
+from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +46,13 @@ LONG_SNIFF_BYTES = 4 << 20
 CSV_BLOCK_BYTES = 4 << 20
 #: JSONL is read in chunks of this size (batches are at most batch_size rows, often fewer).
 JSONL_CHUNK_BYTES = 8 << 20
+#: One record (a JSONL line, a CSV record, a JSON array item) longer than this is a
+#: ``too_large`` reject; it is skipped without being held whole in memory.
+MAX_RECORD_BYTES = 64 << 20
+#: A JSON document that is not an array is parsed whole: above this it is ``too_large``.
+MAX_JSON_DOCUMENT_BYTES = 256 << 20
+#: Reject payloads for records the reader rejects itself hold at most this much text.
+EXCERPT_BYTES = 4096
 
 #: Formats this module reads.
 METADATA_FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "tsv", "parquet")
@@ -80,21 +89,79 @@ CONTAINER_KEYS: tuple[str, ...] = (
 # --------------------------------------------------------------------------- bytes
 
 
+#: Decompressed output above this many bytes is a bomb, whatever the ratio.
+MAX_DECOMPRESSED_BYTES = 32 << 30
+#: Above GZIP_RATIO_FLOOR decompressed bytes, an output/input ratio above this is a bomb
+#: (text compresses 5-20x; deflate's ceiling is about 1032x, which only filler reaches).
+MAX_GZIP_RATIO = 200
+GZIP_RATIO_FLOOR = 128 << 20
+#: Compressed bytes fed to zlib per call: a corrupt stream loses at most the output of
+#: one such piece before it is replayed in small steps.
+GZIP_PIECE = 64 << 10
+#: Byte-order marks that mean "transcode to UTF-8" (UTF-32 before UTF-16: FF FE 00 00).
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
 @dataclass
 class ByteStream:
     """The decompressed bytes of a file, in chunks; damage is recorded, never raised.
 
     After iteration, :attr:`damage` is ``None`` for a clean read, or says what went wrong
-    with the gzip stream (``truncated`` or corrupt data).
+    with the gzip stream (``truncated`` or corrupt data), and :attr:`reason` is the reject
+    reason for it: ``truncated_gzip`` or ``decompression_bomb`` (the output passed
+    :data:`MAX_DECOMPRESSED_BYTES`, or :data:`MAX_GZIP_RATIO` times the input).
+
+    A UTF-8 byte-order mark is dropped and text with a UTF-16 or UTF-32 byte-order mark
+    is transcoded to UTF-8, so every reader sees UTF-8 (or legacy 8-bit) bytes.
     """
 
     path: Path
     chunk_size: int = CHUNK_SIZE
     gzipped: bool = False
     damage: str | None = None
+    reason: str = "truncated_gzip"
     compressed_read: int = 0
+    #: set when a UTF-16/32 byte-order mark was found ('utf-16-le', ...)
+    encoding: str | None = None
 
     def __iter__(self) -> Iterator[bytes]:
+        chunks = self._chunks()
+        first = b""
+        for chunk in chunks:
+            first += chunk
+            if len(first) >= 4:
+                break
+        if first.startswith(b"\xef\xbb\xbf"):
+            first = first[3:]
+        for bom, encoding in BOMS:
+            if first.startswith(bom):
+                self.encoding = encoding
+                yield from self._transcode(first[len(bom) :], chunks, encoding)
+                return
+        if first:
+            yield first
+        yield from chunks
+
+    @staticmethod
+    def _transcode(first: bytes, chunks: Iterator[bytes], encoding: str) -> Iterator[bytes]:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        out = decoder.decode(first)
+        if out:
+            yield out.encode("utf-8")
+        for chunk in chunks:
+            out = decoder.decode(chunk)
+            if out:
+                yield out.encode("utf-8")
+        out = decoder.decode(b"", final=True)
+        if out:
+            yield out.encode("utf-8")
+
+    def _chunks(self) -> Iterator[bytes]:
         with open(self.path, "rb") as fh:
             first = fh.read(self.chunk_size)
             if not first.startswith(GZIP_MAGIC):
@@ -105,28 +172,64 @@ class ByteStream:
             self.gzipped = True
             yield from self._gunzip(fh, first)
 
+    def _inflate(self, decomp, piece: bytes, out: list[bytes]):
+        """Inflate one piece into ``out``, never more than a chunk per zlib call.
+
+        Returns the decompressor to go on with; raises zlib.error on damage (``out``
+        then holds what came out before it).
+        """
+        data = piece
+        while data:
+            out.append(decomp.decompress(data, self.chunk_size))
+            data = decomp.unconsumed_tail
+            if decomp.eof:
+                break
+        return decomp
+
     def _gunzip(self, fh, data: bytes) -> Iterator[bytes]:
         # zlib instead of gzip.open: gzip.open loses the bytes it had already decompressed
         # when it hits a truncated stream, and we want every byte before the damage.
         decomp = zlib.decompressobj(wbits=31)
+        produced = 0
+        pending = data
         while True:
-            if not data:
-                data = fh.read(self.chunk_size)
-                if not data:
+            if not pending:
+                pending = fh.read(self.chunk_size)
+                if not pending:
                     break
-            self.compressed_read += len(data)
+            piece, pending = pending[:GZIP_PIECE], pending[GZIP_PIECE:]
+            self.compressed_read += len(piece)
+            saved = decomp.copy()
+            out: list[bytes] = []
             try:
-                out = decomp.decompress(data)
+                self._inflate(decomp, piece, out)
             except zlib.error as exc:
+                # Replay the piece from the saved state in small steps, so the output
+                # right up to the damage is kept.
+                out, error = self._replay(saved, piece)
+                yield from (part for part in out if part)
+                offset = self.compressed_read - len(piece) + error[0]
+                self.damage = f"corrupt gzip data at compressed byte {offset} ({error[1] or exc})"
+                return
+            for part in out:
+                if part:
+                    produced += len(part)
+                    yield part
+            if produced > MAX_DECOMPRESSED_BYTES or (
+                produced > GZIP_RATIO_FLOOR and produced > MAX_GZIP_RATIO * self.compressed_read
+            ):
+                self.reason = "decompression_bomb"
                 self.damage = (
-                    f"corrupt gzip data after {self.compressed_read} compressed bytes ({exc})"
+                    f"decompression bomb: {produced} bytes from the first "
+                    f"{self.compressed_read} compressed bytes (limits: "
+                    f"{MAX_GZIP_RATIO}x, {MAX_DECOMPRESSED_BYTES} bytes); the rest is not read"
                 )
                 return
-            data = b""
-            if out:
-                yield out
             if decomp.eof:
-                rest = decomp.unused_data or fh.read(self.chunk_size)
+                rest = decomp.unused_data + pending
+                pending = b""
+                if not rest:
+                    rest = fh.read(self.chunk_size)
                 if not rest.strip(b"\x00"):
                     if not fh.read(1):
                         return
@@ -136,7 +239,7 @@ class ByteStream:
                     return
                 # Concatenated gzip members (as `cat a.gz b.gz` makes) are one stream.
                 decomp = zlib.decompressobj(wbits=31)
-                data = rest
+                pending = rest
         tail = decomp.flush()
         if tail:
             yield tail
@@ -145,6 +248,29 @@ class ByteStream:
                 "gzip stream ends before its end marker (file truncated after "
                 f"{self.compressed_read} compressed bytes)"
             )
+
+    def _replay(self, decomp, piece: bytes) -> tuple[list[bytes], tuple[int, str]]:
+        """Feed ``piece`` 256 bytes, then 1 byte, at a time: (output, (bad offset, message))."""
+        out: list[bytes] = []
+        step = 256
+        start = 0
+        while start < len(piece):
+            sub = piece[start : start + step]
+            saved = decomp.copy()
+            part: list[bytes] = []
+            try:
+                self._inflate(decomp, sub, part)
+            except zlib.error as exc:
+                if step == 1:
+                    out.extend(part)
+                    return out, (start, str(exc))
+                decomp, step = saved, 1
+                continue
+            out.extend(part)
+            start += len(sub)
+            if decomp.eof:
+                break
+        return out, (start, "")
 
 
 def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
@@ -219,9 +345,10 @@ def raw_table(
     )
 
 
-def damage_row(number: int | None, tail: bytes, damage: str) -> pa.Table:
-    text, _ = decode_text(tail)
-    return raw_table([number], [text], ["truncated_gzip"], [damage])
+def damage_row(number: int | None, tail: bytes, stream: ByteStream) -> pa.Table:
+    """The one reject row for a damaged or capped stream: a bounded excerpt of the tail."""
+    text, _ = decode_text(tail[:EXCERPT_BYTES])
+    return raw_table([number], [text], [stream.reason], [stream.damage])
 
 
 # --------------------------------------------------------------------------- detection
@@ -232,9 +359,10 @@ def _strip_bom(text: str) -> str:
 
 
 def _is_binary(head: bytes) -> bool:
-    if b"\x00" in head[:8192]:
-        return True
     sample = head[:8192]
+    # A few NUL bytes in text are damage the readers strip and count; many mean binary.
+    if sample.count(b"\x00") > len(sample) // 100:
+        return True
     if not sample:
         return False
     control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
@@ -285,8 +413,10 @@ def _delimited_kind(text: str, suffix: str) -> str | None:
     for delimiter, kind in (("\t", "tsv"), (",", "csv"), (";", "csv")):
         if delimiter not in lines[0]:
             continue
+        # TSV has no quoting: a title that starts with '"' must not join lines here.
+        quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
         try:
-            rows = list(csv.reader(lines, delimiter=delimiter))
+            rows = list(csv.reader(lines, delimiter=delimiter, quoting=quoting))
         except csv.Error:
             continue
         width = len(rows[0])
@@ -301,6 +431,24 @@ def _delimited_kind(text: str, suffix: str) -> str | None:
         if header_ok and (same >= 0.8 or (suffix in (".csv", ".tsv", ".tab") and same >= 0.5)):
             return kind
     return None
+
+
+_JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".jsonlines")
+
+
+def _bare_json_scalar(text: str, suffix: str, complete: bool) -> bool:
+    """A whole file that is one JSON number, string or literal (``42``, ``null``): one
+    record (a reject downstream), not a text dump. Any .json suffix, or a literal."""
+    body = text.strip()
+    if not complete or not body or len(body) > 4096:
+        return False
+    if suffix == ".txt" or (suffix not in _JSON_SUFFIXES and body not in ("null", "true", "false")):
+        return False
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
 
 
 def _suffixes(path: Path) -> list[str]:
@@ -321,8 +469,9 @@ def sniff_format(head: bytes, path: Path) -> str | None:
         return None
     if _is_binary(head):
         return None
-    text, _ = decode_text(head)
-    text = _strip_bom(text).replace("\r\n", "\n")
+    text, _ = decode_text(head.replace(b"\x00", b""))
+    # Every line end (LF, CRLF, CR) counts: CR-only CSV is still CSV.
+    text = _strip_bom(text).replace("\r\n", "\n").replace("\r", "\n")
     stripped = text.lstrip()
     lowered = stripped[:4096].lower()
     if stripped.startswith("<"):
@@ -341,6 +490,8 @@ def sniff_format(head: bytes, path: Path) -> str | None:
         return "json"
     if "<html" in lowered or "<!doctype html" in lowered:
         return "html"
+    if _bare_json_scalar(stripped, suffix, complete=len(head) < SNIFF_BYTES):
+        return "json"
     delimited = _delimited_kind(text, suffix)
     if delimited:
         return delimited
@@ -385,6 +536,8 @@ class RawRead:
     tail_number: int = -1
     #: set when the reader found the file to be another format than detected
     fmt: str | None = None
+    #: the independent count of a delimited file (:class:`DelimitedScan`)
+    scan: object = None
 
 
 def _lines_array(data: bytes, ends: np.ndarray) -> pa.Array:
@@ -411,42 +564,100 @@ def _binary_to_text(lines: pa.Array) -> tuple[pa.Array, list[str | None] | None]
     return text, None
 
 
+def _too_large_row(number: int, excerpt: bytes, size: int, what: str = "line") -> pa.Table:
+    text, _ = decode_text(excerpt[:EXCERPT_BYTES])
+    detail = f"a {what} of {size} bytes is longer than {MAX_RECORD_BYTES} bytes: not read whole"
+    return raw_table([number], [text], ["too_large"], [detail])
+
+
+def _strip_nuls(text: pa.Array, details: list[str | None] | None):
+    """Drop NUL bytes (no text format means them); the record says how many went."""
+    counts = pc.count_substring(text, "\x00")
+    text = pc.replace_substring(text, "\x00", "")
+    out = list(details) if details is not None else [None] * len(text)
+    for i, count in enumerate(counts.to_pylist()):
+        if count:
+            note = f"{count} NUL byte{'s' if count > 1 else ''} removed"
+            out[i] = f"{out[i]}; {note}" if out[i] else note
+    return text, out
+
+
 def jsonl_raw(path: Path, batch_size: int) -> RawRead:
     """Raw batches for a JSON-lines file: one row per line, blank lines counted as skipped.
 
     Newlines are found with numpy and each batch becomes an Arrow array over the same
-    bytes, so a million lines never become a million Python objects.
+    bytes, so a million lines never become a million Python objects. A line longer than
+    :data:`MAX_RECORD_BYTES` is one ``too_large`` row (a bounded excerpt); the reader
+    skips to its end without holding it. NUL bytes are removed and noted in the detail.
     """
     raw = RawRead(iter(()), "line:")
 
-    def emit(data: pa.Buffer, ends: np.ndarray, first: int) -> pa.Table:
+    def emit(data: pa.Buffer, ends: np.ndarray, first: int, nul: bool) -> pa.Table:
         lines = _lines_array(data, ends)
         text, details = _binary_to_text(lines)
         if details is None and pc.any(pc.ends_with(text, "\r")).as_py():
             text = pc.utf8_rtrim(text, characters="\r")
+        if nul:
+            text, details = _strip_nuls(text, details)
         numbers = np.arange(first, first + len(ends), dtype=np.int64)
-        return raw_table(numbers, text, None, details)
+        table = raw_table(numbers, text, None, details)
+        lengths = pc.binary_length(lines)
+        if (pc.max(lengths).as_py() or 0) > MAX_RECORD_BYTES:
+            big = pc.greater(lengths, MAX_RECORD_BYTES)
+            excerpt = pc.utf8_slice_codeunits(text, 0, EXCERPT_BYTES)
+            detail = pc.binary_join_element_wise(
+                "a line of ",
+                pc.cast(lengths, pa.string()),
+                f" bytes is longer than {MAX_RECORD_BYTES} bytes: not read whole",
+                "",
+            )
+            table = raw_table(
+                numbers,
+                pc.if_else(big, excerpt, text),
+                pc.if_else(big, "too_large", table.column("reject_reason")),
+                pc.if_else(big, detail, table.column("reject_detail")),
+            )
+        return table
 
     def split(buffer: bytes, cut: int, first: int) -> Iterator[tuple[pa.Table, int]]:
         """Every complete line in ``buffer[:cut]``, in batches: (table, line count)."""
         newlines = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8, count=cut) == 10) + 1
         whole = pa.py_buffer(buffer)
+        nul = buffer.find(b"\x00", 0, cut) >= 0
         for done in range(0, len(newlines), batch_size):
             ends = newlines[done : done + batch_size]
             start = int(newlines[done - 1]) if done else 0
             # Zero-copy slice of the buffer for this batch.
-            yield emit(whole.slice(start, int(ends[-1]) - start), ends - start, first), len(ends)
+            piece = whole.slice(start, int(ends[-1]) - start)
+            yield emit(piece, ends - start, first, nul), len(ends)
             first += len(ends)
 
     def batches() -> Iterator[pa.Table]:
         stream = ByteStream(Path(path), chunk_size=JSONL_CHUNK_BYTES)
         parts: list[bytes] = []
+        held = 0
+        skipping: list | None = None  # [number, excerpt, size] of a line too long to hold
         first = 1
         for chunk in stream:
-            if first == 1 and not parts:
-                chunk = chunk.removeprefix(b"\xef\xbb\xbf")
+            if skipping is not None:
+                newline = chunk.find(b"\n")
+                if newline < 0:
+                    skipping[2] += len(chunk)
+                    continue
+                skipping[2] += newline
+                yield _too_large_row(*skipping)
+                first += 1
+                skipping = None
+                chunk = chunk[newline + 1 :]
+                if not chunk:
+                    continue
             if b"\n" not in chunk:
                 parts.append(chunk)
+                held += len(chunk)
+                if held > MAX_RECORD_BYTES:
+                    head = b"".join(parts)
+                    skipping = [first, head[:EXCERPT_BYTES], len(head)]
+                    parts, held = [], 0
                 continue
             buffer = b"".join([*parts, chunk]) if parts else chunk
             cut = buffer.rfind(b"\n") + 1
@@ -454,13 +665,18 @@ def jsonl_raw(path: Path, batch_size: int) -> RawRead:
                 first += count
                 yield table
             parts = [buffer[cut:]] if cut < len(buffer) else []
+            held = len(buffer) - cut
+        if skipping is not None:
+            yield _too_large_row(*skipping)
+            first += 1
         tail = b"".join(parts)
         if stream.damage:
-            yield damage_row(first, tail, stream.damage)
+            yield damage_row(first, tail, stream)
         elif tail:
             # A last line without a newline: a 'truncated' candidate if it does not parse.
             raw.tail_number = first
-            yield emit(pa.py_buffer(tail + b"\n"), np.array([len(tail) + 1]), first)
+            nul = b"\x00" in tail
+            yield emit(pa.py_buffer(tail + b"\n"), np.array([len(tail) + 1]), first, nul)
 
     raw.batches = batches()
     return raw
@@ -496,107 +712,207 @@ def _item_text(item, key: str | None) -> str:
     return json.dumps(item, ensure_ascii=False)
 
 
-def _iter_array_items(text: str, start: int) -> Iterator[tuple[int, str]]:
-    """Yield (end_offset, raw_text) of each item of the array opening at ``text[start]``.
+def _latin1_errors(error: UnicodeDecodeError) -> tuple[str, int]:
+    # cp1252 leaves five bytes undefined: those decode as latin-1 (as decode_text does).
+    return error.object[error.start : error.end].decode("latin-1"), error.end
 
-    Raises ValueError (with ``.pos``) at the first item that does not parse, so the caller
-    can keep the items before the damage.
-    """
-    decoder = json.JSONDecoder()
-    pos = start + 1
-    length = len(text)
-    expect_item = True
-    while True:
-        while pos < length and text[pos] in " \t\r\n":
-            pos += 1
-        if pos >= length:
-            raise json.JSONDecodeError("array not closed", text, pos)
-        char = text[pos]
-        if char == "]":
-            return
-        if char == ",":
-            if expect_item:
-                raise json.JSONDecodeError("unexpected comma", text, pos)
-            expect_item = True
-            pos += 1
-            continue
-        if not expect_item:
-            raise json.JSONDecodeError("expected , or ]", text, pos)
-        _, end = decoder.raw_decode(text, pos)
-        yield end, text[pos:end]
-        pos = end
-        expect_item = False
+
+codecs.register_error("policykit_latin1", _latin1_errors)
+
+
+def _text_chunks(stream: ByteStream, utf8: bool) -> Iterator[str]:
+    """The stream decoded incrementally: UTF-8, or cp1252 (latin-1 for its holes)."""
+    if utf8:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    else:
+        decoder = codecs.getincrementaldecoder("cp1252")(errors="policykit_latin1")
+    for chunk in stream:
+        text = decoder.decode(chunk)
+        if text:
+            yield text
+    text = decoder.decode(b"", final=True)
+    if text:
+        yield text
+
+
+def _cut_short(exc: ValueError, text: str) -> bool:
+    """A JSON error that only says the text ends too early (more input may complete it)."""
+    message = getattr(exc, "msg", "")
+    pos = getattr(exc, "pos", None)
+    return message.startswith("Unterminated string") or (pos is not None and pos >= len(text) - 6)
 
 
 def json_raw(path: Path, batch_size: int) -> RawRead:
     """Raw batches for a JSON document: each item of the record list is one row.
 
-    A top-level array is walked item by item, so a document cut off mid-way (a truncated
-    download or gzip) keeps every complete item and gives one reject for the rest.
+    A top-level array is streamed item by item, so memory holds one item at a time, a
+    document cut off mid-way (a truncated download or gzip) keeps every complete item and
+    gives one reject for the rest, and an item larger than :data:`MAX_RECORD_BYTES` is a
+    ``too_large`` reject for the rest of the document. Any other document is parsed whole
+    (up to :data:`MAX_JSON_DOCUMENT_BYTES`); a bare scalar (``42``, ``null``) is one
+    record, rejected downstream as ``not_an_object``. Nesting deeper than Python's JSON
+    parser allows (about 1,000 levels) is a ``too_deep`` reject, never a RecursionError.
     """
     raw = RawRead(iter(()), "item:")
 
     def batches() -> Iterator[pa.Table]:
+        utf8 = is_valid_utf8(Path(path))
+        detail = None if utf8 else DECODE_FALLBACK_DETAIL
         stream = ByteStream(Path(path))
-        data = b"".join(stream)
-        text, fallback = decode_text(data)
-        detail = DECODE_FALLBACK_DETAIL if fallback else None
-        text = _strip_bom(text)
-        start = len(text) - len(text.lstrip())
+        chunks = _text_chunks(stream, utf8)
+        text = ""
+        for piece in chunks:
+            text += piece
+            if text.strip():
+                break
+        text = _strip_bom(text).lstrip()
+        if text.startswith("["):
+            yield from _array_items(raw, stream, chunks, text, batch_size, detail)
+            return
+        parts, size = [text], len(text)
+        for piece in chunks:
+            parts.append(piece)
+            size += len(piece)
+            if size > MAX_JSON_DOCUMENT_BYTES:
+                excerpt = "".join(parts)[:EXCERPT_BYTES]
+                message = (
+                    f"a JSON document (not an array) larger than {MAX_JSON_DOCUMENT_BYTES} "
+                    "bytes is not parsed whole; convert it to JSON lines"
+                )
+                yield raw_table([None], [excerpt], ["too_large"], [message])
+                return
+        text = "".join(parts)
+        del parts
         items: list[str] = []
         number = 0
         failure: tuple[str, str, str] | None = None
-        if text[start : start + 1] == "[":
-            resume = start + 1
-            try:
-                for end, item in _iter_array_items(text, start):
-                    items.append(item)
-                    number += 1
-                    if len(items) >= batch_size:
-                        yield _items_table(number - len(items) + 1, items, detail)
-                        items = []
-                    resume = end
-            except ValueError as exc:
-                reason = (
-                    "truncated" if stream.damage or _runs_to_end(text, exc) else "malformed_json"
-                )
-                failure = (reason, f"{exc}", text[resume:].lstrip(" \t\r\n,"))
+        try:
+            document = json.loads(text)
+            records, keys = _records_of(document)
+            texts = [_item_text(item, keys[i] if keys else None) for i, item in enumerate(records)]
+        except RecursionError:
+            failure = ("too_deep", "JSON nested deeper than the parser's limit", text)
+        except ValueError as exc:
+            if _probably_json_lines(text, exc):
+                # Several values one per line: JSON lines after all, read line by line.
+                raw.prefix, raw.fmt = "line:", "jsonl"
+                lines = jsonl_raw(Path(path), batch_size)
+                for table in lines.batches:
+                    raw.tail_number = lines.tail_number
+                    yield table
+                return
+            reason = "truncated" if stream.damage or _runs_to_end(text, exc) else "malformed_json"
+            failure = (reason, f"{exc}", text)
         else:
-            try:
-                document = json.loads(text)
-            except ValueError as exc:
-                if _probably_json_lines(text, exc):
-                    # Several values one per line: JSON lines after all, read line by line.
-                    raw.prefix, raw.fmt = "line:", "jsonl"
-                    lines = jsonl_raw(Path(path), batch_size)
-                    for table in lines.batches:
-                        raw.tail_number = lines.tail_number
-                        yield table
-                    return
-                reason = (
-                    "truncated" if stream.damage or _runs_to_end(text, exc) else "malformed_json"
-                )
-                failure = (reason, f"{exc}", text)
-            else:
-                records, keys = _records_of(document)
-                for i, item in enumerate(records):
-                    items.append(_item_text(item, keys[i] if keys else None))
-                    number += 1
-                    if len(items) >= batch_size:
-                        yield _items_table(number - len(items) + 1, items, detail)
-                        items = []
+            for item in texts:
+                items.append(item)
+                number += 1
+                if len(items) >= batch_size:
+                    yield _items_table(number - len(items) + 1, items, detail)
+                    items = []
         if items:
             yield _items_table(number - len(items) + 1, items, detail)
         if stream.damage:
             tail = failure[2] if failure else ""
-            yield raw_table([number + 1], [tail], ["truncated_gzip"], [stream.damage])
+            yield damage_row(number + 1, tail.encode("utf-8", "replace"), stream)
         elif failure:
             reason, message, tail = failure
             locator_number = number + 1 if number else None  # None -> locator 'file'
-            yield raw_table([locator_number], [tail], [reason], [message])
+            yield raw_table([locator_number], [tail[:PAYLOAD_EXCERPT]], [reason], [message])
 
     raw.batches = batches()
     return raw
+
+
+#: The rest of a JSON document that failed to parse keeps at most this much text.
+PAYLOAD_EXCERPT = 65_536
+
+
+def _array_items(raw, stream, chunks, text, batch_size, detail) -> Iterator[pa.Table]:
+    """Stream the items of a top-level array (``text`` starts with '[')."""
+    decoder = json.JSONDecoder()
+    pos = 1
+    number = 0
+    items: list[str] = []
+    expect_item = True
+    at_end = False
+    failure: tuple[str, str] | None = None
+
+    def more(need: int = 0) -> bool:
+        nonlocal text, pos, at_end
+        added = []
+        size = 0
+        for piece in chunks:
+            added.append(piece)
+            size += len(piece)
+            if size >= max(need, 1):
+                break
+        if not added:
+            at_end = True
+            return False
+        text = text[pos:] + "".join(added)
+        pos = 0
+        return True
+
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= len(text):
+            if at_end or not more():
+                failure = ("truncated", "array not closed")
+                break
+            continue
+        char = text[pos]
+        if char == "]":
+            break
+        if char == ",":
+            if expect_item:
+                failure = ("malformed_json", f"unexpected comma at character {pos}")
+                break
+            expect_item = True
+            pos += 1
+            continue
+        if not expect_item:
+            failure = ("malformed_json", "expected , or ] between items")
+            break
+        try:
+            _, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            failure = ("too_deep", "JSON nested deeper than the parser's limit")
+            break
+        except ValueError as exc:
+            if not at_end and _cut_short(exc, text):
+                if len(text) - pos > MAX_RECORD_BYTES:
+                    failure = (
+                        "too_large",
+                        f"an item longer than {MAX_RECORD_BYTES} bytes: it and the rest of "
+                        "the document are not read",
+                    )
+                    break
+                more(need=len(text) - pos)  # double the window: each item parses O(1) times
+                continue
+            reason = "truncated" if stream.damage or _runs_to_end(text, exc) else "malformed_json"
+            failure = (reason, f"{exc}")
+            break
+        if end >= len(text) and text[end - 1] not in '}]"' and not at_end:
+            more()  # a number or literal at the window's edge may go on
+            continue
+        items.append(text[pos:end])
+        number += 1
+        pos = end
+        expect_item = False
+        if len(items) >= batch_size:
+            yield _items_table(number - len(items) + 1, items, detail)
+            items = []
+    if items:
+        yield _items_table(number - len(items) + 1, items, detail)
+    if failure is None:
+        return
+    rest = text[pos : pos + PAYLOAD_EXCERPT].lstrip(" \t\r\n,")
+    if stream.damage:
+        yield damage_row(number + 1, rest.encode("utf-8", "replace"), stream)
+    else:
+        yield raw_table([number + 1 if number else None], [rest], [failure[0]], [failure[1]])
 
 
 def _probably_json_lines(text: str, exc: ValueError) -> bool:
@@ -659,25 +975,6 @@ class _StreamReader(io.RawIOBase):
         return size
 
 
-def read_header(path: Path, delimiter: str) -> tuple[list[str], int]:
-    """The header cells of a delimited file and the byte length of the header record."""
-    head = read_head(path)
-    text, _ = decode_text(head)
-    reader = csv.reader(io.StringIO(_strip_bom(text), newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        return [], 0
-    # Count bytes up to the newline that ends the header record (it may span lines when
-    # a header cell is quoted), on the raw bytes so any encoding works.
-    end = -1
-    for _ in range(reader.line_num):
-        end = head.find(b"\n", end + 1)
-        if end < 0:
-            return header, len(head)
-    return header, end + 1
-
-
 def unique_names(names: list[str]) -> list[str]:
     """Make column names non-empty and unique ('' -> 'column_3', repeats get '_2')."""
     seen: dict[str, int] = {}
@@ -712,53 +1009,439 @@ def _decode_column(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray | None
     return pa.array(values, pa.string()), np.array(flags, dtype=bool)
 
 
+@dataclass
+class DelimitedScan:
+    """What an independent pass over a delimited file's bytes finds (numpy, no parser).
+
+    ``records`` counts non-blank records as RFC 4180 delimits them (a line end inside a
+    quoted field does not end a record); ``lines`` counts non-blank physical lines. LF,
+    CRLF and a lone CR all end a line. Both include the header line.
+    """
+
+    records: int = 0
+    lines: int = 0
+    quotes: int = 0
+    #: every quote stands where RFC 4180 allows one (opening a field, closing it, doubled)
+    strict: bool = True
+    #: byte offset of the first quote RFC 4180 does not allow
+    violation: int | None = None
+    nul_bytes: int = 0
+    valid_utf8: bool = True
+    endings: dict = field(default_factory=lambda: {"LF": 0, "CRLF": 0, "CR": 0})
+    #: byte offset just past the first non-blank record (quote-aware) and line (quote-blind)
+    first_record_end: int | None = None
+    first_line_end: int | None = None
+    damaged: bool = False
+
+
+def _prev_bytes(a: np.ndarray, pos: np.ndarray, before: int) -> np.ndarray:
+    out = a[np.maximum(pos - 1, 0)].astype(np.int16)
+    out[pos == 0] = before
+    return out
+
+
+def _next_bytes(a: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    out = np.full(len(pos), -1, dtype=np.int16)
+    inside = pos + 1 < len(a)
+    out[inside] = a[pos[inside] + 1]
+    return out
+
+
+def _count_records(state: dict, key: str, ends: np.ndarray, starts: np.ndarray, base: int):
+    """Add the non-empty records ending at ``ends`` (terminator starts ``starts``)."""
+    if not len(ends):
+        return 0, None
+    previous = np.concatenate(([state[key] - base], ends[:-1] + 1))
+    nonempty = starts > previous
+    state[key] = base + int(ends[-1]) + 1
+    count = int(np.count_nonzero(nonempty))
+    first = base + int(ends[int(np.argmax(nonempty))]) + 1 if count else None
+    return count, first
+
+
+def scan_delimited(path: Path, delimiter: str) -> DelimitedScan:
+    """Count records and lines of a delimited file, and check its quotes, chunk by chunk."""
+    scan = DelimitedScan()
+    d = ord(delimiter)
+    stream = ByteStream(Path(path), chunk_size=JSONL_CHUNK_BYTES)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    state = {"record": 0, "line": 0}
+    parity = 0
+    base = 0
+    before = -1  # the byte before the buffer; -1 at the start of the file
+    held = b""
+
+    def part(buf: bytes, final: bool) -> None:
+        nonlocal parity
+        a = np.frombuffer(buf, dtype=np.uint8)
+        m = len(a) if final else len(a) - 1
+        view = a[:m]
+        q = np.flatnonzero(view == 34)
+        lf = np.flatnonzero(view == 10)
+        cr = np.flatnonzero(view == 13)
+        if len(q):
+            opening = (parity + np.arange(len(q))) % 2 == 0
+            prev_q, next_q = _prev_bytes(a, q, before), _next_bytes(a, q)
+            ok_open = np.isin(prev_q, (d, 10, 13, 34, -1))
+            ok_close = np.isin(next_q, (d, 10, 13, 34, -1))
+            bad = (opening & ~ok_open) | (~opening & ~ok_close)
+            if scan.strict and bad.any():
+                scan.strict = False
+                scan.violation = base + int(q[int(np.argmax(bad))])
+        crlf = _prev_bytes(a, lf, before) == 13 if len(lf) else np.zeros(0, bool)
+        lone_cr = cr[_next_bytes(a, cr) != 10] if len(cr) else cr
+        scan.endings["CRLF"] += int(np.count_nonzero(crlf))
+        scan.endings["LF"] += len(lf) - int(np.count_nonzero(crlf))
+        scan.endings["CR"] += len(lone_cr)
+        # Quote-blind: every line end.
+        ends = np.concatenate((lf, lone_cr))
+        starts = np.concatenate((lf - crlf, lone_cr))
+        order = np.argsort(ends, kind="stable")
+        count, first = _count_records(state, "line", ends[order], starts[order], base)
+        scan.lines += count
+        if scan.first_line_end is None:
+            scan.first_line_end = first
+        # Quote-aware: line ends outside quoted fields (an even number of quotes before).
+        outside_lf = (parity + np.searchsorted(q, lf)) % 2 == 0
+        outside_cr = (parity + np.searchsorted(q, lone_cr)) % 2 == 0
+        ends = np.concatenate((lf[outside_lf], lone_cr[outside_cr]))
+        starts = np.concatenate(((lf - crlf)[outside_lf], lone_cr[outside_cr]))
+        order = np.argsort(ends, kind="stable")
+        count, first = _count_records(state, "record", ends[order], starts[order], base)
+        scan.records += count
+        if scan.first_record_end is None:
+            scan.first_record_end = first
+        parity = (parity + len(q)) % 2
+        scan.quotes += len(q)
+
+    for chunk in stream:
+        if scan.valid_utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                scan.valid_utf8 = False
+        scan.nul_bytes += chunk.count(b"\x00")
+        buf = held + chunk
+        if len(buf) < 2:
+            held = buf
+            continue
+        part(buf, final=False)
+        base += len(buf) - 1
+        before = buf[-2]
+        held = buf[-1:]
+    if held:
+        part(held, final=True)
+        base += len(held)
+    if scan.valid_utf8 and not stream.damage:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            scan.valid_utf8 = False
+    # A last record without a line end.
+    if base > state["record"]:
+        scan.records += 1
+        scan.first_record_end = scan.first_record_end or base
+    if base > state["line"]:
+        scan.lines += 1
+        scan.first_line_end = scan.first_line_end or base
+    if parity and scan.strict:
+        scan.strict = False  # a quoted field still open at the end of the file
+        scan.violation = base
+    scan.damaged = stream.damage is not None
+    return scan
+
+
+# The inside of a quoted field: anything but a quote, or a doubled quote.
+_QUOTED_BODY = re.compile(r'[^"]*(?:""[^"]*)*')
+#: A quoted field may span at most this many lines before the quote counts as unbalanced.
+MAX_QUOTED_LINES = 10_000
+_LINE = re.compile(rb"([^\r\n]*)(\r\n|\n|\r)")
+
+
+def split_record(text: str, delimiter: str) -> tuple[list[str], bool, bool]:
+    """The fields of one record's text: (fields, complete, clean).
+
+    ``complete`` is False when a quoted field is still open at the end of the text;
+    ``clean`` is False when a closing quote is followed by more text (kept as is, the way
+    lenient readers do), which RFC 4180 does not allow. A quote inside an unquoted field
+    is an ordinary character.
+    """
+    fields: list[str] = []
+    pos, n, clean = 0, len(text), True
+    while True:
+        if pos < n and text[pos] == '"':
+            end = _QUOTED_BODY.match(text, pos + 1).end()
+            if end >= n:
+                return fields, False, clean
+            value = text[pos + 1 : end].replace('""', '"')
+            pos = end + 1
+            if pos < n and text[pos] != delimiter:
+                clean = False
+                stop = text.find(delimiter, pos)
+                stop = n if stop < 0 else stop
+                value += text[pos:stop]
+                pos = stop
+        else:
+            stop = text.find(delimiter, pos)
+            stop = n if stop < 0 else stop
+            value = text[pos:stop]
+            pos = stop
+        fields.append(value)
+        if pos >= n:
+            return fields, True, clean
+        pos += 1  # the delimiter
+        if pos == n:
+            fields.append("")
+            return fields, True, clean
+
+
+@dataclass
+class _Line:
+    number: int
+    text: str
+    end: str
+    note: str | None
+
+
+def _physical_lines(stream: ByteStream, tail: list) -> Iterator[_Line]:
+    """Decoded physical lines (LF, CRLF or CR), numbered from 1, NUL bytes removed.
+
+    A damaged stream leaves its last incomplete line in ``tail[0]`` (bytes).
+    """
+    number = 0
+    pending = b""
+
+    def line(content: bytes, end: bytes) -> _Line:
+        nonlocal number
+        number += 1
+        notes = []
+        if b"\x00" in content:
+            count = content.count(b"\x00")
+            content = content.replace(b"\x00", b"")
+            notes.append(f"{count} NUL byte{'s' if count > 1 else ''} removed")
+        text, fallback = decode_text(content)
+        if fallback:
+            notes.insert(0, DECODE_FALLBACK_DETAIL)
+        return _Line(number, text, end.decode("ascii"), "; ".join(notes) or None)
+
+    for chunk in stream:
+        data = pending + chunk
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+        if cut == len(data) and data.endswith(b"\r"):
+            cut -= 1  # a CR at the end may be half of a CRLF
+        for match in _LINE.finditer(data, 0, cut):
+            yield line(match.group(1), match.group(2))
+        pending = data[cut:]
+    if stream.damage:
+        tail[0] = pending
+        return
+    if pending:
+        if pending.endswith(b"\r"):
+            yield line(pending[:-1], b"\r")
+        else:
+            yield line(pending, b"")
+
+
+def recovering_records(
+    lines: Iterator[_Line], delimiter: str, quoting: bool, width: int | None
+) -> Iterator[tuple[_Line, str, list[str] | None, str | None, str | None]]:
+    """Records of a delimited file, recovering from unbalanced quotes.
+
+    Yields (first line, record text, fields, reject reason, detail). A quoted field that
+    runs over several lines must close where RFC 4180 allows and give a record of
+    ``width`` fields; otherwise its opening line alone is an ``unbalanced_quote`` reject
+    and reading resumes on the next line, so a stray quote never swallows later rows.
+    Blank (empty) lines are not records and are not yielded.
+    """
+    back: deque[_Line] = deque()
+
+    def pull() -> _Line | None:
+        if back:
+            return back.popleft()
+        return next(lines, None)
+
+    while True:
+        first = pull()
+        if first is None:
+            return
+        if not first.text:
+            continue
+        if not quoting or '"' not in first.text:
+            fields = first.text.split(delimiter)
+            yield first, first.text, fields, *_width_check(first, fields, width)
+            continue
+        fields, complete, clean = split_record(first.text, delimiter)
+        taken = [first]
+        size = len(first.text)
+        while not complete and len(taken) <= MAX_QUOTED_LINES and size <= MAX_RECORD_BYTES:
+            extra = pull()
+            if extra is None:
+                break
+            taken.append(extra)
+            size += len(extra.text) + 1
+            if '"' in extra.text:
+                text = "".join(item.text + item.end for item in taken[:-1]) + extra.text
+                fields, complete, clean = split_record(text, delimiter)
+        if len(taken) > 1 and (
+            not complete or not clean or (width is not None and len(fields) != width)
+        ):
+            back.extendleft(reversed(taken[1:]))
+            taken = [first]
+            complete = False
+        if not complete:
+            detail = (
+                f"line {first.number}: a quoted field opened on this line does not close "
+                "where RFC 4180 allows; the following lines are read on their own"
+            )
+            yield first, first.text, None, "unbalanced_quote", detail
+            continue
+        text = "".join(item.text + item.end for item in taken[:-1]) + taken[-1].text
+        notes = "; ".join(item.note for item in taken if item.note) or None
+        reason, detail = _width_check(first, fields, width)
+        yield first, text, fields, reason, detail or notes
+
+
+def _width_check(line: _Line, fields: list[str], width: int | None):
+    if width is not None and len(fields) != width:
+        return (
+            "malformed_csv",
+            f"line {line.number}: {len(fields)} fields where the header has {width}",
+        )
+    return None, line.note
+
+
+def _recovering_batches(
+    path: Path,
+    batch_size: int,
+    delimiter: str,
+    names: list[str],
+    header: bool,
+    quoting: bool,
+    to_json,
+) -> Iterator[pa.Table]:
+    """Rows of a delimited file read in Python with quote recovery (the careful path).
+
+    Used for files whose quotes break RFC 4180, that are not valid UTF-8, hold NUL bytes
+    or are damaged. ``row:N`` numbers data records from 1, as the fast path does.
+    """
+    stream = ByteStream(Path(path))
+    tail = [b""]
+    width = len(names)
+    records = recovering_records(_physical_lines(stream, tail), delimiter, quoting, width)
+    if header:
+        next(records, None)  # the header record (its cells are the names)
+    number = 0
+    numbers, columns, reasons, details, texts = [], [[] for _ in names], [], [], []
+
+    def flush() -> pa.Table:
+        strings = pa.table(
+            {name: pa.array(col, pa.string()) for name, col in zip(names, columns, strict=True)}
+        )
+        payloads = to_json(strings).to_pylist()
+        # Rejected rows keep their raw text (a bounded excerpt) instead of a JSON rendering.
+        merged = [
+            text[:PAYLOAD_EXCERPT] if reason else payload
+            for payload, reason, text in zip(payloads, reasons, texts, strict=True)
+        ]
+        return raw_table(numbers, merged, reasons, details)
+
+    for _line, text, fields, reason, detail in records:
+        number += 1
+        numbers.append(number)
+        texts.append(text)
+        reasons.append(reason)
+        details.append(detail)
+        good = reason is None
+        for i, col in enumerate(columns):
+            col.append(fields[i] if good else None)
+        if len(numbers) >= batch_size:
+            yield flush()
+            numbers, reasons, details, texts = [], [], [], []
+            columns = [[] for _ in names]
+    if numbers:
+        yield flush()
+    if stream.damage:
+        text, _ = decode_text(tail[0][:EXCERPT_BYTES])
+        yield raw_table([number + 1], [text], [stream.reason], [stream.damage])
+
+
+def _header_cells(path: Path, delimiter: str, quoting: bool, end: int | None) -> list[str]:
+    """The cells of the first non-blank record (``end`` is the byte just past it)."""
+    if not end:
+        return []
+    head = read_head(path, min(end, LONG_SNIFF_BYTES))
+    text, _ = decode_text(head[:end].replace(b"\x00", b""))
+    text = _strip_bom(text).lstrip("\r\n").rstrip("\r\n")
+    if quoting:
+        return split_record(text, delimiter)[0]
+    return text.split(delimiter)
+
+
 def delimited_raw(
     path: Path,
     batch_size: int,
     delimiter: str,
     columns: list[str] | None,
     to_json,
+    quoting: bool | None = None,
 ) -> tuple[RawRead, list[str]]:
-    """Raw batches for CSV/TSV through pyarrow's streaming CSV reader.
+    """Raw batches for CSV/TSV, counted independently of the parser.
 
-    ``row:N`` numbers data rows from 1; a header line is not counted. Rows with the wrong
-    number of fields become ``malformed_csv`` rejects with the row's text.
+    A numpy pass (:func:`scan_delimited`) counts the file's records and checks its quotes
+    first. A file whose quotes all stand where RFC 4180 allows (most files) is parsed by
+    pyarrow's streaming CSV reader, and its row count is checked against the scan; any
+    other file (a stray or unbalanced quote, bytes that are not UTF-8, NUL bytes, a damaged
+    gzip stream) takes :func:`recovering_records`, which rejects the line of an unbalanced
+    quote as ``unbalanced_quote`` and reads the lines after it.
+
+    CSV is always read with quotes. TSV is read without quote processing (IANA's
+    text/tab-separated-values has none) unless the whole file is quoted consistently.
+
+    ``row:N`` numbers data records from 1; a header is not counted. Records with the
+    wrong number of fields become ``malformed_csv`` rejects with their text.
     ``to_json`` turns an Arrow table of string columns into a JSON text per row.
     Returns the raw read and the column names.
     """
     import pyarrow.csv as pacsv
 
     path = Path(path)
+    scan = scan_delimited(path, delimiter)
+    if quoting is None:
+        quoting = delimiter != "\t" or (scan.strict and scan.quotes > 0)
+    expected = scan.records if quoting else scan.lines
+    end = scan.first_record_end if quoting else scan.first_line_end
     if columns:
-        names, skip = unique_names(list(columns)), 0
+        names, header = unique_names(list(columns)), False
     else:
-        header, skip = read_header(path, delimiter)
-        names = unique_names(header)
+        names, header = unique_names(_header_cells(path, delimiter, quoting, end)), True
+        expected = max(expected - 1, 0)
     raw = RawRead(iter(()), "row:")
-    if not is_valid_utf8(path):
-        # pyarrow cannot hand back the text of a malformed row that is not UTF-8, so
-        # legacy-encoded files take the (slower) csv-module path with per-line decoding.
-        raw.batches = _python_csv_batches(path, batch_size, delimiter, names, skip, to_json)
+    raw.scan = scan
+    if not names:
+        return raw, names
+    careful = scan.damaged or not scan.valid_utf8 or scan.nul_bytes or (quoting and not scan.strict)
+    if careful:
+        raw.batches = _recovering_batches(
+            path, batch_size, delimiter, names, header, quoting, to_json
+        )
         return raw, names
     invalid: list[tuple[int, str, str]] = []  # (data row number, text, detail)
 
     def on_invalid(row) -> str:
         # The header bytes are skipped before pyarrow sees the stream, so its row
         # numbers are data-row numbers.
-        number = row.number
-        invalid.append(
-            (
-                number,
-                row.text,
-                f"{row.actual_columns} fields where the header has {row.expected_columns}",
-            )
-        )
+        detail = f"{row.actual_columns} fields where the header has {row.expected_columns}"
+        if quoting and ("\n" in row.text or "\r" in row.text):
+            # A quote swallowed line ends and the result has the wrong width: split the
+            # text again the careful way, so the swallowed rows are recovered.
+            invalid.extend(_resplit(row.number, row.text, delimiter, names))
+            return "skip"
+        invalid.append((row.number, row.text[:PAYLOAD_EXCERPT], detail, "malformed_csv"))
         return "skip"
 
-    def batches() -> Iterator[pa.Table]:
+    def parsed() -> Iterator[pa.Table]:
         stream = ByteStream(path)
-        source = _StreamReader(stream, skip_bytes=skip)
-        reader = None
+        source = _StreamReader(stream, skip_bytes=end if header else 0)
         next_row = 1
         try:
             reader = pacsv.open_csv(
@@ -770,7 +1453,8 @@ def delimited_raw(
                 ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delimiter,
-                    newlines_in_values=True,
+                    quote_char='"' if quoting else False,
+                    newlines_in_values=quoting,
                     invalid_row_handler=on_invalid,
                 ),
                 convert_options=pacsv.ConvertOptions(
@@ -788,9 +1472,23 @@ def delimited_raw(
             yield raw_table([None], [""], ["malformed_csv"], [f"CSV parse error: {exc}"])
             return
         yield from _flush_invalid(invalid, next_row)
-        if stream.damage:
-            tail, _ = decode_text(source.held_tail)
-            yield raw_table([next_row + len(invalid)], [tail], ["truncated_gzip"], [stream.damage])
+
+    def batches() -> Iterator[pa.Table]:
+        emitted = 0
+        for table in parsed():
+            emitted += table.num_rows
+            yield table
+        if emitted < expected:
+            # The independent count saw records the parser did not return: each one is
+            # a reject, so records_read never shrinks to what the parser liked.
+            missing = expected - emitted
+            detail = f"the file holds {expected} records by an RFC 4180 count; the parser returned {emitted}"
+            yield raw_table(
+                np.arange(emitted + 1, expected + 1, dtype=np.int64),
+                [""] * missing,
+                ["count_mismatch"] * missing,
+                [detail] * missing,
+            )
 
     raw.batches = batches()
     return raw, names
@@ -814,102 +1512,6 @@ def is_valid_utf8(path: Path) -> bool:
     return True
 
 
-def _python_csv_batches(
-    path: Path, batch_size: int, delimiter: str, names: list[str], skip: int, to_json
-) -> Iterator[pa.Table]:
-    """CSV rows through the csv module, for files that are not valid UTF-8.
-
-    Each physical line is decoded on its own (UTF-8, else cp1252); a row built from a
-    fallback-decoded line is flagged in ``reject_detail``.
-    """
-    stream = ByteStream(Path(path))
-    consumed: list[str] = []
-    flagged = [False]
-    held_tail = [b""]
-
-    def lines() -> Iterator[str]:
-        pending = b""
-        skipped = 0
-        for chunk in stream:
-            data = pending + chunk
-            if skipped < skip:
-                dropped = min(skip - skipped, len(data))
-                data = data[dropped:]
-                skipped += dropped
-            cut = data.rfind(b"\n") + 1
-            pending = data[cut:]
-            for line in data[:cut].splitlines(keepends=True):
-                text, fallback = decode_text(line)
-                flagged[0] = flagged[0] or fallback
-                consumed.append(text)
-                yield text
-        if stream.damage:
-            held_tail[0] = pending
-        elif pending:
-            text, fallback = decode_text(pending)
-            flagged[0] = flagged[0] or fallback
-            consumed.append(text)
-            yield text
-
-    reader = csv.reader(lines(), delimiter=delimiter)
-    width = len(names)
-    numbers, payload_columns, reasons, details, raw_texts = [], [[] for _ in names], [], [], []
-    number = 0
-
-    def flush() -> pa.Table:
-        strings = pa.table(
-            {
-                name: pa.array(col, pa.string())
-                for name, col in zip(names, payload_columns, strict=True)
-            }
-        )
-        payloads = to_json(strings).to_pylist()
-        # Malformed rows keep their raw text instead of a JSON rendering.
-        merged = [
-            raw_text if reason else payload
-            for payload, reason, raw_text in zip(payloads, reasons, raw_texts, strict=True)
-        ]
-        return raw_table(numbers, merged, reasons, details)
-
-    while True:
-        try:
-            row = next(reader)
-            error = None
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            row, error = None, f"CSV parse error: {exc}"
-        if row == [] and not error:
-            consumed.clear()
-            flagged[0] = False
-            continue  # a blank line is not a record
-        number += 1
-        text = "".join(consumed).rstrip("\r\n")
-        consumed.clear()
-        numbers.append(number)
-        raw_texts.append(text)
-        if error or len(row) != width:
-            reasons.append("malformed_csv")
-            details.append(error or f"{len(row)} fields where the header has {width}")
-            for col in payload_columns:
-                col.append(None)
-        else:
-            reasons.append(None)
-            details.append(DECODE_FALLBACK_DETAIL if flagged[0] else None)
-            for col, value in zip(payload_columns, row, strict=True):
-                col.append(value)
-        flagged[0] = False
-        if len(numbers) >= batch_size:
-            yield flush()
-            numbers, reasons, details, raw_texts = [], [], [], []
-            payload_columns = [[] for _ in names]
-    if numbers:
-        yield flush()
-    if stream.damage:
-        tail, _ = decode_text(held_tail[0])
-        yield raw_table([number + 1], [tail], ["truncated_gzip"], [stream.damage])
-
-
 def _delimited_batch(table, names, next_row, invalid, to_json):
     """Number the good rows of one parsed block around the invalid rows seen so far."""
     out = []
@@ -921,7 +1523,7 @@ def _delimited_batch(table, names, next_row, invalid, to_json):
         if mask is not None:
             fallback |= mask
     strings = pa.table(dict(zip(names, decoded, strict=True)))
-    bad_numbers = sorted(n for n, _, _ in invalid if n is not None)
+    bad_numbers = sorted(item[0] for item in invalid if item[0] is not None)
     candidates = np.arange(next_row, next_row + count + len(bad_numbers) + 1, dtype=np.int64)
     if bad_numbers:
         candidates = candidates[~np.isin(candidates, np.array(bad_numbers, dtype=np.int64))]
@@ -946,10 +1548,34 @@ def _delimited_batch(table, names, next_row, invalid, to_json):
 
 
 def _invalid_table(items) -> pa.Table:
-    numbers = [n for n, _, _ in items]
-    texts = [text for _, text, _ in items]
-    details = [detail for _, _, detail in items]
-    return raw_table(numbers, texts, ["malformed_csv"] * len(items), details)
+    numbers = [item[0] for item in items]
+    texts = [item[1] for item in items]
+    details = [item[2] for item in items]
+    reasons = [item[3] for item in items]
+    return raw_table(numbers, texts, reasons, details)
+
+
+def _text_lines(text: str) -> Iterator[_Line]:
+    for number, match in enumerate(re.finditer(r"([^\r\n]*)(\r\n|\n|\r|$)", text), start=1):
+        if match.start() == len(text) and not match.group(0):
+            return
+        yield _Line(number, match.group(1), match.group(2), None)
+
+
+def _resplit(number, text: str, delimiter: str, names: list[str]) -> list[tuple]:
+    """Records of a parser row that ran over several lines, found the careful way."""
+    out = []
+    for _line, record, fields, reason, detail in recovering_records(
+        _text_lines(text), delimiter, True, len(names)
+    ):
+        where = "a parser row that ran over several lines"
+        detail = f"{detail}, in {where}" if detail else f"recovered from {where}"
+        if reason is None:
+            payload = json.dumps(dict(zip(names, fields, strict=True)), ensure_ascii=False)
+            out.append((None, payload, detail, None))
+        else:
+            out.append((None, record[:PAYLOAD_EXCERPT], detail, reason))
+    return out
 
 
 def _flush_invalid(invalid, next_row) -> Iterator[pa.Table]:
@@ -1005,8 +1631,10 @@ def _file_read(path: Path, fmt: str, raw: RawRead, opts, keys: list[str] | None 
         keys, has_strings = sample_keys(first) if first is not None else ([], False)
     else:
         has_strings = False
-    resolution = resolve_fields(keys, str(path), opts.mapping, has_strings=has_strings)
-    projector = Projector(resolution.paths, raw.prefix)
+    resolution = resolve_fields(
+        keys, str(path), opts.mapping, has_strings=has_strings, sample=first
+    )
+    projector = Projector(resolution.paths, raw.prefix, report=resolution.report)
     skipped: Counter = Counter()
 
     def batches() -> Iterator[pa.Table]:
@@ -1023,7 +1651,7 @@ def _file_read(path: Path, fmt: str, raw: RawRead, opts, keys: list[str] | None 
         finally:
             projector.close()
 
-    return FileRead(str(path), fmt, resolution.layout, batches(), skipped)
+    return FileRead(str(path), fmt, resolution.layout, batches(), skipped, resolution.report)
 
 
 def read_jsonl(path: Path, opts):
