@@ -91,8 +91,9 @@ MAX_DEPTH = 100
 #: Most terms in one query. The largest shipped topic has ~40; each term is a regular
 #: expression evaluated per article, so a 2,000-term query already costs ~2,000 scans.
 MAX_TERMS = 2000
-#: Longest query text accepted (characters); 2,000 terms of ~25 characters fit.
-MAX_QUERY_CHARS = 100_000
+#: Longest query text accepted (characters): tokenising is linear, this only stops a
+#: runaway input (a file pasted as a query) before the term count is even taken.
+MAX_QUERY_CHARS = 1_000_000
 
 
 # --- syntax tree ------------------------------------------------------------------

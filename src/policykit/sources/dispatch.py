@@ -263,6 +263,10 @@ class _Scanner:
                         f"the name {printable_path(entry.name)!r} is not valid UTF-8; rename it",
                     )
                     continue
+                if is_spec_file(path) or is_sidecar(path):
+                    # Read (or refused) by the readers of the file they describe; checked
+                    # by name first, so a linked sidecar is not refused twice.
+                    continue
                 try:
                     if entry.is_symlink():
                         resolved = self.link(path, root)

@@ -447,13 +447,13 @@ def capped_workers(workers: int) -> tuple[int, str | None]:
     cores = available_cores()
     wanted = workers if workers > 0 else cores
     memory = available_memory()
-    by_memory = max(1, memory // WORKER_MEMORY_BUDGET) if memory else wanted
+    by_memory = max(1, memory // WORKER_MEMORY_BUDGET) if memory is not None else wanted
     used = max(1, min(wanted, cores, by_memory))
     if used >= wanted:
         return used, None
     asked = f"--workers {workers}" if workers > 0 else "one worker per core"
     limits = [f"{cores} cores"]
-    if memory:
+    if memory is not None:
         limits.append(
             f"{memory / 2**30:.1f} GB available at {WORKER_MEMORY_BUDGET // 2**20} MB per worker"
         )
