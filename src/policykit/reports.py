@@ -495,18 +495,17 @@ def input_files(con) -> list[tuple[str, str, int | None]]:
 
 
 def _shown_paths(paths: list[str]) -> list[str]:
-    """Paths as the reader sees them: as stored when relative (the same in every clone of
-    a project); relative to their common folder when any is absolute."""
-    if not paths or not any(os.path.isabs(p) for p in paths):
-        return list(paths)
+    """Paths relative to the folder all inputs share, so the same files give the same
+    list wherever they were ingested from (another clone, absolute or relative paths)."""
+    if not paths:
+        return []
+    if len(paths) == 1:
+        return [os.path.basename(paths[0]) or paths[0]]
     try:
-        common = os.path.commonpath(paths) if len(paths) > 1 else os.path.dirname(paths[0])
+        common = os.path.commonpath(paths)
     except ValueError:  # a mix of absolute and relative paths
         return list(paths)
-    if common and not os.path.isabs(common):
-        return list(paths)
-    shown = [os.path.relpath(p, common) if os.path.isabs(p) else p for p in paths]
-    return shown if len(paths) > 1 else [os.path.basename(paths[0])]
+    return [os.path.relpath(p, common) if common else p for p in paths]
 
 
 def inputs_digest(inputs) -> str:
@@ -551,7 +550,9 @@ def provenance(
         rows.append(
             (
                 "Topic definitions",
-                f"{len(topic_definitions.topics)} topics from {topic_definitions.source}, "
+                # The file's name, not its folder: the same file in another clone.
+                f"{len(topic_definitions.topics)} topics from "
+                f"{Path(topic_definitions.source).name or topic_definitions.source}, "
                 f"sha256 {topic_definitions.content_hash}",
             )
         )
