@@ -33,6 +33,9 @@ report: $(STAMP) ## The main job: demo corpus (if data/raw is empty) -> ingest -
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest -n 2 -q
 
+fuzz: $(STAMP) ## Property tests with random, 10x more examples, plus the heavy hostile inputs
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 -q -m "hypothesis or fuzz" $(FUZZ_ARGS)
+
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -62,4 +65,4 @@ lock: ## Re-resolve and rewrite requirements.lock (needs network to PyPI)
 clean: ## Remove the database, reports and caches (never data/raw)
 	rm -rf data/processed/*.duckdb* reports/*.html reports/*.pdf reports/*.ipynb .pytest_cache
 
-.PHONY: help venv report test lint format bench eval lab install-check lock clean
+.PHONY: help venv report test fuzz lint format bench eval lab install-check lock clean
