@@ -349,6 +349,12 @@ CREATE OR REPLACE MACRO pk_title_needs_python(t, o) AS (
     OR coalesce(regexp_matches(coalesce(t, '') || coalesce(o, ''),
         '[\x{0530}-\x{058F}\x{10A0}-\x{10FF}\x{13A0}-\x{13FF}\x{1C80}-\x{1CBF}\x{1E00}-\x{1FFF}\x{2C00}-\x{2C7F}\x{A640}-\x{A69F}\x{A720}-\x{A7FF}\x{AB70}-\x{ABBF}\x{FF21}-\x{FF5A}\x{10400}-\x{104FF}\x{10C80}-\x{10CFF}\x{118A0}-\x{118FF}\x{16E40}-\x{16E9F}\x{1E900}-\x{1E95F}]'),
         FALSE)
-    OR (coalesce(regexp_matches(t, '[|\-–—·•»:].*[|\-–—·•»:]'), FALSE)
-        AND pk_clean_title(pk_clean_title(t, o), o) IS DISTINCT FROM pk_clean_title(t, o))
+    -- CASE, not AND: only the rows that pass the cheap test pay for the extra passes, and
+    -- a second pass can only change a title the first one shortened.
+    OR CASE WHEN NOT coalesce(regexp_matches(t, '[|\-–—·•»:].*[|\-–—·•»:]'), FALSE) THEN FALSE
+        ELSE list_transform([pk_clean_title(t, o)], lambda once:
+            CASE WHEN once IS NULL OR length(once) >= length(pk__one_line(nfc_normalize(t)))
+                 THEN FALSE
+                 ELSE pk_clean_title(once, o) IS DISTINCT FROM once END)[1]
+    END
 );
