@@ -6,10 +6,8 @@ import gzip
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -241,44 +239,8 @@ def test_duplicates_across_files_merge_fields(tmp_path):
     con.close()
 
 
-def _big_file(path: Path, n: int) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        for i in range(n):
-            handle.write(json.dumps(_rec(i, title=f"Headline {i} on internet shutdowns")) + "\n")
-
-
-def _cli(raw: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "policykit", "ingest", str(raw), "--db", str(db), "--no-enrich"]
-
-
-def test_killed_ingest_leaves_database_as_before(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    _big_file(raw / "a.jsonl", 3_000)
-    _big_file(raw / "b.jsonl", 40_000)
-    env = {**os.environ, "PYTHONPATH": str(Path(pk.__file__).parents[1])}
-    clean = tmp_path / "clean.duckdb"
-    started = time.monotonic()
-    subprocess.run(_cli(raw, clean), env=env, check=True, capture_output=True)
-    duration = time.monotonic() - started
-    # Kill a second run part-way through (inside the big file's transaction on this
-    # machine; wherever it lands, the re-run must converge on the clean result).
-    db = tmp_path / "killed.duckdb"
-    proc = subprocess.Popen(_cli(raw, db), env=env, stdout=subprocess.DEVNULL)
-    time.sleep(duration * 0.5)
-    assert proc.poll() is None, "ingest finished before the kill; make the input larger"
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait() == -signal.SIGKILL
-    if db.exists():
-        con = pk.connect(db)
-        partial = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-        runs = con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0]
-        con.close()
-        assert partial in (0, 3_000)  # never a half-loaded file
-        assert runs == (1 if partial else 0)
-    report = ingest([raw], db=db, enrich=False)
-    assert report.balanced
-    assert _snapshot(db) == _snapshot(clean)
+# The kill tests (a timer kill of the CLI, and kills at chosen points of a page corpus
+# ingest, during enrichment and before the swap) are in tests/test_kill.py.
 
 
 def test_locked_database_gives_one_line(tmp_path, messy):

@@ -147,8 +147,6 @@ def _first_line(exc: Exception) -> str:
 
 NEXT_SUFFIX = ".next"
 LOCK_SUFFIX = ".lock"
-#: meta key in <db>.next: the identity of the database it was copied from (resume check).
-_BASE_KEY = "swap_base"
 
 
 def _sidecar(db_path: Path, suffix: str) -> Path:
@@ -207,26 +205,27 @@ def _foreign_writer(db_path: Path) -> None:
 
 
 def _discard(path: Path) -> None:
-    for leftover in (path, _sidecar(path, ".wal")):
+    for leftover in (_sidecar(path, ".base"), path, _sidecar(path, ".wal")):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
     shutil.rmtree(_sidecar(path, ".tmp"), ignore_errors=True)
 
 
 def _resumable(next_path: Path, base: str) -> bool:
-    """A <db>.next left by a killed writer can be resumed when it was copied from the
-    database as it still is; its committed files are then not read again."""
-    if not next_path.exists():
+    """A <db>.next left by a killed writer can be resumed when it was copied, whole, from
+    the database as it still is (``<db>.next.base`` is written after the copy); its
+    committed files are then not read again."""
+    marker = _sidecar(next_path, ".base")
+    try:
+        if not next_path.exists() or marker.read_text(encoding="utf-8") != base:
+            return False
+    except OSError:
         return False
     try:
-        con = duckdb.connect(str(next_path))
-        try:
-            row = fetch_one(con, f"SELECT value FROM meta WHERE key = '{_BASE_KEY}'")
-        finally:
-            con.close()
+        duckdb.connect(str(next_path)).close()  # replays the WAL of its committed work
     except duckdb.Error:
         return False
-    return row is not None and row[0] == base
+    return True
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -275,11 +274,11 @@ def writer(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection
             _discard(next_path)
             if db_path.exists():
                 _copy_database(db_path, next_path)
+            marker = _sidecar(next_path, ".base")
+            marker.write_text(base, encoding="utf-8")
         con = connect(next_path)
         try:
-            con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [_BASE_KEY, base])
             yield con
-            con.execute("DELETE FROM meta WHERE key = ?", [_BASE_KEY])
             con.execute("CHECKPOINT")
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):
@@ -299,7 +298,7 @@ def writer(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection
         with contextlib.suppress(FileNotFoundError):
             _sidecar(db_path, ".wal").unlink()
         os.replace(next_path, db_path)
-        shutil.rmtree(_sidecar(next_path, ".tmp"), ignore_errors=True)
+        _discard(next_path)  # the .base marker and the temp folder
         _fsync_dir(db_path.parent)
     finally:
         with contextlib.suppress(OSError):
