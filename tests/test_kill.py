@@ -39,11 +39,39 @@ FOOTER = [
     "Follow us on social media for updates from across the country.",
 ]
 SHARED = "The ministry said the rules would be notified after a round of public consultation."
-WORDS = (
-    "regulator company ministry court platform users data privacy notice rules telecom "
-    "operator minister officials lawyers consent breach audit policy spectrum satellite "
-    "licence tribunal startup network citizens report hearing penalty framework state"
-).split()
+WORDS = [
+    "regulator",
+    "company",
+    "ministry",
+    "court",
+    "platform",
+    "users",
+    "data",
+    "privacy",
+    "notice",
+    "rules",
+    "telecom",
+    "operator",
+    "minister",
+    "officials",
+    "lawyers",
+    "consent",
+    "breach",
+    "audit",
+    "policy",
+    "spectrum",
+    "satellite",
+    "licence",
+    "tribunal",
+    "startup",
+    "network",
+    "citizens",
+    "report",
+    "hearing",
+    "penalty",
+    "framework",
+    "state",
+]
 SHARED_IN = range(500, 550)  # dumps (in file order) whose body holds SHARED
 
 
