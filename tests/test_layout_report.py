@@ -197,3 +197,29 @@ def test_one_file_of_unknown_layout_fails_alone(tmp_path):
     con.close()
     assert reason == "unknown_layout"
     assert "b_odd.jsonl" in detail and "--map" in detail
+
+
+def test_unknown_layout_example_maps_the_columns_by_their_values(tmp_path):
+    # The Times of India headline export: no URL, YYYYMMDD dates, the headline last.
+    path = tmp_path / "headlines.csv"
+    rows = [
+        [f"200101{d:02d}", "unknown", f"Headline number {d} about the state budget"]
+        for d in range(1, 9)
+    ]
+    _write_csv(path, ["publish_date", "headline_category", "headline_text"], rows)
+    with pytest.raises(LayoutError) as info:
+        read_file(path, ReadOptions())
+    assert "e.g. --map title=headline_text --map published=publish_date " in str(info.value)
+    # and the suggested mapping loads every row with its date
+    report = ingest(
+        path,
+        db=tmp_path / "db.duckdb",
+        enrich=False,
+        mapping={"title": "headline_text", "published": "publish_date"},
+    )
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    dated = con.execute("SELECT count(*) FROM articles WHERE published_at IS NOT NULL").fetchone()[
+        0
+    ]
+    con.close()
+    assert report.files[0].records_read == _count_rows(path) == dated

@@ -422,12 +422,12 @@ def resolve_fields(
     first raw batch), the resolution's report names unmapped columns whose values look
     like dates or URLs.
     """
-    resolution = _resolve_fields(keys, path, mapping, spec_mapping, has_strings)
+    resolution = _resolve_fields(keys, path, mapping, spec_mapping, has_strings, sample)
     resolution.report = layout_report(resolution, keys, sample)
     return resolution
 
 
-def _resolve_fields(keys, path, mapping, spec_mapping, has_strings) -> Resolution:
+def _resolve_fields(keys, path, mapping, spec_mapping, has_strings, sample) -> Resolution:
     detected = detect_layout(keys) if keys else None
     fields: dict[str, list[str]] = {}
     if detected is not None:
@@ -448,10 +448,9 @@ def _resolve_fields(keys, path, mapping, spec_mapping, has_strings) -> Resolutio
         # Records that are bare strings (a list of URLs), or no readable record at all.
         return Resolution("url-list" if has_strings else "generic", {})
     shown = ", ".join(keys[:60]) + (" ..." if len(keys) > 60 else "")
-    example = " ".join(
-        "--map " + shlex.quote(f"{t}={k}")
-        for t, k in zip(("url", "title", "published"), keys, strict=False)
-    )
+    guessed = _guess_mapping(keys, sample)
+    pairs = guessed.items() if guessed else zip(("url", "title", "published"), keys, strict=False)
+    example = " ".join("--map " + shlex.quote(f"{t}={k}") for t, k in pairs)
     raise LayoutError(
         f"{path}: unknown layout (fields: {shown}); say which fields to load, e.g. "
         f"{example} (fields: {', '.join(STAGING_FIELDS)}), or put a map in a "
@@ -511,6 +510,39 @@ def _looks_like_date(value: str) -> bool:
 
 def _looks_like_url_value(value: str) -> bool:
     return re.match(_URLISH, value, re.I) is not None
+
+
+def _guess_mapping(keys: list[str], sample: pa.Table | None) -> dict[str, str]:
+    """For an unknown layout's example: the columns whose sampled values look like URLs
+    and dates, and the longest text column named like a headline (else the longest text)
+    as the title. Empty when nothing fits (the example then lists the first columns)."""
+    values = sample_values(sample)
+    guess: dict[str, str] = {}
+    for staging, test in (("url", _looks_like_url_value), ("published", _looks_like_date)):
+        for key in keys:
+            if key not in guess.values() and _share(values.get(key, []), test) >= LOOKS_LIKE_SHARE:
+                guess[staging] = key
+                break
+
+    def mean_length(key: str) -> float:
+        found = values.get(key, [])
+        return sum(len(v) for v in found) / len(found) if found else 0.0
+
+    # A headline has words: hashes, ids and file names do not.
+    texts = [
+        k
+        for k in keys
+        if k not in guess.values()
+        and mean_length(k) >= 12
+        and _share(values.get(k, []), lambda v: " " in v.strip()) >= 0.5
+        and _share(values.get(k, []), _looks_like_date) < LOOKS_LIKE_SHARE
+    ]
+    named = [k for k in texts if re.search(r"title|headline|heading", norm_key(k))]
+    if named or texts:
+        guess["title"] = max(named or texts, key=mean_length)
+    if "url" not in guess and "title" not in guess:
+        return {}
+    return {k: guess[k] for k in ("url", "title", "published") if k in guess}
 
 
 def layout_report(
@@ -902,7 +934,7 @@ def sample_keys(raw: pa.Table, limit: int = 1000) -> tuple[list[str], bool]:
             continue
         try:
             value = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep for Python: DuckDB reads it
             continue
         if isinstance(value, dict):
             keys.update(dict.fromkeys(value))
