@@ -1,7 +1,7 @@
 """Helpers for the hostile-input suite: run policykit in a child process and measure it.
 
 Every hostile case runs in a fresh interpreter so that its peak resident memory can be
-measured on its own (``wait4`` returns the child's ``ru_maxrss``, which includes its
+measured on its own (``wait4`` returns the command's ``ru_maxrss``, which includes its
 page workers once they are reaped) and asserted under the ingest memory budget. A
 watchdog kills the child's whole process tree when it runs past a hard ceiling or a
 timeout, so that a regression fails the test instead of exhausting the machine.
@@ -89,6 +89,26 @@ def _kill_tree(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+#: A minimal interpreter that runs the command as its own child and reports the child's
+#: rusage. Linux carries a process's high-water RSS across fork and exec, so a command
+#: started straight from this (large) pytest process would report at least pytest's own
+#: RSS; started from this ~10 MB launcher, it reports its own peak.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as handle:
+    handle.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_measured(
     args: list[str],
     *,
@@ -97,16 +117,19 @@ def run_measured(
     timeout: float = 180,
     ceiling_mb: float = RSS_CEILING_MB,
 ) -> Measured:
-    """Run ``args``; return its exit code, output, peak RSS (MB) and wall time."""
+    """Run ``args``; return its exit code, output, peak RSS (MB, the command and the
+    children it waited for) and wall time."""
     full_env = {**os.environ, "POLICYKIT_TRACEBACK": "", **(env or {})}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r", suffix=".rss") as report,
+    ):
         start = time.monotonic()
-        proc = subprocess.Popen(args, cwd=cwd, env=full_env, stdout=out, stderr=err)
+        launcher = [sys.executable, "-S", "-c", _LAUNCHER, report.name, *map(str, args)]
+        proc = subprocess.Popen(launcher, cwd=cwd, env=full_env, stdout=out, stderr=err)
         killed = None
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
+        while proc.poll() is None:
             elapsed = time.monotonic() - start
             if killed is None and elapsed > timeout:
                 killed = f"timeout after {timeout:.0f} s"
@@ -115,15 +138,20 @@ def run_measured(
             if killed:
                 _kill_tree(proc.pid)
             time.sleep(0.05)
-        proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.monotonic() - start
         out.seek(0)
         err.seek(0)
+        text = report.read().strip()
+        peak = int(text) / 1024 if text else float("nan")  # KiB on Linux
+        # Shown by `pytest -rP` / `-s`: the measured figures of each hostile case.
+        print(
+            f"measured: peak RSS {peak:.0f} MB, {seconds:.1f} s, exit {proc.returncode}: {args[1:4]}"
+        )
         return Measured(
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
-            peak_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+            peak_rss_mb=peak,
             seconds=seconds,
             killed=killed,
         )
