@@ -252,8 +252,13 @@ def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str] | None:
 @click.option("--outlets", type=click.Path(path_type=Path), help="User outlet registry CSV.")
 @click.option("--no-enrich", is_flag=True, help="Skip topics/entities/citations/clusters.")
 @click.option("--workers", type=int, help="Worker processes for page extraction (0 = cores).")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read symbolic links that lead outside the input folder (refused by default).",
+)
 @handle_errors
-def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers):
+def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers, follow_symlinks):
     """Load raw files (default data/raw) and print the accounting table.
 
     Every record read is a new article, a duplicate or a reject with a reason; unchanged
@@ -271,6 +276,7 @@ def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers):
         enrich=not no_enrich,
         workers=workers,
         progress=sys.stderr.isatty(),
+        follow_symlinks=follow_symlinks,
     )
     frame = report.summary_frame().astype(object)
     counts = ["records_read", "new_articles", "duplicates", "rejects"]
