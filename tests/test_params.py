@@ -228,3 +228,22 @@ def test_a_long_list_of_outlets_is_shortened():
     message = not_one_of("outlet", "times of indiaa", names, "outlets")
     assert "(201 outlets in all)" in message and "Outlet 199" not in message
     assert message.endswith("did you mean The Times of India?")
+
+
+def test_a_defined_topic_without_articles_has_zero_coverage(tmp_path):
+    """A topic in the definitions in force that matched nothing is a known topic with
+    no coverage, at every door, not an unknown name."""
+    db = build_fixture_db(tmp_path / "q.duckdb")
+    con = store.connect(db)
+    try:
+        con.execute("INSERT INTO topics VALUES ('quiet', 'Quiet', 'zzzqqq')")
+        total = con.execute(
+            "SELECT count(*) FROM articles WHERE published_at IS NOT NULL"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    frame = coverage_over_time(db, "quiet", interval="month")
+    assert frame["count"].sum() == 0 and frame["total_count"].sum() == total
+    out = CliRunner().invoke(main, ["trends", "coverage", "quiet", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    assert _api_error(lambda: coverage_over_time(db, "quite")).endswith("did you mean quiet?")

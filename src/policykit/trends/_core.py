@@ -323,7 +323,12 @@ def check_tz(tz: str | None) -> str:
 
 
 def known_topics(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute("SELECT DISTINCT topic FROM article_topics ORDER BY topic").fetchall()
+    """Topics with tagged articles, and topics defined in the definitions in force (the
+    ``topics`` table): a defined topic that matched nothing has zero coverage, not an
+    unknown name."""
+    rows = con.execute(
+        "SELECT topic FROM article_topics UNION SELECT topic FROM topics ORDER BY topic"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -333,7 +338,11 @@ def check_topic(con: duckdb.DuckDBPyConnection, topic: str | None, name: str = "
     # The cheap check first; list every topic only for the error message.
     if (
         isinstance(topic, str)
-        and con.execute("SELECT 1 FROM article_topics WHERE topic = ? LIMIT 1", [topic]).fetchall()
+        and con.execute(
+            "SELECT 1 FROM article_topics WHERE topic = ? UNION ALL "
+            "SELECT 1 FROM topics WHERE topic = ? LIMIT 1",
+            [topic, topic],
+        ).fetchall()
     ):
         return
     topics = known_topics(con)
