@@ -402,15 +402,23 @@ def _json_lines_look_like_jsonl(text: str, complete: bool) -> bool:
     return shaped >= 2
 
 
-def _delimited_kind(text: str, suffix: str) -> str | None:
-    """'csv' or 'tsv' when the first lines look like a consistent delimited table."""
+#: Delimiters tried when sniffing; '|' and '~' only for files named as delimited tables.
+_DELIMITERS: tuple[tuple[str, str], ...] = (("\t", "tsv"), (",", "csv"), (";", "csv"))
+_NAMED_DELIMITERS: tuple[tuple[str, str], ...] = (("|", "csv"), ("~", "csv"))
+_TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".psv", ".dsv")
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str | None:
+    """The delimiter that splits the first lines into the most consistent table."""
     lines = [line for line in text.split("\n")[:40] if line.strip()]
     # Drop a possibly truncated last line of the sniffed head.
     if len(lines) > 2:
         lines = lines[:-1]
     if not lines:
         return None
-    for delimiter, kind in (("\t", "tsv"), (",", "csv"), (";", "csv")):
+    candidates = _DELIMITERS + (_NAMED_DELIMITERS if suffix in _TABLE_SUFFIXES else ())
+    best: tuple[float, str] | None = None
+    for delimiter, _ in candidates:
         if delimiter not in lines[0]:
             continue
         # TSV has no quoting: a title that starts with '"' must not join lines here.
@@ -422,15 +430,29 @@ def _delimited_kind(text: str, suffix: str) -> str | None:
         width = len(rows[0])
         if width < 2:
             continue
-        header_ok = all(len(cell) <= 200 for cell in rows[0])
-        if len(rows) == 1:
-            if suffix in (".csv", ".tsv", ".tab") and header_ok:
-                return kind
+        # A header has short cells; a headerless table named .csv may start with a long one.
+        header_ok = all(len(cell) <= 200 for cell in rows[0]) or suffix in _TABLE_SUFFIXES
+        if not header_ok:
             continue
-        same = sum(1 for row in rows[1:] if len(row) == width) / (len(rows) - 1)
-        if header_ok and (same >= 0.8 or (suffix in (".csv", ".tsv", ".tab") and same >= 0.5)):
-            return kind
-    return None
+        if len(rows) == 1:
+            if suffix in _TABLE_SUFFIXES:
+                same = 1.0
+            else:
+                continue
+        else:
+            same = sum(1 for row in rows[1:] if len(row) == width) / (len(rows) - 1)
+        consistent = same >= 0.8 or (suffix in _TABLE_SUFFIXES and same >= 0.5)
+        if consistent and (best is None or same > best[0]):
+            best = (same, delimiter)
+    return best[1] if best else None
+
+
+def _delimited_kind(text: str, suffix: str) -> str | None:
+    """'csv' or 'tsv' when the first lines look like a consistent delimited table."""
+    delimiter = _sniff_delimiter(text, suffix)
+    if delimiter is None:
+        return None
+    return "tsv" if delimiter == "\t" else "csv"
 
 
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".jsonlines")
@@ -1226,9 +1248,9 @@ def _physical_lines(stream: ByteStream, tail: list) -> Iterator[_Line]:
 
     for chunk in stream:
         data = pending + chunk
-        cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
-        if cut == len(data) and data.endswith(b"\r"):
-            cut -= 1  # a CR at the end may be half of a CRLF
+        # A CR at the very end may be half of a CRLF: keep it for the next chunk.
+        limit = len(data) - 1 if data.endswith(b"\r") else len(data)
+        cut = max(data.rfind(b"\n", 0, limit), data.rfind(b"\r", 0, limit)) + 1
         for match in _LINE.finditer(data, 0, cut):
             yield line(match.group(1), match.group(2))
         pending = data[cut:]
@@ -1417,8 +1439,8 @@ def delimited_raw(
         expected = max(expected - 1, 0)
     raw = RawRead(iter(()), "row:")
     raw.scan = scan
-    if not names:
-        return raw, names
+    if not names or (expected == 0 and not scan.damaged):
+        return raw, names  # nothing but a header (or nothing at all)
     careful = scan.damaged or not scan.valid_utf8 or scan.nul_bytes or (quoting and not scan.strict)
     if careful:
         raw.batches = _recovering_batches(
@@ -1688,8 +1710,14 @@ def read_tsv(path: Path, opts):
 
 
 def _csv_delimiter(path: Path) -> str:
-    """',' unless the header line has more semicolons than commas (European exports)."""
-    text, _ = decode_text(read_head(path, 8192))
+    """The sniffed delimiter (',' ';' '|' '~'), else ',' unless the header line has more
+    semicolons than commas (European exports)."""
+    text, _ = decode_text(read_head(path).replace(b"\x00", b""))
+    text = _strip_bom(text).replace("\r\n", "\n").replace("\r", "\n")
+    suffixes = _suffixes(Path(path))
+    sniffed = _sniff_delimiter(text, suffixes[-1] if suffixes else "")
+    if sniffed and sniffed != "\t":
+        return sniffed
     first = text.split("\n", 1)[0]
     return ";" if first.count(";") > first.count(",") else ","
 
