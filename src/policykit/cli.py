@@ -293,6 +293,17 @@ def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers, fol
     click.echo(str(report).splitlines()[0])
     if report.enrichment is not None:
         click.echo(str(report.enrichment))
+    if report.failed:
+        # Exit 1, after the accounting: the other files are in the database, but a
+        # scripted build must not go on as if every file had loaded (exit 2 = nothing done).
+        for failed in report.failed:
+            click.echo(f"failed: {failed.error}", err=True)
+        click.echo(
+            f"{len(report.failed)} of {len(report.files)} files failed and were not loaded; "
+            "the others were. Fix them and run again (failed files are retried)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @main.command("sql")

@@ -70,6 +70,8 @@ class FileResult:
     rejects: int = 0
     skipped: dict = field(default_factory=dict)
     run_id: int | None = None
+    #: why a failed file could not be read (also in ingest_runs.error)
+    error: str | None = None
     #: layouts.LayoutReport of a metadata file: source fields used, notes, ignored values
     layout_report: object = None
 
@@ -163,14 +165,23 @@ class IngestReport:
         t = self.totals
         changed = sum(f.status in ("loaded", "reloaded") for f in self.files)
         unchanged = sum(f.status == "unchanged" for f in self.files)
+        failed = [f for f in self.files if f.status == "failed"]
+        also = f", {len(failed)} failed" if failed else ""
         lines = [
-            f"{len(self.files)} files ({changed} loaded, {unchanged} unchanged) into {self.db}",
+            f"{len(self.files)} files ({changed} loaded, {unchanged} unchanged{also}) into {self.db}",
             f"records read {t['records_read']} = new articles {t['new_articles']}"
             f" + duplicates {t['duplicates']} + rejects {t['rejects']}",
         ]
         for reason, count in sorted(self.rejects_by_reason.items(), key=lambda kv: -kv[1]):
             lines.append(f"  rejected {count:>8}  {reason}")
+        for f in failed:
+            lines.append(f"  failed: {f.error}")
         return "\n".join(lines)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        """Files that could not be read at all; the next ingest tries them again."""
+        return [f for f in self.files if f.status == "failed"]
 
     def layout_lines(self, max_files: int = 25) -> list[str]:
         """What layout detection did: per layout and field mapping, the source fields used
@@ -631,6 +642,7 @@ def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileRes
                 skipped=dict(item.read.skipped),
                 run_id=item.run_id,
                 layout_report=item.read.layout_report,
+                error=error,
             )
             con.execute(
                 "UPDATE ingest_runs SET finished_at = ?, records_read = ?, new_articles = ?,"

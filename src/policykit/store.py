@@ -256,14 +256,15 @@ def writer(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection
     next_path = _sidecar(db_path, NEXT_SUFFIX)
     handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DatabaseLockedError(
-                f"database {db_path} is being written by another policykit process "
-                f"({_lock_holder(lock_path)}); readers are not affected. Wait for it to "
-                f"finish, or stop that process (its partial work is discarded), and try again"
-            ) from None
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DatabaseLockedError(
+            f"database {db_path} is being written by another policykit process "
+            f"({_lock_holder(lock_path)}); readers are not affected. Wait for it to "
+            f"finish, or stop that process (its partial work is discarded), and try again"
+        ) from None
+    try:
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}\n")
@@ -290,8 +291,8 @@ def writer(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection
         con.close()
         if _identity(db_path) != base:
             raise DatabaseError(
-                f"database {db_path} was changed by another process during this run; "
-                f"the new version is kept in {next_path} and the database was not replaced"
+                f"database {db_path} was changed by another process during this run, so "
+                f"this run's version ({next_path}) was not swapped in; run it again"
             )
         # A WAL of the old file (left by an in-place writer) was copied with it; remove
         # it first so that no reader ever replays it onto the new file.
