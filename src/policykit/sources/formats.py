@@ -10,7 +10,11 @@ Python.
 
 Gzip is transparent everywhere: a file that starts with the gzip magic bytes ``1f 8b`` is
 decompressed on the fly whatever its suffix, and a damaged or truncated gzip stream yields
-everything before the damage plus one ``truncated_gzip`` reject row.
+everything before the damage plus one ``truncated_gzip`` reject row (``decompression_bomb``
+when the output passes the size or ratio cap). Records are counted independently of the
+parsers (physical lines; an RFC 4180 scan for CSV), and records too large or too deep to
+parse safely are ``too_large`` / ``too_deep`` rejects: see docs/layouts.md, "What counts
+as a record".
 
 Bytes that are not valid UTF-8 are decoded per line (or per CSV value) as cp1252, or
 latin-1 for the few bytes cp1252 leaves undefined; the record is kept and
