@@ -274,10 +274,14 @@ class _Scanner:
                             continue
                         real, mode = resolved
                     else:
-                        real, mode = (
-                            real_folder / entry.name,
-                            entry.stat(follow_symlinks=False).st_mode,
-                        )
+                        real = real_folder / entry.name
+                        # The entry's type from the directory listing: no stat per file.
+                        if entry.is_dir(follow_symlinks=False):
+                            mode = stat.S_IFDIR
+                        elif entry.is_file(follow_symlinks=False):
+                            mode = stat.S_IFREG
+                        else:
+                            mode = entry.stat(follow_symlinks=False).st_mode
                 except OSError as exc:
                     self.refuse(path, "unreadable_file", f"cannot stat: {exc.strerror or exc}")
                     continue
