@@ -34,6 +34,13 @@ _EDGES = re.compile(r"^[ \n]+|[ \n]+\Z")
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u206a-\u206f\ufeff\ufff9-\ufffc]"
 )
+# What pk_text_needs_python flags (sql/normalise.sql), plus lone surrogates: a text with
+# none of it is only NFC and whitespace to clean_text, so one pass settles it.
+_NEEDS_FTFY = re.compile(
+    "[<\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\u052f\u200b\u2020-\u2022\u2028-\u202e"
+    "\u2030-\u206f\u20ac\u2100-\u2bff\ue000-\uf8ff\ufb00-\ufb4f\ufe00-\ufe0f\ufeff"
+    "\ufff9-\ufffd\ud800-\udfff]|&[#A-Za-z]"
+)
 
 
 def _clean_ws(text: str) -> str:
@@ -57,7 +64,10 @@ def clean_text(text: str | None) -> str | None:
     """
     if not isinstance(text, str):
         return None
-    return _fixpoint(_clean_text_once, text) or None
+    once = _clean_text_once(text)
+    if once == text or not _NEEDS_FTFY.search(once):
+        return once or None  # settled: another pass could only redo NFC and whitespace
+    return _fixpoint(_clean_text_once, once) or None
 
 
 #: Passes before a cleaner gives up looking for its fixed point (see _fixpoint).
