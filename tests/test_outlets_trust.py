@@ -110,10 +110,11 @@ def test_good_domain_values_are_kept(tmp_path):
         {"url": "https://x.example.org/2", "title": "A title long enough two", "seendate": "20240105T031200Z", "domain": "https://www.medianama.com/"},
         {"url": "https://x.example.org/3", "title": "A title long enough three", "seendate": "20240105T031200Z", "domain": "N/A"},
         {"url": "https://x.example.org/4", "title": "A title long enough four", "seendate": "20240105T031200Z", "domain": "-"},
+        {"url": "https://x.example.org/5", "title": "A title long enough five", "seendate": "20240105T031200Z", "domain": "डाटा.भारत"},
     ]  # fmt: skip
     read = read_file(_jsonl(tmp_path / "g.jsonl", records), ReadOptions())
     outlets = [v for batch in read.batches for v in batch.column("outlet").to_pylist()]
-    assert outlets == ["thehindu.com", "https://www.medianama.com/", None, None]
+    assert outlets == ["thehindu.com", "https://www.medianama.com/", None, None, "डाटा.भारत"]
     assert read.layout_report.ignored["outlet_not_a_host"] == 2
 
 

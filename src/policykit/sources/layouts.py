@@ -647,7 +647,7 @@ _URLISH = r"^\s*(https?://|//|www\.)"
 # A host name (two labels or more, letters in the last), optionally as a URL with a port
 # and path: 'cis.org', 'www.thehindu.com', 'https://cis.org/'. Not 'a', not 'N/A'.
 _HOSTISH = (
-    r"(?i)^\s*(?:(?:https?:)?//)?(?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}-]*\p{L}[\p{L}\p{N}-]*\.?"
+    r"(?i)^\s*(?:(?:https?:)?//)?(?:[\p{L}\p{M}\p{N}_-]+\.)+[\p{L}\p{M}\p{N}-]*\p{L}[\p{L}\p{M}\p{N}-]*\.?"
     r"(?::\d+)?(?:[/?#]\S*)?\s*$"
 )
 # An object whose values are all empty: {}, {"a": "", "b": null, "c": []}.
