@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policykit.sources.dispatch import scan_inputs
 from policykit.sources.textdump import MAX_DUMP_BYTES
@@ -182,6 +184,71 @@ def test_links_inside_the_input_are_followed_once(tmp_path):
     assert scan.refused == []
 
 
+_KINDS = ["file", "folder", "link_in", "link_out", "dangling", "fifo", "folder_link_out"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_KINDS), st.integers(0, 3)), min_size=1, max_size=12),
+    st.booleans(),
+)
+def test_every_entry_is_read_inside_the_input_or_refused(entries, follow):
+    """Random trees of files, folders, links in and out, dangling links and FIFOs: every
+    regular file is read once, nothing outside the input is read unless asked, and
+    every other entry is refused with a reason."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        outside = tmp / "outside"
+        (outside / "dir").mkdir(parents=True)
+        (outside / "out.jsonl").write_text("{}\n")
+        (outside / "dir" / "deep.jsonl").write_text("{}\n")
+        raw = tmp / "raw"
+        folders = [raw]
+        raw.mkdir()
+        regular, refused, out_files = set(), {}, set()
+        for i, (kind, where) in enumerate(entries):
+            parent = folders[where % len(folders)]
+            path = parent / f"e{i}.jsonl"
+            if kind == "file":
+                path.write_text("{}\n")
+                regular.add(path)
+            elif kind == "folder":
+                path = parent / f"d{i}"
+                path.mkdir()
+                folders.append(path)
+            elif kind == "link_in":
+                target = raw / f"t{i}.jsonl"
+                target.write_text("{}\n")
+                regular.add(target)
+                path.symlink_to(target)
+            elif kind == "link_out":
+                path.symlink_to(outside / "out.jsonl")
+                refused[path] = "outside_input"
+                out_files.add(outside / "out.jsonl")
+            elif kind == "folder_link_out":
+                path = parent / f"d{i}"
+                path.symlink_to(outside / "dir", target_is_directory=True)
+                refused[path] = "outside_input"
+                out_files.add(outside / "dir" / "deep.jsonl")
+            elif kind == "dangling":
+                path.symlink_to(tmp / f"missing{i}")
+                refused[path] = "dangling_link"
+            else:
+                os.mkfifo(path)
+                refused[path] = "not_a_regular_file"
+        scan = scan_inputs([raw], follow_symlinks=follow)
+        real = [p.resolve() for p in scan.files]
+        assert len(real) == len(set(real))  # each file once, however many links lead to it
+        expected = {p.resolve() for p in regular}
+        if follow:
+            expected |= {p.resolve() for p in out_files}
+            refused = {p: r for p, r in refused.items() if r != "outside_input"}
+        assert set(real) == expected
+        assert {r.path: r.reason for r in scan.refused} == refused
+
+
 def _odd_names(raw: Path) -> dict[bytes, str]:
     """Files with odd names; the value is the expected outcome ('article' or a reason)."""
     names = {
@@ -295,6 +362,8 @@ def test_dumps_and_sidecars_are_bounded(tmp_path, measure):
     assert SECRET not in _all_text(db)
     payload = _rows(db, "SELECT length(payload) FROM rejects WHERE source_path = 'raw/huge.txt'")
     assert payload[0][0] <= 512
+    # No reject holds more than a bounded excerpt (the 5 MiB sidecar is not copied in).
+    assert _rows(db, "SELECT coalesce(max(length(payload)), 0) <= 65536 FROM rejects") == [(True,)]
 
 
 @pytest.mark.fuzz
