@@ -89,13 +89,15 @@ def _imports() -> dict[str, set[str]]:
 def _owner(module: str) -> set[str]:
     """Distributions whose files include the module's own file (lxml.html.clean may be
     a different distribution from lxml)."""
-    try:
-        spec = util.find_spec(module)
-    except (ImportError, ValueError):
-        spec = None
     top = module.split(".")[0]
     owners = {canonicalize_name(d) for d in metadata.packages_distributions().get(top, [])}
-    if spec is None or not spec.origin or len(owners) <= 1:
+    if len(owners) <= 1:
+        return owners
+    try:
+        spec = util.find_spec(module)  # imports the parent packages: only when needed
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
         return owners
     origin = Path(spec.origin).resolve()
     exact = set()
