@@ -673,10 +673,27 @@ def parse_params(items) -> dict:
     return params
 
 
+@contextmanager
+def _quiet_nbformat():
+    """A hand-written notebook without cell ids is fine (papermill adds them); nbformat's
+    MissingIDFieldWarning on stderr would break the one-line-error promise."""
+    import warnings
+
+    try:
+        from nbformat.validator import MissingIDFieldWarning
+    except ImportError:  # older nbformat: nothing to silence
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingIDFieldWarning)
+        yield
+
+
 def _check_parameters(notebook: Path, params: dict) -> dict:
     import papermill
 
-    declared = papermill.inspect_notebook(str(notebook))
+    with _quiet_nbformat():
+        declared = papermill.inspect_notebook(str(notebook))
     if not declared:
         raise ReportError(
             f"notebook {notebook} has no cell tagged 'parameters'; tag one so that "
@@ -996,7 +1013,7 @@ def render_report(
         params["db"] = str(db_path)
     out_dir = _out_dir(out)
     _sweep_leftovers(out_dir, report_name)
-    with _exit_on_signals():
+    with _exit_on_signals(), _quiet_nbformat():
         return _build(
             source, report_name, params, declared, formats, out_dir, timeout, timings, clock,
             db_path, db_hash, inputs, definitions,
