@@ -1051,7 +1051,7 @@ def ingest(
         con = session.__enter__()
     except OSError as exc:
         if store.is_disk_full(exc):
-            raise _disk_full(config.db, exc) from None
+            raise _disk_full(config.db) from None
         raise
     report = IngestReport(db=str(config.db))
     try:
@@ -1110,13 +1110,21 @@ def ingest(
             report.enrichment = _enrich(con, progress)
     except BaseException as exc:
         try:
+            # discards this run's copy; returns False (not suppressed) or raises
             session.__exit__(type(exc), exc, exc.__traceback__)
         except BaseException as raised:
-            if raised is exc and store.is_disk_full(exc):
-                raise _disk_full(config.db, exc) from None
+            if store.is_disk_full(raised):
+                raise _disk_full(config.db) from None
             raise
+        if store.is_disk_full(exc):
+            raise _disk_full(config.db) from None
         raise
-    session.__exit__(None, None, None)
+    try:
+        session.__exit__(None, None, None)  # checkpoint and swap
+    except Exception as exc:
+        if store.is_disk_full(exc):
+            raise _disk_full(config.db) from None
+        raise
     return report
 
 
@@ -1138,18 +1146,27 @@ def _check_options(mapping: dict[str, str] | None, format: str | None) -> None:
         dispatch.reader_for(format.lower())
 
 
-def _disk_full(db: Path, exc: BaseException) -> DatabaseError:
+def _disk_full(db: Path) -> DatabaseError:
     """One line for a full disk: what was kept, and the way out."""
-    where = Path(db).parent
+    db = Path(db)
     try:
-        free = f"{shutil.disk_usage(where).free / 1e6:,.0f} MB free"
+        free = f"{shutil.disk_usage(db.parent).free / 1e6:,.0f} MB free"
     except OSError:
         free = "free space unknown"
+    kept = "no database was created"
+    if db.exists():
+        kept = "the database is as it was before it and stays readable"
+        with contextlib.suppress(PolicykitError, duckdb.Error):
+            con = store.connect(db, read_only=True)
+            try:
+                n = store.fetch_one(con, "SELECT count(*) FROM articles")[0]
+            finally:
+                con.close()
+            kept += f" ({n:,} articles)"
     return DatabaseError(
-        f"disk full while writing the new version of {db} ({free} in {where}): nothing of "
-        f"this run was kept, the database is as it was before it and stays readable. "
-        "Free some space (the run needs about the database's size again, plus the new "
-        "data) and run again"
+        f"disk full while writing the new version of {db} ({free} in {db.parent}): nothing "
+        f"of this run was kept, {kept}. Free some space (a run needs the database's size "
+        "again, plus the new data) and run it again"
     )
 
 

@@ -229,11 +229,19 @@ def _resumable(next_path: Path, base: str) -> bool:
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    """An OSError ENOSPC/EDQUOT, or DuckDB's report of one ("No space left on device")."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    text = str(exc).lower()
-    return "no space left" in text or "disk quota" in text or "not enough space" in text
+    """An OSError ENOSPC/EDQUOT, or DuckDB's report of one ("No space left on device"),
+    anywhere in the chain: DuckDB often reports it as a later "database has been
+    invalidated" or a failed ROLLBACK."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(exc).lower()
+        if "no space left" in text or "disk quota" in text or "not enough space" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 @contextlib.contextmanager
@@ -314,7 +322,7 @@ def _copy_database(db_path: Path, next_path: Path) -> None:
     wal = _sidecar(db_path, ".wal")
     need = db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
     free = shutil.disk_usage(db_path.parent).free
-    if free < need + (64 << 20):
+    if free < need + (1 << 20):
         raise DatabaseError(
             f"not enough disk space beside {db_path} for the new version "
             f"({need / 1e6:,.0f} MB needed, {free / 1e6:,.0f} MB free); nothing was "
