@@ -1,8 +1,11 @@
 """Helpers for the hostile-input suite: run policykit in a child process and measure it.
 
 Every hostile case runs in a fresh interpreter so that its peak resident memory can be
-measured on its own (``wait4`` returns the command's ``ru_maxrss``, which includes its
-page workers once they are reaped) and asserted under the ingest memory budget. A
+measured on its own and asserted under the ingest memory budget. ``peak_rss_mb`` is
+``wait4``'s ``ru_maxrss``: the peak of the largest single process, the command or one
+of the page workers it reaped. ``tree_rss_mb`` is the largest sum of RSS over the
+process tree seen while sampling every 50 ms (an over-estimate: pages that forked
+workers share are counted in each); it is reported, and the watchdog uses it. A
 watchdog kills the child's whole process tree when it runs past a hard ceiling or a
 timeout, so that a regression fails the test instead of exhausting the machine.
 """
@@ -38,6 +41,7 @@ class Measured:
     peak_rss_mb: float
     seconds: float
     killed: str | None = None  # why the watchdog killed it, if it did
+    tree_rss_mb: float = 0.0  # largest sampled sum over the process tree
 
     def assert_clean(self, budget_mb: float = RSS_BUDGET_MB) -> None:
         """No watchdog kill, no traceback, peak RSS under budget."""
@@ -129,11 +133,13 @@ def run_measured(
         launcher = [sys.executable, "-S", "-c", _LAUNCHER, report.name, *map(str, args)]
         proc = subprocess.Popen(launcher, cwd=cwd, env=full_env, stdout=out, stderr=err)
         killed = None
+        tree = 0.0
         while proc.poll() is None:
             elapsed = time.monotonic() - start
+            tree = max(tree, _tree_rss_mb(proc.pid))
             if killed is None and elapsed > timeout:
                 killed = f"timeout after {timeout:.0f} s"
-            elif killed is None and _tree_rss_mb(proc.pid) > ceiling_mb:
+            elif killed is None and tree > ceiling_mb:
                 killed = f"resident memory above {ceiling_mb} MB"
             if killed:
                 _kill_tree(proc.pid)
@@ -145,7 +151,8 @@ def run_measured(
         peak = int(text) / 1024 if text else float("nan")  # KiB on Linux
         # Shown by `pytest -rP` / `-s`: the measured figures of each hostile case.
         print(
-            f"measured: peak RSS {peak:.0f} MB, {seconds:.1f} s, exit {proc.returncode}: {args[1:4]}"
+            f"measured: peak RSS {peak:.0f} MB (tree {tree:.0f} MB), {seconds:.1f} s,"
+            f" exit {proc.returncode}: {args[1:4]}"
         )
         return Measured(
             returncode=proc.returncode,
@@ -154,6 +161,7 @@ def run_measured(
             peak_rss_mb=peak,
             seconds=seconds,
             killed=killed,
+            tree_rss_mb=tree,
         )
 
 

@@ -626,7 +626,8 @@ def _page_failed(path: str, exc: BaseException) -> list[dict]:
 def _html_reads(paths: list[Path], opts: ReadOptions) -> Iterator[FileRead]:
     tasks = (str(p) for p in paths)
     # Starting warm workers costs a few seconds once; a handful of pages is quicker here.
-    workers = opts.workers if len(paths) > MIN_PAGES_FOR_POOL else 1
+    # Never more workers than pages: a fork server starts them all up front.
+    workers = min(worker_count(opts.workers), len(paths)) if len(paths) > MIN_PAGES_FOR_POOL else 1
     results = ordered_map(_page_task, tasks, workers, _page_failed, warm=True)
     for path, rows in zip(paths, results, strict=True):
         yield FileRead(
