@@ -295,3 +295,19 @@ def test_json_array_streamed_in_small_chunks_matches_json_module(tmp_path, monke
     read = formats.json_raw(path, batch_size=10)
     payloads = [p for b in read.batches for p in b.column("payload").to_pylist()]
     assert [json.loads(p) for p in payloads] == records
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain", "quoted"])
+def test_oversized_csv_record_is_too_large_and_the_next_rows_load(tmp_path, monkeypatch, quoted):
+    monkeypatch.setattr(formats, "MAX_RECORD_BYTES", 1 << 20)
+    huge = "w" * (3 << 20)
+    if quoted:
+        huge = f'"{huge}"'
+    lines = ["url,title", "https://l.example/1,One", f"https://l.example/2,{huge}"]
+    lines.append("https://l.example/3,Three")
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got, _ = read_rows(path)
+    assert [r["reject_reason"] for r in got] == [None, "too_large", None]
+    assert len(got[1]["payload"]) <= formats.EXCERPT_BYTES
+    assert got[2]["url"] == "https://l.example/3"

@@ -118,3 +118,18 @@ def test_json_nested_100000_deep(tmp_path, measure, name):
     assert accounts[0][0] == accounts[0][1] >= 1
     if name != "deep.jsonl":  # DuckDB's JSON reader has no recursion limit: that line loads
         assert ("too_deep",) in _rows(db, "SELECT reason FROM rejects")
+
+
+def test_a_200_mb_csv_field_is_too_large(tmp_path, measure):
+    raw = _raw(tmp_path)
+    with open(raw / "long.csv", "wb") as fh:
+        fh.write(b"url,title\nhttps://b.example/1,One plain story title\n")
+        fh.write(b'https://b.example/2,"')
+        block = b"v" * (1 << 20)
+        for _ in range(200):
+            fh.write(block)
+        fh.write(b'"\nhttps://b.example/3,Three plain story title\n')
+    db, _ = _ingest(measure, tmp_path)
+    assert _rows(db, "SELECT source_locator, reason FROM rejects") == [("row:2", "too_large")]
+    urls = sorted(u for (u,) in _rows(db, "SELECT url FROM articles"))
+    assert urls == ["https://b.example/1", "https://b.example/3"]

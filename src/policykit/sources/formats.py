@@ -1058,6 +1058,9 @@ class DelimitedScan:
     first_record_end: int | None = None
     first_line_end: int | None = None
     damaged: bool = False
+    #: bytes in the longest record (quote-aware) and the longest physical line
+    longest_record: int = 0
+    longest_line: int = 0
 
 
 def _prev_bytes(a: np.ndarray, pos: np.ndarray, before: int) -> np.ndarray:
@@ -1089,6 +1092,7 @@ def _count_records(state: dict, key: str, ends: np.ndarray, starts: np.ndarray, 
         return 0, None
     previous = np.concatenate(([state[key] - base], ends[:-1] + 1))
     nonempty = starts > previous
+    state[f"{key}_longest"] = max(state[f"{key}_longest"], int((starts - previous).max()))
     state[key] = base + int(ends[-1]) + 1
     count = int(np.count_nonzero(nonempty))
     first = base + int(ends[int(np.argmax(nonempty))]) + 1 if count else None
@@ -1102,7 +1106,7 @@ def scan_delimited(path: Path, delimiter: str) -> DelimitedScan:
     # 1 MiB chunks stay in cache for the several passes over each (faster than 8 MiB).
     stream = ByteStream(Path(path))
     decoder = codecs.getincrementaldecoder("utf-8")()
-    state = {"record": 0, "line": 0}
+    state = {"record": 0, "line": 0, "record_longest": 0, "line_longest": 0}
     parity = 0
     base = 0
     before = -1  # the byte before the buffer; -1 at the start of the file
@@ -1189,6 +1193,8 @@ def scan_delimited(path: Path, delimiter: str) -> DelimitedScan:
     if parity and scan.strict:
         scan.strict = False  # a quoted field still open at the end of the file
         scan.violation = base
+    scan.longest_record = max(state["record_longest"], base - state["record"])
+    scan.longest_line = max(state["line_longest"], base - state["line"])
     scan.damaged = stream.damage is not None
     return scan
 
@@ -1198,6 +1204,7 @@ _QUOTED_BODY = re.compile(r'[^"]*(?:""[^"]*)*')
 #: A quoted field may span at most this many lines before the quote counts as unbalanced.
 MAX_QUOTED_LINES = 10_000
 _LINE = re.compile(rb"([^\r\n]*)(\r\n|\n|\r)")
+_LINE_END = re.compile(rb"\r\n|\n|\r")
 
 
 def split_record(text: str, delimiter: str) -> tuple[list[str], bool, bool]:
@@ -1243,6 +1250,8 @@ class _Line:
     text: str
     end: str
     note: str | None
+    #: set (to the line's size) for a line longer than MAX_RECORD_BYTES; text is an excerpt
+    size: int = 0
 
 
 def _physical_lines(stream: ByteStream, tail: list) -> Iterator[_Line]:
@@ -1266,7 +1275,19 @@ def _physical_lines(stream: ByteStream, tail: list) -> Iterator[_Line]:
             notes.insert(0, DECODE_FALLBACK_DETAIL)
         return _Line(number, text, end.decode("ascii"), "; ".join(notes) or None)
 
+    skipping: list | None = None  # [excerpt, size] of a line too long to hold
     for chunk in stream:
+        if skipping is not None:
+            found = _LINE_END.search(chunk)
+            if found is None:
+                skipping[1] += len(chunk)
+                continue
+            skipping[1] += found.start()
+            huge = line(skipping[0], found.group())
+            huge.size = skipping[1]
+            yield huge
+            skipping = None
+            chunk = chunk[found.end() :]
         data = pending + chunk
         # A CR at the very end may be half of a CRLF: keep it for the next chunk.
         limit = len(data) - 1 if data.endswith(b"\r") else len(data)
@@ -1274,6 +1295,12 @@ def _physical_lines(stream: ByteStream, tail: list) -> Iterator[_Line]:
         for match in _LINE.finditer(data, 0, cut):
             yield line(match.group(1), match.group(2))
         pending = data[cut:]
+        if len(pending) > MAX_RECORD_BYTES:
+            skipping, pending = [pending[:EXCERPT_BYTES], len(pending)], b""
+    if skipping is not None:
+        huge = line(skipping[0], b"")
+        huge.size = skipping[1]
+        yield huge
     if stream.damage:
         tail[0] = pending
         return
@@ -1306,6 +1333,13 @@ def recovering_records(
         first = pull()
         if first is None:
             return
+        if first.size:
+            detail = (
+                f"line {first.number}: {first.size} bytes, longer than {MAX_RECORD_BYTES}: "
+                "not read whole"
+            )
+            yield first, first.text, None, "too_large", detail
+            continue
         if not first.text:
             continue
         if not quoting or '"' not in first.text:
@@ -1318,6 +1352,9 @@ def recovering_records(
         while not complete and len(taken) <= MAX_QUOTED_LINES and size <= MAX_RECORD_BYTES:
             extra = pull()
             if extra is None:
+                break
+            if extra.size:
+                back.appendleft(extra)
                 break
             taken.append(extra)
             size += len(extra.text) + 1
@@ -1461,7 +1498,14 @@ def delimited_raw(
     raw.scan = scan
     if not names or (expected == 0 and not scan.damaged):
         return raw, names  # nothing but a header (or nothing at all)
-    careful = scan.damaged or not scan.valid_utf8 or scan.nul_bytes or (quoting and not scan.strict)
+    longest = scan.longest_record if quoting else scan.longest_line
+    careful = (
+        scan.damaged
+        or not scan.valid_utf8
+        or scan.nul_bytes
+        or (quoting and not scan.strict)
+        or longest > MAX_RECORD_BYTES  # the careful path skips those without holding them
+    )
     if careful:
         raw.batches = _recovering_batches(
             path, batch_size, delimiter, names, header, quoting, to_json
