@@ -43,6 +43,8 @@ def _fault_message(exc: BaseException) -> str | None:
         return f"{path}: {what}" if path is not None else what
     if isinstance(exc, duckdb.Error):
         return f"database: {exc}"
+    if isinstance(exc, OverflowError):
+        return f"a number is too large ({exc})"
     if isinstance(exc, RecursionError):
         return "input nested too deeply to process (Python's recursion limit)"
     if isinstance(exc, MemoryError):
@@ -540,7 +542,11 @@ def topics_refresh(db, topics_file, shipped):
     help="Distinct articles (200 to 200000).",
 )
 @click.option(
-    "--seed", type=int, default=20200227, show_default=True, help="Same seed, same bytes."
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),  # numpy's seed range
+    default=20200227,
+    show_default=True,
+    help="Same seed, same bytes.",
 )
 @click.option("--start", default="2022-01-01", show_default=True, help="First day (ISO date).")
 @click.option("--years", type=int, default=3, show_default=True, help="Years of coverage.")
@@ -927,3 +933,22 @@ def export_command(db, out, fmt, raw_csv):
 
     written = export(resolve_db_path(db), out=out, format=fmt, raw_csv=raw_csv)
     emit(written, "table", title=f"Exported to {out}")
+
+
+# Every plain integer option takes at most nine digits: a count, window or worker number
+# beyond that is a typo, and it would overflow inside pandas or numpy instead of being
+# refused here in one line. Done by walking the commands, so new ones are covered too.
+_INT_LIMIT = 999_999_999
+
+
+def _bound_integer_options(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _bound_integer_options(command)
+            continue
+        for param in command.params:
+            if isinstance(param, click.Option) and param.type is click.INT:
+                param.type = click.IntRange(-_INT_LIMIT, _INT_LIMIT)
+
+
+_bound_integer_options(main)

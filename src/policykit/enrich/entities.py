@@ -804,6 +804,8 @@ class Gazetteer:
             gaz.add_csv(text, "gazetteer.csv (shipped)", "gazetteer")
         if user is not None:
             path = Path(user)
+            if path.exists() and not path.is_file():  # /dev/zero would be read forever
+                raise ConfigError(f"gazetteer {path} is not a regular file")
             try:
                 text = path.read_text(encoding="utf-8")
             except FileNotFoundError:

@@ -152,6 +152,8 @@ class OutletRegistry:
         outlets = _parse_csv(shipped.read_text(encoding="utf-8"), str(shipped), "registry")
         if user_path is not None:
             path = Path(user_path)
+            if path.exists() and not path.is_file():  # /dev/zero would be read forever
+                raise ConfigError(f"outlet registry {path} is not a regular file")
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except FileNotFoundError:
