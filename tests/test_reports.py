@@ -210,7 +210,9 @@ def test_show_table_bad_link_column_names_columns():
 def test_resolve_topic(con):
     assert reports.resolve_topic(con, None) == "facial_recognition"  # the largest topic
     assert reports.resolve_topic(con, "net_neutrality") == "net_neutrality"
-    with pytest.raises(QueryError, match="topic 'nope' is not one of data_protection, facial_recognition"):
+    with pytest.raises(
+        QueryError, match="topic 'nope' is not one of data_protection, facial_recognition"
+    ):
         reports.resolve_topic(con, "nope")
 
 
