@@ -383,3 +383,19 @@ def test_a_1_gib_text_dump_is_rejected_in_bounded_memory(tmp_path, measure):
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_a_broken_manifest_costs_its_metadata_not_the_page(tmp_path):
+    from policykit.sources.html import page_rows
+
+    body = "Regulators said the platform broke the data protection law. " * 10
+    page = tmp_path / "a.html"
+    page.write_text(f"<html><body><article><p>{body}</p></article></body></html>", "utf-8")
+    # One field over the csv module's 128 KiB field limit.
+    (tmp_path / "manifest.csv").write_text(f'file,title\na.html,"{"x" * 200_000}"\n', "utf-8")
+    rows = page_rows(page)
+    assert [(r["source_locator"], r.get("reject_reason")) for r in rows] == [
+        ("file", None),
+        ("sidecar:manifest", "malformed_sidecar"),
+    ]
+    assert body.strip()[:40] in rows[0]["body"]

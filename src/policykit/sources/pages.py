@@ -346,9 +346,23 @@ def _real_folders(*paths: Path) -> list[Path]:
     return list(dict.fromkeys(folders))
 
 
+#: Largest manifest indexed: 256 MiB is over a million page rows. Its index is held in
+#: each worker, so a bigger one is a ``too_large`` problem, not gigabytes per worker.
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+
+
+class _ManifestTooLarge(Exception):
+    pass
+
+
 @lru_cache(maxsize=64)
 def _manifest_index(manifest: Path, mtime_ns: int) -> dict[str, dict]:
     """Rows of a manifest keyed by the resolved page path. ``mtime_ns`` busts the cache."""
+    size = manifest.stat().st_size
+    if size > MAX_MANIFEST_BYTES:
+        raise _ManifestTooLarge(
+            f"{manifest.name}: {size} bytes exceeds the {MAX_MANIFEST_BYTES} byte cap"
+        )
     delimiter = "\t" if manifest.suffix == ".tsv" else ","
     index: dict[str, dict] = {}
     with manifest.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
@@ -378,7 +392,15 @@ def load_sidecar(path: Path) -> Sidecar:
     fields: dict = {}
     sources: list[str] = []
     problems: list[tuple[str, str, str]] = []
-    found = _manifest_row(path)
+    try:
+        found = _manifest_row(path)
+    except (OSError, csv.Error, UnicodeError) as exc:
+        # A broken manifest costs its metadata, never the page (the page still loads).
+        found = None
+        problems.append(("sidecar:manifest", "malformed_sidecar", f"manifest: {exc}"))
+    except _ManifestTooLarge as exc:
+        found = None
+        problems.append(("sidecar:manifest", "too_large", str(exc)))
     if found is not None:
         manifest, row = found
         fields.update(sidecar_fields(row))
