@@ -11,6 +11,8 @@ does not pay for matplotlib or papermill until it needs them.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 
@@ -94,6 +96,23 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+class _CallableModule(types.ModuleType):
+    """A stage module that can also be called as its own main function."""
+
+    def __call__(self, *args, **kwargs):
+        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+
+def _callable_module(name: str) -> None:
+    """Make ``pk.ingest(...)`` work after ``import policykit.ingest`` too.
+
+    Importing a submodule sets it as an attribute of the package, which hides the
+    lazily exported function of the same name (``ingest``, ``enrich``, ``demo``); the
+    module then forwards calls to that function, so both spellings keep working.
+    """
+    sys.modules[name].__class__ = _CallableModule
 
 
 def __dir__():

@@ -39,6 +39,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from .. import _callable_module
 from ..errors import ConfigError, QueryError, one_of
 from . import clusters as _clusters
 from . import topics as _topics
@@ -524,3 +525,7 @@ def _build_clusters(con, pending: int) -> None:
             con.execute(statement)
     finally:
         con.unregister("_components")
+
+
+# `pk.enrich(...)` must keep working once this module is imported (see policykit/__init__.py).
+_callable_module(__name__)
