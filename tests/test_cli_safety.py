@@ -150,6 +150,25 @@ def test_table_escapes_control_characters_and_bidi():
     assert "[/bold]" in text and "[bold]x" in text and "[/red] title" in text
 
 
+def test_file_names_cannot_draw_rows_or_escape(tmp_path):
+    # A file name with a newline and an ESC, in a folder named like markup; the file has
+    # an unknown layout, so it fails and its name is printed on stdout and stderr.
+    folder = tmp_path / "[/bold]in"
+    write_scrape(folder)
+    (folder / "bad\n│ fake.csv │ loaded \x1b[31m.csv").write_text("a,b,c\n1,2,3\n")
+    result = CliRunner().invoke(
+        main, ["ingest", str(folder), "--db", str(tmp_path / "d.duckdb"), "--no-enrich"]
+    )
+    assert "\x1b" not in result.stdout and "\x1b" not in result.stderr
+    assert "bad\\n│ fake.csv │ loaded \\x1b[31m.csv" in result.stdout  # one cell, escaped
+    assert not any(line.startswith("│ fake.csv") for line in result.stdout.splitlines())
+    assert result.exit_code in (0, 1), result.output  # 1: a file failed, the others loaded
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 1:
+        lines = result.stderr.strip().splitlines()
+        assert all(line.startswith("failed: ") for line in lines[:-1]), lines
+
+
 # --- item 6: CSV formula injection ------------------------------------------------------
 
 

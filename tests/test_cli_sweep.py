@@ -72,7 +72,8 @@ def write_input(folder: Path, n: int = 24) -> Path:
                     "title": title,
                     "date": f"2024-01-{1 + i % 28:02d}T10:00:00Z",
                     "source": ["[/bold]Outlet[red]", "=Outlet+1", "Plain Outlet"][i % 3],
-                    "text": f"{title}. Police said facial recognition CCTV surveillance was installed. " * 3,
+                    "text": f"{title}. Police said facial recognition CCTV surveillance was installed. "
+                    * 3,
                 }
             )
         )

@@ -182,16 +182,18 @@ def emit(frame, fmt: str = "table", out=None, title: str | None = None, raw_csv=
         console.print(table)
 
 
-# Control characters (an ESC starts a terminal escape sequence) and bidi overrides
-# (which reorder what the reader sees) are shown as escapes, never sent to the terminal;
-# so are the lone surrogates of an undecodable file name, which stdout cannot encode.
+# Control characters (an ESC starts a terminal escape sequence; a newline in a file name
+# would draw a fake table row) and bidi overrides (which reorder what the reader sees)
+# are shown as escapes, never sent to the terminal; so are the lone surrogates of an
+# undecodable file name, which stdout cannot encode.
 _UNPRINTABLE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
 
 def printable(text: str | None) -> str:
-    """``text`` with control characters and bidi overrides written as ``\\xNN``/``\\uNNNN``."""
+    """``text`` with control characters (tab aside) and bidi overrides written as
+    ``\\xNN``/``\\uNNNN``."""
     if not text:
         return text or ""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
@@ -292,6 +294,9 @@ def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers, fol
     emit(frame, "table", title="Ingest accounting: records read = new + duplicates + rejects")
     if len(report.rejects_by_reason):
         emit(report.rejects_frame(), "table", title="Rejects by reason")
+    # What layout detection did (fields used; unmapped date/URL columns with a --map).
+    for line in report.layout_lines():
+        click.echo(printable(line))  # field names come from the scraped files
     click.echo(str(report).splitlines()[0])
     if report.enrichment is not None:
         click.echo(str(report.enrichment))
@@ -299,7 +304,7 @@ def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers, fol
         # Exit 1, after the accounting: the other files are in the database, but a
         # scripted build must not go on as if every file had loaded (exit 2 = nothing done).
         for failed in report.failed:
-            click.echo(f"failed: {failed.error}", err=True)
+            click.echo(f"failed: {one_line(str(failed.error))}", err=True)
         click.echo(
             f"{len(report.failed)} of {len(report.files)} files failed and were not loaded; "
             "the others were. Fix them and run again (failed files are retried)",
