@@ -142,3 +142,27 @@ def test_name_fields_are_not_host_checked(tmp_path):
 )
 def test_host_fields(name, expected):
     assert is_host_field(name) is expected
+
+
+def test_a_registered_domain_in_the_domain_field_is_not_an_alias(tmp_path):
+    # GDELT-style record on an aggregator host the registry does not know, whose domain
+    # field names a registered outlet: the record's own domain claim keeps that outlet.
+    records = [
+        {
+            "url": "https://news.aggregator-example.net/r/1",
+            "title": "Court hears the privacy petition today",
+            "seendate": "20240105T031200Z",
+            "domain": "thehindu.com",
+        },
+        {
+            "url": "https://news.aggregator-example.net/r/2",
+            "title": "Another story on the privacy petition",
+            "seendate": "20240105T031200Z",
+            "domain": "Hindu",  # not a host name: ignored, the URL's host decides
+        },
+    ]
+    path = _jsonl(tmp_path / "g.jsonl", records)
+    ingest(path, db=tmp_path / "db.duckdb", enrich=False)
+    rows = {url[-1]: outlet for url, _, outlet in _articles(tmp_path / "db.duckdb")}
+    assert rows["1"] == "The Hindu"
+    assert rows["2"] == "aggregator-example.net"

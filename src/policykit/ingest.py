@@ -305,7 +305,11 @@ class _Pipeline:
             outlet = self.registry.resolve_name(raw)
             cleaned = normalise.clean_title(raw) or raw
             if outlet is not None:
-                self._name_cache[raw] = (outlet.name, outlet.date_order, cleaned, True)
+                # A host name in a domain field ("thehindu.com") is the record's own domain,
+                # not an alias: it keeps the registry outlet whatever the URL's host.
+                claimed = self.registry.lookup(raw) if "." in raw and " " not in raw else None
+                alias = claimed is None or claimed.domain != outlet.domain
+                self._name_cache[raw] = (outlet.name, outlet.date_order, cleaned, alias)
             else:
                 self._name_cache[raw] = (cleaned, None, cleaned, False)
         return self._name_cache[raw]
