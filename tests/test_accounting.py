@@ -311,3 +311,23 @@ def test_oversized_csv_record_is_too_large_and_the_next_rows_load(tmp_path, monk
     assert [r["reject_reason"] for r in got] == [None, "too_large", None]
     assert len(got[1]["payload"]) <= formats.EXCERPT_BYTES
     assert got[2]["url"] == "https://l.example/3"
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-line", "later-line"])
+def test_jsonl_line_nested_100000_deep_never_raises(tmp_path, first):
+    deep = '{"url": "https://j.example/deep", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    lines = [jsonl_record(1), jsonl_record(2)]
+    lines.insert(0 if first else 1, deep)
+    path = tmp_path / "deep.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert detect_format(path) == "jsonl"
+    result = ingest_one(path, tmp_path)
+    assert result.records_read == 3
+
+
+def test_json_feed_nested_100000_deep_is_too_deep(tmp_path):
+    path = tmp_path / "feed.json"
+    body = '{"version": "https://jsonfeed.org/version/1.1", "items": ' + "[" * 100_000
+    path.write_text(body + "]" * 100_000 + "}", encoding="utf-8")
+    rows, _ = read_rows(path)
+    assert [r["reject_reason"] for r in rows] == ["too_deep"]

@@ -205,6 +205,10 @@ def feed_rows(path: Path) -> list[dict]:
     if data.lstrip()[:1] in (b"{", b"["):
         try:
             feed = json.loads(data)
+        except RecursionError:
+            return [
+                _reject("item:0", "too_deep", "JSON nested deeper than the parser's limit", data)
+            ]
         except ValueError as exc:
             return [_reject("item:0", "malformed_feed", f"invalid JSON: {exc}", data)]
         if not isinstance(feed, dict):

@@ -390,7 +390,7 @@ def _json_lines_look_like_jsonl(text: str, complete: bool) -> bool:
         # only call it JSON lines when its first line is a whole value itself.
         try:
             json.loads(lines[0])
-        except ValueError:
+        except (ValueError, RecursionError):
             return False
     shaped = 0
     for line in judged[:50]:
@@ -400,7 +400,7 @@ def _json_lines_look_like_jsonl(text: str, complete: bool) -> bool:
             shaped += 1
         try:
             json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         return True
     return shaped >= 2
@@ -472,7 +472,7 @@ def _bare_json_scalar(text: str, suffix: str, complete: bool) -> bool:
         return False
     try:
         json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

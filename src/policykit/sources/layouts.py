@@ -482,7 +482,7 @@ def sample_values(raw: pa.Table | None, limit: int = _SAMPLE_VALUES) -> dict[str
             continue
         try:
             record = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep for Python: DuckDB reads it
             continue
         if not isinstance(record, dict):
             continue
