@@ -331,3 +331,16 @@ def test_json_feed_nested_100000_deep_is_too_deep(tmp_path):
     path.write_text(body + "]" * 100_000 + "}", encoding="utf-8")
     rows, _ = read_rows(path)
     assert [r["reject_reason"] for r in rows] == ["too_deep"]
+
+
+def test_recovered_rows_keep_file_order_and_row_numbers(tmp_path):
+    lines = ["url,title,outlet"] + [f"https://o.example/{i},t{i},o" for i in range(1, 13)]
+    lines[3] = 'https://o.example/3,"t3,o'
+    lines[6] = 'https://o.example/6,t6",o,extra'
+    path = tmp_path / "order.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got, _ = read_rows(path)
+    assert [r["source_locator"] for r in got] == [f"row:{i}" for i in range(1, 13)]
+    assert got[2]["reject_reason"] == "unbalanced_quote"
+    assert [r["url"] for r in got[3:5]] == ["https://o.example/4", "https://o.example/5"]
+    assert got[5]["reject_reason"] == "malformed_csv"

@@ -1651,16 +1651,18 @@ def _text_lines(text: str) -> Iterator[_Line]:
 def _resplit(number, text: str, delimiter: str, names: list[str]) -> list[tuple]:
     """Records of a parser row that ran over several lines, found the careful way."""
     out = []
-    for _line, record, fields, reason, detail in recovering_records(
-        _text_lines(text), delimiter, True, len(names)
-    ):
+    records = recovering_records(_text_lines(text), delimiter, True, len(names))
+    for k, (_line, record, fields, reason, detail) in enumerate(records):
+        # Consecutive data-row numbers from the parser row's own: the good rows of the
+        # block are numbered around them.
+        at = None if number is None else number + k
         where = "a parser row that ran over several lines"
         detail = f"{detail}, in {where}" if detail else f"recovered from {where}"
         if reason is None:
             payload = json.dumps(dict(zip(names, fields, strict=True)), ensure_ascii=False)
-            out.append((None, payload, detail, None))
+            out.append((at, payload, detail, None))
         else:
-            out.append((None, record[:PAYLOAD_EXCERPT], detail, reason))
+            out.append((at, record[:PAYLOAD_EXCERPT], detail, reason))
     return out
 
 
