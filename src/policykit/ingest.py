@@ -4,9 +4,13 @@ For each file: hash it; skip it when the same path was already loaded with the s
 otherwise read it (:mod:`policykit.sources`), normalise each staging batch in DuckDB with
 the macros of :mod:`policykit.normalise` (Python only for the residue the SQL rules cannot
 settle), deduplicate against the database and inside the batch, and load everything in
-ONE transaction per file, so a killed ingest leaves the database as it was before that
-file. Every record read ends up in exactly one place: ``articles`` (new),
-``duplicates`` or ``rejects``; :class:`IngestReport` proves it per file.
+ONE transaction per file group, so a killed ingest never leaves half a file. All of it
+happens in a copy of the database (:func:`policykit.store.writer`) that replaces the
+database when the run ends, so readers never see a partial run; a killed run's copy is
+resumed by the next one. What the run learns across files (boilerplate evidence) commits
+with the files it came from. Every record read ends up in exactly one place:
+``articles`` (new), ``duplicates`` or ``rejects``; :class:`IngestReport` proves it per
+file. A file that cannot be read at all fails alone (status ``failed``).
 """
 
 from __future__ import annotations
@@ -1024,8 +1028,10 @@ def ingest(
         Per file: status, records read, new articles, duplicates, rejects; rejects by reason.
 
     Unchanged files (same path, same bytes) are skipped; a changed file replaces what its
-    earlier version contributed. Raises :class:`~policykit.errors.DatabaseLockedError` when
-    another process holds the database open.
+    earlier version contributed. Readers (``pk.connect(read_only=True)``, reports) do not
+    block it. Raises :class:`~policykit.errors.DatabaseLockedError` naming the holder when
+    another writer has the database, and :class:`~policykit.errors.DatabaseError` with one
+    line saying what was kept when the disk is full.
     """
     from .sources import dispatch
 
