@@ -344,3 +344,36 @@ def test_recovered_rows_keep_file_order_and_row_numbers(tmp_path):
     assert got[2]["reject_reason"] == "unbalanced_quote"
     assert [r["url"] for r in got[3:5]] == ["https://o.example/4", "https://o.example/5"]
     assert got[5]["reject_reason"] == "malformed_csv"
+
+
+def test_utf16_csv_with_bom_is_decoded(tmp_path):
+    text = "url,title\r\n" + "".join(f"https://u.example/{i},Tïtle {i}\r\n" for i in range(25))
+    path = tmp_path / "wide.csv"
+    path.write_bytes(text.encode("utf-16"))
+    assert detect_format(path) == "csv"
+    got, _ = read_rows(path)
+    expected = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert [(r["url"], r["title"]) for r in got] == [tuple(e) for e in expected]
+
+
+def test_gzip_bomb_in_a_csv_keeps_the_rows_before_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "GZIP_RATIO_FLOOR", 1 << 20)
+    rows = "url,title\n" + "".join(f"https://g.example/{i},Title {i}\n" for i in range(100))
+    filler = "https://g.example/x," + "a" * (40 << 20) + "\n"
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress((rows + filler).encode(), mtime=0))
+    got, _ = read_rows(path)
+    assert [r["url"] for r in got[:100]] == [f"https://g.example/{i}" for i in range(100)]
+    assert got[-1]["reject_reason"] == "decompression_bomb"
+    assert len(got[-1]["payload"]) <= formats.EXCERPT_BYTES
+
+
+def test_json_document_over_the_cap_is_one_too_large_reject(tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "MAX_JSON_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(formats, "CHUNK_SIZE", 1 << 16)
+    document = {"articles": [json.loads(jsonl_record(i)) for i in range(30_000)]}
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    got, _ = read_rows(path)
+    assert [(r["source_locator"], r["reject_reason"]) for r in got] == [("file", "too_large")]
+    assert len(got[0]["payload"]) <= formats.EXCERPT_BYTES

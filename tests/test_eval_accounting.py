@@ -255,21 +255,24 @@ def delimited_files(draw):
 @settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(case=delimited_files())
-def test_generated_delimited_files_count_like_the_reference(tmp_path, case):
+@given(case=delimited_files(), chunk=st.sampled_from([1, 2, 3, 5, 1 << 20]))
+def test_generated_delimited_files_count_like_the_reference(tmp_path, case, chunk):
     delimiter, width, data = case
     path = tmp_path / ("g.csv" if delimiter == "," else "g.tsv")
     path.write_bytes(data)
-    fmt = "csv" if delimiter == "," else "tsv"
     from policykit.sources import formats
 
-    scan = formats.scan_delimited(path, delimiter)
-    quoting = delimiter == "," or (scan.strict and scan.quotes > 0)
-    expected = reference_records(data, delimiter, quoting, width) - 1  # the header
-    raw, _ = formats.delimited_raw(path, 7, delimiter, None, _to_json)
-    rows = sum(batch.num_rows for batch in raw.batches)
+    saved = formats.CHUNK_SIZE
+    formats.CHUNK_SIZE = chunk  # chunk edges inside CRLF, quotes and characters
+    try:
+        scan = formats.scan_delimited(path, delimiter)
+        quoting = delimiter == "," or (scan.strict and scan.quotes > 0)
+        expected = reference_records(data, delimiter, quoting, width) - 1  # the header
+        raw, _ = formats.delimited_raw(path, 7, delimiter, None, _to_json)
+        rows = sum(batch.num_rows for batch in raw.batches)
+    finally:
+        formats.CHUNK_SIZE = saved
     assert rows == max(expected, 0)
-    del fmt
 
 
 @st.composite

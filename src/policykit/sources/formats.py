@@ -125,13 +125,16 @@ class ByteStream:
     """
 
     path: Path
-    chunk_size: int = CHUNK_SIZE
+    chunk_size: int = 0  # 0: CHUNK_SIZE, read when the stream is made (tests shrink it)
     gzipped: bool = False
     damage: str | None = None
     reason: str = "truncated_gzip"
     compressed_read: int = 0
     #: set when a UTF-16/32 byte-order mark was found ('utf-16-le', ...)
     encoding: str | None = None
+
+    def __post_init__(self) -> None:
+        self.chunk_size = self.chunk_size or CHUNK_SIZE
 
     def __iter__(self) -> Iterator[bytes]:
         chunks = self._chunks()
