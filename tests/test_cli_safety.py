@@ -56,6 +56,7 @@ def write_scrape(folder: Path) -> Path:
         )
         for i, title in enumerate(TITLES)
     ]
+    lines.append('=HYPERLINK("http://evil.example/") is not JSON')  # a reject's payload
     path = folder / "news.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -274,23 +275,27 @@ def test_export_csv_is_protected_and_parquet_is_not(loaded, tmp_path):
     invoke("export", "--db", db, "--out", tmp_path / "pq", "--format", "parquet")
     raw = invoke("export", "--db", db, "--out", tmp_path / "raw", "--format", "csv", "--raw-csv")
     assert raw.exit_code == 0, raw.output
-    for name in ("articles", "article_facts", "outlets"):
+    names = sorted(path.stem for path in (tmp_path / "csv").glob("*.csv"))
+    assert {"articles", "article_facts", "outlets", "rejects"} <= set(names)
+    for name in names:
         table = pq.read_table(tmp_path / "pq" / f"{name}.parquet")
         rows = _read_csv_cells(tmp_path / "csv" / f"{name}.csv")
         raw_rows = _read_csv_cells(tmp_path / "raw" / f"{name}.csv")
         assert len(rows) == len(raw_rows) == table.num_rows
-        for field in table.schema:
-            values = table.column(field.name).to_pylist()
-            if str(field.type) != "string":
-                continue
-            got = [r[field.name] for r in rows]
-            assert got == [_expected(v) if v else (v or "") for v in values], field.name
-            assert [r[field.name] for r in raw_rows] == [v or "" for v in values], field.name
+        # Views have no row order, so compare the text columns as sorted row tuples.
+        text = [f.name for f in table.schema if str(f.type) == "string"]
+        stored = [tuple(r[c] or "" for c in text) for r in table.select(text).to_pylist()]
+        assert sorted(tuple(r[c] for c in text) for r in rows) == sorted(
+            tuple(_expected(v) for v in row) for row in stored
+        ), name
+        assert sorted(tuple(r[c] for c in text) for r in raw_rows) == sorted(stored), name
         for row in rows:
-            for value in row.values():
-                assert value[:1] not in FORMULA_STARTS, (name, row)
+            for column in text:
+                assert row[column][:1] not in FORMULA_STARTS, (name, row)
     titles = {r["title"] for r in _read_csv_cells(tmp_path / "csv" / "articles.csv")}
     assert titles == {_expected(t) for t in _stored_titles(db)}
+    payloads = [r["payload"] for r in _read_csv_cells(tmp_path / "csv" / "rejects.csv")]
+    assert any(p.startswith("'=HYPERLINK(") for p in payloads), payloads
 
 
 def test_python_export_keyword(loaded, tmp_path):

@@ -286,7 +286,9 @@ def _argument_cases(path, param: click.Argument, base, world, known) -> list[Cas
     else:
         values = [(repr(v[:12]), v) for v in BAD_TEXT]
     for label, value in values:
-        args = [value, *base[1:]] if known and base else [value, *base]
+        # The base's first item is the argument, unless the base starts with an option.
+        replaces = known and base and not base[0].startswith("-")
+        args = [value, *base[1:]] if replaces else [value, *base]
         cases.append(Case(path, f"{param.name}={label}", args))
     return cases
 

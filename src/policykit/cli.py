@@ -15,6 +15,7 @@ cells that a spreadsheet would run as a formula get a leading ``'`` unless ``--r
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -105,8 +106,10 @@ class PolicykitGroup(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             # The reader went away (`policykit sql ... | head`): stop quietly, as cat does.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            # Point stdout at /dev/null so the flush at exit does not fail a second time.
+            # (Not possible under click's test runner, whose stdout has no descriptor.)
+            with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
         except Exception as exc:
             message = _fault_message(exc)
