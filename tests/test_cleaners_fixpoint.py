@@ -117,3 +117,31 @@ def test_clean_text_stops_after_one_pass_when_nothing_is_left_to_fix(text, monke
     assert clean_text(text) == expected
     # unchanged, or changed into text with nothing ftfy could touch: one pass settles it
     assert len(calls) == 1
+
+
+SEGMENTS = st.sampled_from(
+    ["Rules notified", "the data bill", "Explained", "Opinion", "The Hindu", "the hindu",
+     "THE  HINDU", "MediaNama", "NDTV.com", "Scroll.in", "news.example.org", "analysis"]
+)  # fmt: skip
+SEPARATORS = st.sampled_from([" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": "])
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    st.lists(st.tuples(SEPARATORS, SEGMENTS), min_size=1, max_size=4),
+    SEGMENTS,
+    st.sampled_from([None, "The Hindu", "MediaNama", "NDTV"]),
+)
+def test_sql_title_twin_agrees_or_flags_on_site_chains(parts, first, outlet):
+    # Titles built from chains of site names and separators: where one SQL pass would
+    # leave a strippable segment, the flag must send the title to Python.
+    title = first + "".join(sep + seg for sep, seg in parts)
+    con = _CON
+    flagged, sql = con.execute(
+        "SELECT pk_title_needs_python($t, $o), pk_clean_title($t, $o)", {"t": title, "o": outlet}
+    ).fetchone()
+    assert flagged or sql == clean_title(title, [outlet] if outlet else []), title
+
+
+_CON = duckdb.connect()
+install_macros(_CON)

@@ -352,8 +352,21 @@ CREATE OR REPLACE MACRO pk_title_needs_python(t, o) AS (
     -- CASE, not AND: only the rows that pass the cheap test pay for the extra passes, and
     -- a second pass can only change a title the first one shortened.
     OR CASE WHEN NOT coalesce(regexp_matches(t, '[|\-–—·•»:].*[|\-–—·•»:]'), FALSE) THEN FALSE
+        -- two strips need two segments naming the outlet or ending like a site address
+        WHEN list_transform([lower(pk__one_line(nfc_normalize(t)))], lambda x:
+                coalesce((length(x) - length(replace(x, nullif(pk__title_key(o), ''), '')))
+                         // length(pk__title_key(o)), 0)
+                + len(regexp_extract_all(x,
+                    '\.(?:com|in|org|net|news|co\.uk|co\.in|io|press|tv)(?: |$)')))[1] < 2
+            THEN FALSE
         ELSE list_transform([pk_clean_title(t, o)], lambda once:
             CASE WHEN once IS NULL OR length(once) >= length(pk__one_line(nfc_normalize(t)))
+                 THEN FALSE
+                 -- a second strip needs the outlet's name in what is left, or a site
+                 -- address at its end: cheap tests before the full pass
+                 WHEN NOT (coalesce(contains(lower(once), nullif(pk__title_key(o), '')), FALSE)
+                           OR regexp_matches(once,
+                              '(?i)\.(?:com|in|org|net|news|co\.uk|co\.in|io|press|tv)$'))
                  THEN FALSE
                  ELSE pk_clean_title(once, o) IS DISTINCT FROM once END)[1]
     END
