@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import __version__, normalise, store
+from . import __version__, _callable_module, normalise, store
 from . import settings as _settings
 from .errors import ConfigError, DatabaseError, PolicykitError, SourceError
 from .sources import STAGING_COLUMNS, STAGING_SCHEMA, FileRead, ReadOptions, batch_from_rows
@@ -1213,3 +1213,7 @@ def check_accounting(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 __all__ = ["ingest", "IngestReport", "FileResult", "check_accounting", "PolicykitError"]
+
+
+# `pk.ingest(...)` must keep working once this module is imported (see policykit/__init__.py).
+_callable_module(__name__)
