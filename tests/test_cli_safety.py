@@ -151,15 +151,15 @@ def test_table_escapes_control_characters_and_bidi():
     assert "[/bold]" in text and "[bold]x" in text and "[/red] title" in text
 
 
-def test_file_names_cannot_draw_rows_or_escape(tmp_path):
+def test_file_names_cannot_draw_rows_or_escape(tmp_path, monkeypatch):
     # A file name with a newline and an ESC, in a folder named like markup; the file has
-    # an unknown layout, so it fails and its name is printed on stdout and stderr.
-    folder = tmp_path / "[/bold]in"
+    # an unknown layout, so it fails and its name is printed on stdout and stderr. The
+    # path is relative, so the cell fits the 200-column table and is not wrapped.
+    monkeypatch.chdir(tmp_path)
+    folder = Path("[/bold]in")
     write_scrape(folder)
     (folder / "bad\n│ fake.csv │ loaded \x1b[31m.csv").write_text("a,b,c\n1,2,3\n")
-    result = CliRunner().invoke(
-        main, ["ingest", str(folder), "--db", str(tmp_path / "d.duckdb"), "--no-enrich"]
-    )
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", "d.duckdb", "--no-enrich"])
     assert "\x1b" not in result.stdout and "\x1b" not in result.stderr
     assert "bad\\n│ fake.csv │ loaded \\x1b[31m.csv" in result.stdout  # one cell, escaped
     assert not any(line.startswith("│ fake.csv") for line in result.stdout.splitlines())
