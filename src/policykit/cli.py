@@ -852,15 +852,19 @@ def trends_spikes(
 @click.option("--against", default="background", show_default=True, help="background or a topic.")
 @click.option("--n", type=int, default=30, show_default=True, help="Terms listed.")
 @click.option("--min-count", type=int, default=2, show_default=True, help="Least uses in topic.")
+@click.option(
+    "--alpha0", type=float, help="Prior strength in pseudo-tokens (default: background size)."
+)
 @handle_errors
 def trends_terms(
-    topic_arg, topic, query, start, end, outlets, tz, fmt, out, db, against, n, min_count
-):
+    topic_arg, topic, query, start, end, outlets, tz, fmt, out, db, against, n, min_count,
+    alpha0,
+):  # fmt: skip
     """Distinctive terms: weighted log-odds with an informative Dirichlet prior."""
     from .trends import distinctive_terms
 
     kwargs = _filter_kwargs(topic_arg, topic, query, start, end, outlets, tz, db)
-    frame = distinctive_terms(**kwargs, against=against, n=n, min_count=min_count)
+    frame = distinctive_terms(**kwargs, against=against, n=n, min_count=min_count, alpha0=alpha0)
     _emit_trend(frame, fmt, out, "Distinctive terms")
 
 

@@ -7,6 +7,7 @@ each term with an informative Dirichlet prior, divided by its standard error.
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 import pandas as pd
@@ -21,26 +22,66 @@ _JUSTEXT_NAMES = {
     "Punjabi": "Western_Panjabi",
     "Norwegian Bokmål": "Norwegian_Bokmal",
 }
+#: A token: a run of letters, combining marks and digits of any script. \p{M} keeps
+#: Indic vowel signs and viramas (and decomposed accents) inside the word, and
+#: U+200C/U+200D (zero-width non-joiner/joiner, "Extend" in Unicode's word rules) may
+#: join two runs. Apostrophes, hyphens and dashes split, as in Unicode's word breaks:
+#: "minister's" counts as "minister" (the "s" is one character, dropped) and French
+#: "l'état" as "état". RE2 syntax: DuckDB runs it (terms.sql), and so does tokens().
+TOKEN_PATTERN = r"[\p{L}\p{M}\p{N}]+(?:[\x{200C}\x{200D}]+[\p{L}\p{M}\p{N}]+)*"
+_SUBTAG = re.compile(r"[a-z]{2,3}")
+
+
+def primary_language(tag: str | None) -> str | None:
+    """The primary subtag of a language tag, lower-cased: ``"en-US"``, ``"en_us"``,
+    ``"EN"`` -> ``"en"``; ``"zh-Hant-TW"`` -> ``"zh"``. None for an empty or malformed
+    tag (one that does not start with 2-3 ASCII letters)."""
+    if not isinstance(tag, str):
+        return None
+    head = re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
+    return head if _SUBTAG.fullmatch(head) else None
+
+
+def tokens(text: str) -> list[str]:
+    """``text`` split into tokens exactly as distinctive_terms does (lower-cased, by
+    TOKEN_PATTERN, in DuckDB), before stop words and one-character tokens are dropped."""
+    db = _tokenizer()
+    return db.execute(
+        f"SELECT regexp_extract_all(lower($t), '{TOKEN_PATTERN}')", {"t": text}
+    ).fetchone()[0]
 
 
 @functools.cache
-def stopwords(language: str) -> frozenset[str]:
-    """The justext stop list for an ISO 639-1 code (empty when justext has none)."""
+def _tokenizer():
+    import duckdb
+
+    return duckdb.connect()
+
+
+@functools.cache
+def stopwords(language: str | None) -> frozenset[str]:
+    """The justext stop list for a language tag's primary subtag (``"en-US"`` uses the
+    English list); empty when justext has none or the tag is malformed."""
     import justext
 
+    code = primary_language(language)
+    if code is None:
+        return frozenset()
     try:
         from babel import Locale
 
-        name = Locale.parse(language).get_language_name("en")
-    except Exception:  # noqa: BLE001 - unknown or malformed code: no stop list
+        name = Locale.parse(code).get_language_name("en")
+    except Exception:  # noqa: BLE001 - unknown code: no stop list
         return frozenset()
     name = _JUSTEXT_NAMES.get(name, name).replace(" ", "_")
     if name not in justext.get_stoplists():
         return frozenset()
-    return frozenset(justext.get_stoplist(name))
+    return frozenset(w.lower() for w in justext.get_stoplist(name))
 
 
 def _stopword_frame(db) -> pd.DataFrame:
+    # Keyed by the tag as stored (terms.sql joins on it), listed by its primary subtag:
+    # 'en-us', 'EN' and 'en_GB' all get the English list.
     languages = [
         r[0]
         for r in db.execute(
@@ -50,6 +91,22 @@ def _stopword_frame(db) -> pd.DataFrame:
     ]
     rows = [(lang, word) for lang in languages for word in sorted(stopwords(lang))]
     return pd.DataFrame(rows, columns=["lang", "word"]).astype("object")
+
+
+def informative_prior(counts_background: np.ndarray, alpha0: float | None = None) -> np.ndarray:
+    """The informative Dirichlet prior alpha_w = alpha0 * pi_w of Monroe et al. (2008).
+
+    pi_w is the background share of w with half a count added to every term of the
+    vocabulary (Jeffreys), pi_w = (y_bw + 1/2) / (n_b + V/2), so that a term the
+    background never uses still has a prior above zero (its variance would otherwise be
+    infinite). The alpha_w sum to alpha0. ``alpha0=None`` is the default,
+    alpha0 = n_b + V/2, which makes alpha_w = y_bw + 1/2.
+    """
+    b = np.asarray(counts_background, dtype="float64")
+    total = b.sum() + 0.5 * len(b)
+    if alpha0 is None:
+        return b + 0.5
+    return alpha0 * (b + 0.5) / total
 
 
 def log_odds_dirichlet(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray):
@@ -83,21 +140,23 @@ def distinctive_terms(
     end=None,
     outlets=None,
     tz: str | None = None,
+    alpha0: float | None = None,
     backend: str = "pandas",
 ):
     """Words and two-word phrases that distinguish a topic's coverage from the rest.
 
-    The text of an article is its title, summary and body, lower-cased and split on
-    anything that is not a letter or digit. Stop words (the justext list of the
-    article's language, else its outlet's, else English), one-character tokens and
+    The text of an article is its title, summary and body, lower-cased and cut into
+    runs of letters, combining marks and digits of any script (TOKEN_PATTERN). Stop
+    words (the justext list of the primary subtag of the article's language, else its
+    outlet's, else English: ``en-US`` uses the English list), one-character tokens and
     numbers are dropped, and so is every bigram containing one. Unigrams and bigrams are
     scored separately (each against its own totals) and ranked together by ``z``.
 
     The score is the log-odds ratio with an informative Dirichlet prior (Monroe,
-    Colaresi & Quinn 2008): the prior pseudo-count of a term is its count in the
-    combined corpus (topic + background), and ``z`` is the log-odds divided by its
-    standard error. ``z`` above 1.96 means a term is used more in the topic than the
-    background would suggest, at about the 5 % level.
+    Colaresi & Quinn 2008): alpha_w = alpha0 * (background share of w), see
+    :func:`informative_prior`, and ``z`` is the log-odds divided by its standard error.
+    ``z`` above 1.96 means a term is used more in the topic than the background would
+    suggest, at about the 5 % level.
 
     Parameters
     ----------
@@ -110,6 +169,11 @@ def distinctive_terms(
         Terms returned, highest ``z`` first.
     min_count
         Ignore terms used fewer times in the topic's articles.
+    alpha0
+        Strength of the prior, in pseudo-tokens (a positive number). None (default):
+        the background's own size plus half a count per term, so alpha_w = y_bw + 1/2.
+        Smaller values shrink less, but give the terms the background never uses a
+        prior near zero, a huge variance and a ``z`` near 0 (see docs/trends.md).
 
     Returns
     -------
@@ -120,6 +184,7 @@ def distinctive_terms(
     _core.check_backend(backend)
     _core.check_positive("n", n)
     _core.check_positive("min_count", min_count)
+    _check_alpha0(alpha0)
     columns = ["term", "ngram", "count_topic", "count_background", "log_odds", "z"]
     with _core.connection(con) as db:
         flt = _core.make_filter(db, topic, query, start, end, outlets, tz)
@@ -129,7 +194,10 @@ def distinctive_terms(
             except ConfigError as exc:
                 raise ConfigError(f"{exc} (or {BACKGROUND!r})") from None
         sql, params = _core.build(
-            "terms", flt, {"against": None if against == BACKGROUND else against}
+            "terms",
+            flt,
+            {"against": None if against == BACKGROUND else against},
+            token_pattern=TOKEN_PATTERN,
         )
         db.register("pk_stopwords", _stopword_frame(db))
         try:
@@ -140,9 +208,13 @@ def distinctive_terms(
     for ngram, part in counts.groupby("n", sort=True):
         topic_counts = part["count_topic"].to_numpy()
         background_counts = part["count_background"].to_numpy()
-        delta, z = log_odds_dirichlet(
-            topic_counts, background_counts, topic_counts + background_counts
-        )
+        if len(part) == 1:
+            # One term only: its share is 1 on both sides, the odds are infinite, and
+            # nothing sets the topic apart.
+            delta = z = np.zeros(1)
+        else:
+            prior = informative_prior(background_counts, alpha0)
+            delta, z = log_odds_dirichlet(topic_counts, background_counts, prior)
         parts.append(
             pd.DataFrame(
                 {
@@ -161,7 +233,16 @@ def distinctive_terms(
     attrs = {
         **_core.describe(flt),
         "against": against,
-        "method": "log-odds ratio, informative Dirichlet prior = combined counts "
-        "(Monroe, Colaresi & Quinn 2008)",
+        "method": "log-odds ratio, informative Dirichlet prior alpha_w = alpha0 x "
+        "background share of w (+1/2 count per term) (Monroe, Colaresi & Quinn 2008)",
+        "alpha0": "background size + V/2" if alpha0 is None else float(alpha0),
     }
     return _core.finish(frame[columns], backend, attrs)
+
+
+def _check_alpha0(alpha0) -> None:
+    if alpha0 is None:
+        return
+    ok = isinstance(alpha0, int | float) and not isinstance(alpha0, bool)
+    if not ok or not np.isfinite(alpha0) or alpha0 <= 0:
+        raise ConfigError(f"alpha0 {alpha0!r} is not a positive number (or None, the default)")

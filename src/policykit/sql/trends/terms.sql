@@ -1,18 +1,17 @@
 -- distinctive_terms: unigram and bigram counts in the topic's articles (hit) and in the
 -- background (the other articles of the universe, or only those of the $against topic).
--- Text = title, summary and body, lower-cased, split on anything that is not a letter
--- or digit of any script. Stop words (the pk_stopwords relation: lang, word, registered
--- by the caller) are dropped, and so is any bigram with a stop word in it. Tokens of
--- one character and numbers are dropped too.
+-- Text = title, summary and body, lower-cased; a token is a run of letters, combining
+-- marks and digits of any script ({token_pattern}, terms.TOKEN_PATTERN): marks (Indic
+-- vowel signs, viramas, accents) and zero-width (non-)joiners stay inside the word.
+-- Stop words (the pk_stopwords relation: lang = the stored tag, word; registered by the
+-- caller, which maps each tag to its primary subtag's list) are dropped, and so is any
+-- bigram with a stop word in it. Tokens of one character and numbers are dropped too.
 WITH {universe},
 docs AS (
     SELECT
         u.hit,
         coalesce(a.language, o.language, 'en') AS lang,
-        list_filter(
-            regexp_split_to_array(
-                lower(concat_ws(' ', a.title, a.summary, a.body)), '[^\pL\pN]+'),
-            lambda x: x <> '') AS toks
+        regexp_extract_all(lower(concat_ws(' ', a.title, a.summary, a.body)), '{token_pattern}') AS toks
     FROM universe AS u
     JOIN articles AS a ON a.article_id = u.article_id
     LEFT JOIN outlets AS o ON o.domain = u.domain
