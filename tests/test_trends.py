@@ -358,7 +358,7 @@ def spiky(tmp_path):
 
 
 def test_spikes_zscore(spiky):
-    frame = spikes(spiky, "ai", interval="day", baseline=5, k=2.0, top_stories=2)
+    frame = spikes(spiky, "ai", interval="day", baseline=5, method="zscore", k=2.0, top_stories=2)
     # Day 6: previous five 1 2 3 2 1, mean 1.8, sample sd sqrt(2.8 / 4) = 0.8367,
     # threshold 1.8 + 2 x 0.8367 = 3.473 <= 8. Later days have 8 in their baseline.
     assert list(frame["period"]) == days("2024-02-06")

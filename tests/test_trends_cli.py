@@ -72,7 +72,7 @@ def test_parquet_to_file(db_path, tmp_path):
 def test_other_commands_run(db_path, command):
     result = invoke("trends", *command, "--db", db_path, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert isinstance(json.loads(result.output), list)
+    assert isinstance(json.loads(result.stdout), list)
 
 
 def test_errors_are_one_line_exit_2(db_path):

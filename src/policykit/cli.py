@@ -821,17 +821,24 @@ def trends_voice(
 @trends_group.command("spikes")
 @_trend_options
 @click.option("--interval", default="day", show_default=True, help="day ... year.")
-@click.option("--method", default="zscore", show_default=True, help="zscore or mad.")
-@click.option("--k", type=float, default=2.0, show_default=True, help="Spreads above the centre.")
+@click.option("--method", default="mad", show_default=True, help="mad or zscore.")
+@click.option("--k", type=float, default=3.5, show_default=True, help="Spreads above the centre.")
 @click.option("--baseline", type=int, help="Preceding periods compared (default per interval).")
+@click.option(
+    "--min-baseline", type=int, help="Fewest preceding periods judged on, near the start (7)."
+)
 @click.option("--min-count", type=int, default=1, show_default=True, help="Smallest spike.")
 @click.option("--top-stories", type=int, default=3, show_default=True, help="Stories per spike.")
 @handle_errors
 def trends_spikes(
     topic_arg, topic, query, start, end, outlets, tz, fmt, out, db, interval, method, k,
-    baseline, min_count, top_stories,
+    baseline, min_baseline, min_count, top_stories,
 ):  # fmt: skip
-    """Spikes: periods far above their trailing baseline, with the stories behind them."""
+    """Spikes: periods far above their trailing baseline, with the stories behind them.
+
+    The line under the table (on stderr) says how many periods were judged, or why none
+    could be: an empty table is never left unexplained.
+    """
     from .trends import spikes
 
     kwargs = _filter_kwargs(topic_arg, topic, query, start, end, outlets, tz, db)
@@ -841,10 +848,14 @@ def trends_spikes(
         method=method,
         k=k,
         baseline=baseline,
+        min_baseline=min_baseline,
         min_count=min_count,
         top_stories=top_stories,
     )
-    _emit_trend(frame, fmt, out, f"Spikes ({frame.attrs['rule']})")
+    note = frame.attrs["note"]
+    _emit_trend(frame, fmt, out, f"Spikes ({frame.attrs['rule']}): {note}")
+    # On stderr, so CSV, JSON and Parquet output stay machine-readable.
+    click.echo(f"spikes: {note}", err=True)
 
 
 @trends_group.command("terms")

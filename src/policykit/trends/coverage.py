@@ -17,6 +17,13 @@ MAD_SCALE = 1.4826
 #: Default baseline length (preceding periods) per interval: about a month of days,
 #: a quarter of weeks, a year of months.
 DEFAULT_BASELINE = {"day": 28, "week": 13, "month": 12, "quarter": 8, "year": 5}
+#: Near the start of the data, a period with fewer than ``baseline`` periods before it is
+#: judged on all of them when there are at least this many (or ``baseline``, if shorter).
+MIN_BASELINE = 7
+#: Default spike method and threshold: measured on the demo's planted events and on real
+#: exports (docs/trends.md, "Why median/MAD and k = 3.5").
+DEFAULT_METHOD = "mad"
+DEFAULT_K = 3.5
 
 
 def _check_smooth(smooth) -> int | None:
@@ -249,17 +256,30 @@ def _resolve_entities(db, items: list[str]) -> tuple[list[str], list[str]]:
     return ids, labels
 
 
-def _baseline_stats(counts: pd.Series, baseline: int, method: str) -> tuple[pd.Series, pd.Series]:
-    """Centre and spread of the ``baseline`` periods before each period (not itself)."""
-    past = counts.astype("float64").shift(1).rolling(baseline, min_periods=baseline)
+def _baseline_stats(
+    counts: pd.Series, baseline: int, min_baseline: int, method: str
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Centre, spread and size of the up-to-``baseline`` periods before each period.
+
+    The period itself is excluded. A period with fewer than ``min_baseline`` periods
+    before it gets NaN (it cannot be judged).
+    """
+    past = counts.astype("float64").shift(1).rolling(baseline, min_periods=min_baseline)
+    # The series is zero-filled: period i has min(i, baseline) periods before it.
+    size = pd.Series(np.minimum(np.arange(len(counts)), baseline), index=counts.index)
     if method == "zscore":
-        return past.mean(), past.std(ddof=1)
+        return past.mean(), past.std(ddof=1), size
     centre = past.median()
 
     def mad(values: np.ndarray) -> float:
-        return float(np.median(np.abs(values - np.median(values))))
+        # The window can hold the NaN that shift() puts before the first period.
+        return float(np.nanmedian(np.abs(values - np.nanmedian(values))))
 
-    return centre, past.apply(mad, raw=True) * MAD_SCALE
+    # Counts are counts: a baseline of mostly equal small counts has a MAD of 0 or 1,
+    # which would make a week of 5 articles against a median of 3 a spike. The Poisson
+    # standard deviation sqrt(median) (at least 1) is the smallest spread allowed.
+    floor = np.sqrt(centre.clip(lower=1.0))
+    return centre, np.maximum(past.apply(mad, raw=True) * MAD_SCALE, floor), size
 
 
 def spikes(
@@ -271,9 +291,10 @@ def spikes(
     start=None,
     end=None,
     outlets=None,
-    method: str = "zscore",
-    k: float = 2.0,
+    method: str = DEFAULT_METHOD,
+    k: float = DEFAULT_K,
     baseline: int | None = None,
+    min_baseline: int | None = None,
     min_count: int = 1,
     top_stories: int = 3,
     tz: str | None = None,
@@ -284,11 +305,17 @@ def spikes(
     The rule: a period is a spike when its article ``count`` is at least
     ``centre + k * spread`` of the ``baseline`` periods before it (the period itself
     excluded), strictly above ``centre``, and at least ``min_count``. With
-    ``method="zscore"`` the centre is the mean and the spread the sample standard
-    deviation; with ``method="mad"`` the median and 1.4826 x the median absolute
-    deviation (the factor makes it comparable to a standard deviation). The first
-    ``baseline`` periods cannot be judged. A flat baseline (spread 0) makes any count
-    above it a spike, with ``score`` = inf.
+    ``method="mad"`` (the default) the centre is the median and the spread 1.4826 x the
+    median absolute deviation (comparable to a standard deviation), but never less than
+    sqrt(max(median, 1)), the Poisson spread of a count: earlier spikes in the baseline
+    barely move either. With ``method="zscore"`` the centre is the mean and the spread
+    the sample standard deviation (a flat baseline, spread 0, makes any count above it a
+    spike, with ``score`` = inf).
+
+    Near the start of the data a period with fewer than ``baseline`` periods before it
+    is judged on all of them when there are at least ``min_baseline``; earlier periods
+    cannot be judged. When no period can be judged, or none is a spike, the empty result
+    says why in ``attrs["note"]``.
 
     Parameters
     ----------
@@ -296,9 +323,14 @@ def spikes(
         The shared filter (see :func:`coverage_over_time`).
     interval
         The period of the series.
+    method, k
+        ``"mad"`` (default) or ``"zscore"``; spreads above the centre (default 3.5).
     baseline
         Preceding periods to compare with (default: 28 days, 13 weeks, 12 months,
         8 quarters or 5 years).
+    min_baseline
+        Fewest preceding periods a period is judged on (default: 7, or ``baseline`` if
+        shorter; at least 2 for ``"zscore"``).
     top_stories
         Stories listed per spike: the clusters with most matching articles in the period.
 
@@ -307,14 +339,17 @@ def spikes(
     DataFrame
         One row per spike: ``period``, ``count``, ``baseline_centre``,
         ``baseline_spread``, ``threshold``, ``score`` ((count - centre) / spread),
-        ``rule`` (the rule in words), ``top_title`` (title of the biggest story) and
+        ``rule`` (the rule in words), ``top_title`` (title of the biggest story),
         ``stories``: a list of dicts with ``cluster_id``, ``articles`` (in the period),
-        ``first_outlet``, ``first_published_at``, ``title``, ``url``. The same stories
-        in long form come from :func:`spike_stories`. ``attrs["rule"]`` repeats the rule.
+        ``first_outlet``, ``first_published_at``, ``title``, ``url``, and
+        ``baseline_periods`` (how many preceding periods the row was judged on). The same
+        stories in long form come from :func:`spike_stories`. ``attrs["rule"]`` repeats
+        the rule; ``attrs["judged"]`` counts the periods judged and ``attrs["note"]`` says
+        in one line what was found (or why nothing could be judged).
     """
     frame, _stories = _spikes(
-        con, topic, query, interval, start, end, outlets, method, k, baseline, min_count,
-        top_stories, tz, backend,
+        con, topic, query, interval, start, end, outlets, method, k, baseline, min_baseline,
+        min_count, top_stories, tz, backend,
     )  # fmt: skip
     return frame
 
@@ -328,9 +363,10 @@ def spike_stories(
     start=None,
     end=None,
     outlets=None,
-    method: str = "zscore",
-    k: float = 2.0,
+    method: str = DEFAULT_METHOD,
+    k: float = DEFAULT_K,
     baseline: int | None = None,
+    min_baseline: int | None = None,
     min_count: int = 1,
     top_stories: int = 3,
     tz: str | None = None,
@@ -347,40 +383,75 @@ def spike_stories(
         ``title``, ``url``.
     """
     _frame, stories = _spikes(
-        con, topic, query, interval, start, end, outlets, method, k, baseline, min_count,
-        top_stories, tz, backend,
+        con, topic, query, interval, start, end, outlets, method, k, baseline, min_baseline,
+        min_count, top_stories, tz, backend,
     )  # fmt: skip
     return stories
 
 
+def _spike_rule(method: str, k: float, baseline: int, min_baseline: int, interval: str,
+                min_count: int) -> str:  # fmt: skip
+    if method == "zscore":
+        centre, spread = "mean", "standard deviation"
+    else:
+        centre, spread = "median", "max(1.4826 x MAD, sqrt(max(median, 1)))"
+    start = (
+        f", or of all of them (at least {min_baseline}) near the start of the data"
+        if min_baseline < baseline
+        else ""
+    )
+    return (
+        f"count >= {centre} + {k:g} x {spread} of the previous {baseline} {interval}s"
+        f"{start} (current {interval} excluded), count > {centre}, count >= {min_count}"
+    )
+
+
+def _spike_note(series: pd.DataFrame, size: pd.Series, min_baseline: int, interval: str,
+                found: int) -> str:  # fmt: skip
+    """One line: how many periods were judged and flagged, or why none could be."""
+    n = len(series)
+    judged = int((size >= min_baseline).sum())
+    if n == 0:
+        return "nothing can be judged: no dated article matches the filters"
+    if judged == 0:
+        return (
+            f"nothing can be judged: the series has {n} {interval}(s), and a {interval} "
+            f"needs at least {min_baseline} earlier ones (try a finer --interval or a "
+            f"smaller --min-baseline)"
+        )
+    first = series["period"].iloc[n - judged].date().isoformat()
+    return (
+        f"{found} spike(s) among {judged} {interval}s judged (from {first}; the first "
+        f"{n - judged} {interval}s of the data only serve as baseline)"
+    )
+
+
 def _spikes(
-    con, topic, query, interval, start, end, outlets, method, k, baseline, min_count,
-    top_stories, tz, backend,
+    con, topic, query, interval, start, end, outlets, method, k, baseline, min_baseline,
+    min_count, top_stories, tz, backend,
 ):  # fmt: skip
     _core.check_interval(interval)
     _core.check_backend(backend)
     _core.check_choice("method", method, SPIKE_METHODS)
     baseline = DEFAULT_BASELINE[interval] if baseline is None else baseline
     _core.check_positive("baseline", baseline)
-    if method == "zscore" and baseline < 2:
-        raise ConfigError(f"baseline {baseline} is too short: a standard deviation needs 2")
+    if min_baseline is None:
+        min_baseline = min(baseline, MIN_BASELINE)
+    _core.check_positive("min_baseline", min_baseline)
+    if min_baseline > baseline:
+        raise ConfigError(f"min_baseline {min_baseline} is more than baseline {baseline}")
+    if method == "zscore" and min_baseline < 2:
+        raise ConfigError(f"baseline {min_baseline} is too short: a standard deviation needs 2")
     _core.check_positive("top_stories", top_stories)
     if isinstance(k, bool) or not isinstance(k, int | float) or not k >= 0:
         raise ConfigError(f"k {k!r} is not a number >= 0")
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 0:
         raise ConfigError(f"min_count {min_count!r} is not a whole number >= 0")
-    centre_name, spread_name = (
-        ("mean", "standard deviation") if method == "zscore" else ("median", "1.4826 x MAD")
-    )
-    rule = (
-        f"count >= {centre_name} + {k:g} x {spread_name} of the previous {baseline} "
-        f"{interval}s (current {interval} excluded), count > {centre_name}, "
-        f"count >= {min_count}"
-    )
+    rule = _spike_rule(method, k, baseline, min_baseline, interval, min_count)
     with _core.connection(con) as db:
         flt = _core.make_filter(db, topic, query, start, end, outlets, tz)
         series = _coverage_frame(db, flt, interval, None, "articles")
-        centre, spread = _baseline_stats(series["count"], baseline, method)
+        centre, spread, size = _baseline_stats(series["count"], baseline, min_baseline, method)
         counts = series["count"].astype("float64")
         threshold = centre + k * spread
         flagged = centre.notna() & (counts >= threshold) & (counts > centre) & (counts >= min_count)
@@ -394,6 +465,7 @@ def _spikes(
                 "baseline_spread": spread,
                 "threshold": threshold,
                 "score": score,
+                "baseline_periods": size.astype("int64"),
             }
         )[flagged.to_numpy()]
         frame["rule"] = rule
@@ -406,14 +478,22 @@ def _spikes(
     }
     frame["stories"] = [by_period.get(p, []) for p in frame["period"]]
     frame["top_title"] = [s[0]["title"] if s else None for s in frame["stories"]]
+    # Documented columns first, in their documented order; added columns after them.
+    frame = frame[
+        ["period", "count", "baseline_centre", "baseline_spread", "threshold", "score",
+         "rule", "stories", "top_title", "baseline_periods"]
+    ]  # fmt: skip
     attrs = {
         **_core.describe(flt),
         "interval": interval,
         "method": method,
         "k": k,
         "baseline": baseline,
+        "min_baseline": min_baseline,
         "min_count": min_count,
         "rule": rule,
+        "judged": int((size >= min_baseline).sum()),
+        "note": _spike_note(series, size, min_baseline, interval, len(frame)),
     }
     return (
         _core.finish(frame, backend, attrs),
