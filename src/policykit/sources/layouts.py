@@ -470,20 +470,25 @@ LOOKS_LIKE_SHARE = 0.8
 _SAMPLE_VALUES = 50
 
 
-def sample_values(raw: pa.Table | None, limit: int = _SAMPLE_VALUES) -> dict[str, list[str]]:
-    """Top-level field -> up to ``limit`` non-empty scalar values from the first records."""
-    values: dict[str, list[str]] = {}
-    if raw is None or "payload" not in raw.column_names:
-        return values
-    sample = raw.slice(0, 4 * limit)
+def _sampled_records(raw: pa.Table, limit: int):
+    """The parsed payloads of the first ``limit`` rows that the reader did not reject."""
+    sample = raw.slice(0, limit)
     reasons = sample.column("reject_reason").to_pylist()
     for payload, reason in zip(sample.column("payload").to_pylist(), reasons, strict=True):
         if reason is not None or not payload:
             continue
         try:
-            record = json.loads(payload)
+            yield json.loads(payload)
         except (ValueError, RecursionError):  # too deep for Python: DuckDB reads it
             continue
+
+
+def sample_values(raw: pa.Table | None, limit: int = _SAMPLE_VALUES) -> dict[str, list[str]]:
+    """Top-level field -> up to ``limit`` non-empty scalar values from the first records."""
+    values: dict[str, list[str]] = {}
+    if raw is None or "payload" not in raw.column_names:
+        return values
+    for record in _sampled_records(raw, 4 * limit):
         if not isinstance(record, dict):
             continue
         for key, value in record.items():
@@ -927,15 +932,7 @@ def sample_keys(raw: pa.Table, limit: int = 1000) -> tuple[list[str], bool]:
     """
     keys: dict[str, None] = {}
     has_strings = False
-    sample = raw.slice(0, limit)
-    reasons = sample.column("reject_reason").to_pylist()
-    for payload, reason in zip(sample.column("payload").to_pylist(), reasons, strict=True):
-        if reason is not None or not payload:
-            continue
-        try:
-            value = json.loads(payload)
-        except (ValueError, RecursionError):  # too deep for Python: DuckDB reads it
-            continue
+    for value in _sampled_records(raw, limit):
         if isinstance(value, dict):
             keys.update(dict.fromkeys(value))
         elif isinstance(value, str):
