@@ -111,8 +111,16 @@ def test_needs_python_flags_what_sql_cannot_settle(con):
         "www.ü.de/a": True,  # ... also without a scheme
         r"https:\/\/ü.de\/a": True,  # ... also behind escapes
         "https://x.com/a?q=ü": True,  # non-ASCII query
-        "https://x.com/ü/path": False,  # non-ASCII path: SQL leaves it alone, like Python
+        "https://x.com/ü/path": True,  # non-ASCII path: Python writes UTF-8 escapes
         "https://x.com/%C3%A9": False,
+        "https://x.com/%7E": True,  # unreserved escape: Python decodes it
+        "https://x.com/%2F%3F": False,  # reserved escapes stay in SQL
+        "https://x.com/a/./b": True,  # dot segments
+        "https://x.com/a/..": True,
+        "https://x.com/.well-known/a": False,  # a dot that starts a name is no segment
+        "https://x.com:081/a": True,  # zero-padded port
+        "https://x.com:0/a": False,
+        "https://x.com/#!1/a": True,  # hash-bang fragment
     }
     urls = list(cases)
     assert _column(con, "pk_url_needs_python(v)", urls) == [cases[u] for u in urls]

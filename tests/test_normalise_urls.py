@@ -102,10 +102,61 @@ CANONICAL_CASES = [
     ("https://www.npr.org2022/07/18/1111/x", "https://npr.org2022/07/18/1111/x"),
 ]
 
+#: RFC 3986 section 6 equivalences (issue 11): each group is one URL written several
+#: ways, so it must give one key. The key itself is checked against the peers in
+#: tests/test_urls_peers.py; here only "one key per group" and "not the same key as
+#: another group" are asserted, so no expected output is hard-coded.
+EQUIVALENT_GROUPS = [
+    # dot segments (section 6.2.2.3)
+    ["https://x.com/a/b", "https://x.com/a/./b", "https://x.com/a/../a/b", "https://x.com/./a/b",
+     "https://x.com/a/b/.", "https://x.com/a/b/c/..", "https://x.com/../a/b",
+     "https://x.com/a/%2E/b", "https://x.com/a/%2e%2E/a/b"],
+    # unreserved escapes decoded (section 6.2.2.2)
+    ["https://x.com/~user/a-b_c.d", "https://x.com/%7Euser/a%2Db%5Fc%2Ed", "https://x.com/%7euser/a-b_c.d",
+     "https://x.com/%7E%75ser/a-b_c.d"],
+    # other escapes upper-cased, non-ASCII written as UTF-8 escapes (an IRI and its URI)
+    ["https://x.com/r%C3%A9sum%C3%A9", "https://x.com/résumé", "https://x.com/r%c3%a9sum%c3%a9"],
+    ["https://x.com/s?q=%C3%BC%2F", "https://x.com/s?q=ü%2f"],
+    # IDNA host: Unicode, punycode, upper case, a trailing dot
+    ["https://bücher.de/a", "https://xn--bcher-kva.de/a", "https://BÜCHER.de/a",
+     "https://www.bücher.de./a", "http://XN--BCHER-KVA.DE/a/"],
+    # faß.de under IDNA 2008 (UTS 46 non-transitional): not the same name as fass.de
+    ["https://faß.de/a", "https://xn--fa-hia.de/a", "https://FAß.de/a"],
+    ["https://fass.de/a"],
+    # default and zero-padded ports (section 6.2.3)
+    ["https://x.com:81/a", "https://x.com:081/a", "http://x.com:0081/a"],
+    ["https://x.com/a", "https://x.com:443/a", "https://x.com:0443/a", "http://x.com:80/a",
+     "http://x.com:080/a", "https://x.com:/a"],
+    # hash-bang fragments identify the article: one key per article, not per site
+    ["https://example.com/#!5753509/hello-world", "http://www.example.com/#!5753509/hello-world"],
+    ["https://example.com/#!5753510/other-story"],
+    ["https://example.com/", "https://example.com/#top", "https://example.com/#!"],
+]  # fmt: skip
+
 
 @pytest.mark.parametrize(("url", "expected"), CANONICAL_CASES)
 def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize("group", EQUIVALENT_GROUPS, ids=lambda g: g[0])
+def test_equivalent_spellings_give_one_key(group):
+    keys = {canonical_url(u) for u in group}
+    assert len(keys) == 1 and None not in keys, keys
+
+
+def test_equivalence_groups_stay_apart():
+    # the fix must not merge distinct URLs: a false merge loses articles as duplicates
+    keys = [canonical_url(g[0]) for g in EQUIVALENT_GROUPS]
+    assert len(set(keys)) == len(keys)
+
+
+def test_hash_bang_articles_of_one_site_are_not_merged():
+    # the issue's false merge: every hash-bang article of a site collapsed into '/'
+    urls = [f"https://example.com/#!{n}/story-{n}" for n in range(50)]
+    keys = {canonical_url(u) for u in urls}
+    assert len(keys) == len(urls)
+    assert canonical_url("https://example.com/") not in keys
 
 
 @pytest.mark.parametrize("value", [123, 4.5, b"https://x.com", ["https://x.com"]])
@@ -119,14 +170,18 @@ def url_parts():
     prefix = st.sampled_from(["", "www.", "WWW.", "m.", "amp.", "mobile.", "www.m."])
     host = st.sampled_from(
         ["example.com", "thehindu.com", "m.com", "bbc.co.uk", "npr.org2022", "x", "a_b.in",
-         "EXAMPLE.ORG", "www.com", "amp.dev", "1.2.3.4", "ex ample.com", "ü.de", ""]
+         "EXAMPLE.ORG", "www.com", "amp.dev", "1.2.3.4", "ex ample.com", "ü.de", "",
+         "bücher.de", "xn--bcher-kva.de", "faß.de", "XN--FA-HIA.de", "пример.рф", "☃.net"]
     )  # fmt: skip
     dot = st.sampled_from(["", "."])
     userinfo = st.sampled_from(["", "", "user:pw@", "@"])
-    port = st.sampled_from(["", "", ":80", ":443", ":8080", ":", ":abc"])
+    port = st.sampled_from(
+        ["", "", ":80", ":443", ":8080", ":", ":abc", ":081", ":0443", ":0", ":00"]
+    )
     segment = st.sampled_from(
         ["news", "amp", "AMP", "2022", "07", "18", "2022-07-18", "20220718", "story.amp.html",
-         "a b", "index.html", "%e2%80%99", "%E2%80%99", "ü", "x.amp.amp.html", "", "ampere"]
+         "a b", "index.html", "%e2%80%99", "%E2%80%99", "ü", "x.amp.amp.html", "", "ampere",
+         ".", "..", "%7e", "%7E", "%41b", "%2E", "%2e%2E", "r%C3%A9sum%C3%A9", "résumé", ".well"]
     )  # fmt: skip
     path = st.lists(segment, max_size=5).map(lambda s: "/" + "/".join(s) if s else "")
     trail = st.sampled_from(["", "/", "//", "/amp", "/amp/"])
@@ -137,7 +192,9 @@ def url_parts():
     value = st.sampled_from(["", "=1", "=amp", "=AMP", "=x y", "=", "=%2f", "=a=b"])
     param = st.tuples(key, value).map("".join)
     query = st.lists(param, max_size=4).map(lambda ps: ("?" + "&".join(ps)) if ps else "")
-    fragment = st.sampled_from(["", "#top", "#", "#a?b"])
+    fragment = st.sampled_from(
+        ["", "#top", "#", "#a?b", "#!", "#!5753509/hello", "#!a/./b?c", "#!ü%7e"]
+    )
     space = st.sampled_from(["", " ", "\t", "\n"])
     escape = st.sampled_from([None, r"\/", r"\u002F"])
 
@@ -173,7 +230,9 @@ def test_canonical_url_output_shape(url):
     result = canonical_url(url)
     if result is not None:
         assert result.startswith("https://")
-        assert "#" not in result
+        # only a hash-bang fragment survives, and it is not empty
+        fragment = result.partition("#")[2]
+        assert "#" not in result or (fragment.startswith("!") and len(fragment) > 1)
         assert "utm_" not in result.lower()
 
 
@@ -200,6 +259,11 @@ REGISTERED_CASES = [
     ("   ", None),
     ("exa mple.com", None),
     (None, None),
+    # an internationalised name and its punycode have one registered domain (punycode)
+    ("bücher.de", "xn--bcher-kva.de"),
+    ("https://news.BÜCHER.de/a", "xn--bcher-kva.de"),
+    ("xn--bcher-kva.de", "xn--bcher-kva.de"),
+    ("https://www.пример.рф/a", "xn--e1afmkfd.xn--p1ai"),
 ]
 
 

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ConfigError, one_of
-from .urls import canonical_url, registered_domain
+from .urls import ascii_host, canonical_url, registered_domain
 
 COLUMNS = ("domain", "name", "aliases", "country", "language", "type", "date_order")
 REQUIRED = ("domain", "name")
@@ -60,7 +60,8 @@ def _host_of(host_or_url: str) -> str:
         if canonical is None:
             return ""
         text = canonical[len("https://") :].split("/", 1)[0]
-    text = text.split(":", 1)[0].lower().rstrip(".")
+    # punycode, the host form of canonical_url, so 'bücher.de' and its xn-- name agree
+    text = ascii_host(text.split(":", 1)[0].rstrip("."))
     return re.sub(r"^(?:(?:www|m|mobile|amp)\.)*([^.]+\..+)\Z", r"\1", text)
 
 
@@ -88,7 +89,7 @@ def _parse_csv(text: str, path: str, origin: str) -> list[Outlet]:
         values = {k: (v or "").strip() for k, v in row.items()}
         if not any(values.values()):
             continue
-        domain = values["domain"].lower()
+        domain = ascii_host(values["domain"])  # 'bücher.de' is stored as its xn-- name
         domain = re.sub(r"^www\.", "", domain)
         if not _DOMAIN_OK.match(domain):
             raise ConfigError(

@@ -14,6 +14,7 @@ import datetime as _dt
 import re
 from functools import lru_cache
 
+import idna
 import tldextract
 
 #: Query parameters that identify a click, a campaign or a share, never an article.
@@ -64,7 +65,7 @@ _ESC_SLASH = re.compile(r"\\+/")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WWW_START = re.compile(r"(?i)^www\.")
 # RFC 3986 appendix B, with the scheme required.
-_SPLIT = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//([^/?#]*))?([^?#]*)(\?([^#]*))?")
+_SPLIT = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?", re.S)
 _AUTHORITY = re.compile(r"^(?:[^@]*@)?([^:]*)(?::([^:]*))?\Z")
 _HOST_OK = re.compile(r"^[\w-]+(?:\.[\w-]+)*\Z")
 # Strip as many host prefixes as leave a name with a dot in it (www.m.x.com -> x.com,
@@ -72,6 +73,11 @@ _HOST_OK = re.compile(r"^[\w-]+(?:\.[\w-]+)*\Z")
 _HOST_PREFIX = re.compile(r"^(?:(?:www|m|mobile|amp)\.)*([^.]+\..+)\Z")
 _DIGITS = re.compile(r"^[0-9]+\Z")
 _PCT = re.compile(r"%[0-9a-fA-F]{2}")
+# RFC 3986 section 2.3: the unreserved characters, which an escape must not hide.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# A port written with leading zeros (':081' is port 81, ':0443' is 443).
+_ZERO_PORT = re.compile(r"^0+(?=[0-9])")
 # AMP variants in the path: trailing /amp segments, '.amp.html', leading /amp segments.
 _AMP_END = re.compile(r"(?:/+amp)+/*\Z")
 _SLASH_END = re.compile(r"/+\Z")
@@ -94,17 +100,90 @@ def _repair(url: str) -> str:
     return url
 
 
+@lru_cache(maxsize=4096)
+def ascii_host(host: str) -> str:
+    """The one host form: lower-case ASCII, internationalised names as punycode.
+
+    IDNA 2008 with the UTS #46 mapping, non-transitional (what browsers and the WHATWG
+    URL standard do): ``bücher.de`` -> ``xn--bcher-kva.de``, ``faß.de`` ->
+    ``xn--fa-hia.de`` (IDNA 2003 said ``fass.de``, a different registered name). A
+    name IDNA 2008 refuses (an emoji, a symbol) falls back to Python's IDNA 2003
+    codec, then to the lower-cased text, so it still has exactly one spelling.
+    """
+    host = host.rstrip(".")
+    if host.isascii():
+        return host.lower()
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError, ValueError):
+        pass
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return host.lower()
+
+
 def _canonical_host(authority: str) -> str | None:
     match = _AUTHORITY.match(authority)
     if match is None:
         return None
-    host, port = match.group(1).lower().rstrip("."), match.group(2)
+    host, port = ascii_host(match.group(1).rstrip(".")).rstrip("."), match.group(2)
     if not _HOST_OK.match(host):
         return None
     host = _HOST_PREFIX.sub(r"\1", host)
+    if port is not None:
+        port = _ZERO_PORT.sub("", port)
     if port is None or port in ("", "80", "443"):
         return host
     return f"{host}:{port}" if _DIGITS.match(port) else None
+
+
+def _escape(match: re.Match) -> str:
+    char = chr(int(match.group(0)[1:], 16))
+    return char if char in _UNRESERVED else match.group(0).upper()
+
+
+def _percent(text: str) -> str:
+    """RFC 3986 section 6.2.2.2: decode unreserved escapes, upper-case the others, and
+    write non-ASCII characters as UTF-8 escapes (an IRI and its URI are one URL)."""
+    if "%" in text:
+        text = _PCT.sub(_escape, text)
+    if not text.isascii():
+        text = _NON_ASCII.sub(
+            lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "surrogatepass")),
+            text,
+        )
+    return text
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4 (``/a/./b`` and ``/a/../a/b`` are ``/a/b``)."""
+    if "." not in path:
+        return path
+    out: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith("./") or path.startswith("/./"):
+            path = path[2:]
+        elif path == "/.":
+            path = "/"
+        elif path.startswith("/../"):
+            path = path[3:]
+            if out:
+                out.pop()
+        elif path == "/..":
+            path = "/"
+            if out:
+                out.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            cut = path.find("/", 1)
+            cut = len(path) if cut < 0 else cut
+            out.append(path[:cut])
+            path = path[cut:]
+    return "".join(out)
 
 
 def _canonical_path(path: str) -> str:
@@ -142,9 +221,13 @@ def _canonical(url: str) -> str | None:
     host = _canonical_host(match.group(3))
     if not host:
         return None
-    path = _canonical_path(_PCT.sub(lambda m: m.group(0).upper(), match.group(4)))
-    query = _canonical_query(_PCT.sub(lambda m: m.group(0).upper(), match.group(6) or ""))
-    return f"https://{host}{path}" + (f"?{query}" if query else "")
+    path = _canonical_path(_remove_dot_segments(_percent(match.group(4))))
+    query = _canonical_query(_percent(match.group(6) or ""))
+    # A hash-bang ('#!') fragment is the article's address on a script-rendered site
+    # (Google's AJAX crawling scheme): dropping it would merge every article of the site.
+    fragment = match.group(8) or ""
+    bang = "#" + _percent(fragment) if fragment.startswith("!") and fragment != "!" else ""
+    return f"https://{host}{path}" + (f"?{query}" if query else "") + bang
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -200,7 +283,9 @@ def registered_domain(url_or_host: str | None) -> str | None:
     text = _TRIM.sub("", url_or_host)
     match = _HOST_OF.match(text)
     host = match.group(1) if match else re.split(r"[:/?#]", text, maxsplit=1)[0]
-    host = host.lower().rstrip(".")
+    # the same host form as canonical_url (punycode), so a registry keyed by either
+    # spelling of an internationalised name finds one domain
+    host = ascii_host(host)
     if not host or not _HOST_OK.match(host):
         return None
     return _registered(host)
