@@ -145,6 +145,89 @@ def test_numbers_and_objects(raw, value, source):
     assert parse_published(raw) == ParsedDate(value, source, None)
 
 
+# Issue 11: shapes the fuzzy parsers misread or missed, and their families.
+# (raw, outlet date order, UTC value)
+PEER_CASES = [
+    # dotted day-first, a space after a dot, a two-digit year (dateparser's tests)
+    ("26. 10.21", "DMY", utc(2021, 10, 26)),
+    ("26 . 10.21", "DMY", utc(2021, 10, 26)),
+    ("30 . 09 . 22 12.12", "DMY", utc(2022, 9, 30, 12, 12)),
+    # ... with a dotted time: 14.12 is 14:12, not the year 2014
+    ("26. 10.21 14.12", "DMY", utc(2021, 10, 26, 14, 12)),
+    ("29.02.2020 13.12", "DMY", utc(2020, 2, 29, 13, 12)),
+    ("18.10.14 um 22:56 Uhr", "DMY", utc(2014, 10, 18, 22, 56)),
+    ("5.7.2018 5.45 pm", "DMY", utc(2018, 7, 5, 17, 45)),
+    # the outlet's order decides an ambiguous one; a day over 12 reads either way
+    ("03.04.21", "MDY", utc(2021, 3, 4)),
+    ("26.10.21", "MDY", utc(2021, 10, 26)),
+    # two-digit years: 00-69 are 20xx, 70-99 are 19xx
+    ("10.10.98", "DMY", utc(1998, 10, 10)),
+    # digit runs: year first when the year is plausible (12 and 14 digits: with time)
+    ("201709011234", "DMY", utc(2017, 9, 1, 12, 34)),
+    ("20170901123456", "DMY", utc(2017, 9, 1, 12, 34, 56)),
+    ("20041212", "DMY", utc(2004, 12, 12)),
+    # ... else day and month by the outlet's order, then the year
+    ("12122004", "DMY", utc(2004, 12, 12)),
+    ("03042004", "DMY", utc(2004, 4, 3)),
+    ("03042004", "MDY", utc(2004, 3, 4)),
+    ("25122004", "MDY", utc(2004, 12, 25)),
+    # a dotted 12-hour time keeps its minutes
+    ("Wed, 22nd June, 2016, 12.16 pm.", "DMY", utc(2016, 6, 22, 12, 16)),
+    ("Wednesday, 22nd June, 2016, 12.16 pm.", "DMY", utc(2016, 6, 22, 12, 16)),
+    ("June 22, 2016, 9.05 a.m.", "DMY", utc(2016, 6, 22, 9, 5)),
+    ("20 Mar 2013 10h11", "DMY", utc(2013, 3, 20, 10, 11)),
+    # JavaScript Date.toString(): the offset is east of UTC, the bracketed name ignored
+    ("Fri Sep 23 2016 10:34:51 GMT+0800 (CST)", "DMY", utc(2016, 9, 23, 2, 34, 51)),
+    ("Thu Oct 06 2022 09:15:00 GMT-0400 (Eastern Daylight Time)", "DMY", utc(2022, 10, 6, 13, 15)),
+    ("Wed, 19 Feb 2012 22:40:00 GMT-01:01", "DMY", utc(2012, 2, 19, 23, 41)),
+    # a label in any script before the date
+    ("发布时间: 2022-02-25 14:34", "DMY", utc(2022, 2, 25, 14, 34)),
+    ("Stand: 03.04.2019", "DMY", utc(2019, 4, 3)),
+    # an IANA zone name after the time
+    ("Wed, 19 Aug 2009 18:28:00 Etc/GMT", "DMY", utc(2009, 8, 19, 18, 28)),
+    ("Wed, 19 Aug 2009 18:28:00 Europe/Berlin", "DMY", utc(2009, 8, 19, 16, 28)),
+    ("Wed, 19 Aug 2009 18:28:00 Asia/Kolkata", "DMY", utc(2009, 8, 19, 12, 58)),
+    # a weekday (or a placeholder) the parsers do not know, with 'den'
+    ("XXTag, den 29. Februar 2008", "DMY", utc(2008, 2, 29)),
+    ("Donnerstag, den 29. Februar 2008", "DMY", utc(2008, 2, 29)),
+    # German zone names (feedparser's MET/MEST)
+    ("Thu, 30 Apr 2015 08:57:00 MEST", "DMY", utc(2015, 4, 30, 6, 57)),
+    ("Fr, 1 Sep 2017 16:27:51 MESZ", "DMY", utc(2017, 9, 1, 14, 27, 51)),
+    # year-first numeric dates are year-month-day
+    ("2004-2-12", "DMY", utc(2004, 2, 12)),
+    ("2020.02.03", "MDY", utc(2020, 2, 3)),
+]
+
+
+@pytest.mark.parametrize(("raw", "order", "value"), PEER_CASES)
+def test_peer_families(raw, order, value):
+    assert parse_published(raw, date_order=order).value == value
+
+
+PEER_FAILURES = [
+    # a fourth date number is not a time (feedparser's w3dtf test: too many parts)
+    ("2013-01-27-01", "unparseable"),
+    ("2013-01-27-01 10:00", "unparseable"),
+    # year-first is never year-day-month; a fuzzy year 1212 is a misread
+    ("1212-20-04", "out_of_range"),
+    ("2004-20-12", "out_of_range"),
+    # digit runs whose parts do not exist
+    ("33132004", "out_of_range"),
+    ("201713011234", "out_of_range"),
+    # a dotted date with no such day or month
+    ("33.20.2004", "out_of_range"),
+    ("30.02.21", "out_of_range"),
+    ("XXTag, den 30. Februar 2008", "unparseable"),
+    # an IANA-looking zone that does not exist
+    ("Wed, 19 Aug 2009 18:28:00 Mars/Olympus", "unknown_timezone"),
+]
+
+
+@pytest.mark.parametrize(("raw", "reason"), PEER_FAILURES)
+def test_peer_failures(raw, reason):
+    assert parse_published(raw) == ParsedDate(None, None, reason)
+
+
 FAILURES = [
     # nothing there
     (None, "empty"),

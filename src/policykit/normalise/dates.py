@@ -39,6 +39,7 @@ ZONE_ABBREVIATIONS: dict[str, str] = {
     "AEST": "+10:00", "AEDT": "+11:00",
     "WET": "+00:00", "WEST": "+01:00", "BST": "+01:00", "CET": "+01:00",
     "CEST": "+02:00", "EET": "+02:00", "EEST": "+03:00", "MSK": "+03:00",
+    "MEZ": "+01:00", "MESZ": "+02:00", "MET": "+01:00", "MEST": "+02:00",
     "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
     "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
 }  # fmt: skip
@@ -52,6 +53,9 @@ DATEPARSER_LANGUAGES = (
 )  # fmt: skip
 
 SOURCES = ("iso", "rfc2822", "epoch_s", "epoch_ms", "human", "relative")
+
+#: Four-digit years a run of digits or a numeric date may carry (20041212 yes, 1212 no).
+YEAR_MIN, YEAR_MAX = 1900, 2100
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,10 @@ def _fast(text: str, default_tz: str) -> ParsedDate | None:
     match = _COMPACT_DATE.match(text)
     if match:
         *parts, zone = match.groups()
-        naive = _dt.datetime(*(int(g) for g in parts if g is not None))
+        try:
+            naive = _dt.datetime(*(int(g) for g in parts if g is not None))
+        except ValueError:
+            return None  # 12122004 is not year 1212: the digit-run rule reads it
         return ParsedDate(_aware(naive, _offset(zone), default_tz), "iso", None)
     return None
 
@@ -248,6 +255,119 @@ def _dateparser(
     return ParsedDate(first.astimezone(UTC), "human", None)
 
 
+# --- strict shapes before the fuzzy parsers -----------------------------------------
+# dateutil guesses: it read '26. 10.21 14.12' as 2014-10-26 and '12122004' as year 1212.
+# These shapes are read by rules here, so the fuzzy parsers never see them.
+
+
+def _year(text: str) -> int:
+    """A two-digit year is 2000-2069 or 1970-1999 (the POSIX strptime %y pivot)."""
+    value = int(text)
+    if len(text) == 2:
+        return value + (2000 if value < 70 else 1900)
+    return value
+
+
+def _day_month(a: int, b: int, date_order: str) -> tuple[int, int]:
+    """(day, month) of two numbers: the outlet's order, unless only the other fits."""
+    day, month = (a, b) if date_order == "DMY" else (b, a)
+    if month > 12 and day <= 12:
+        day, month = month, day
+    return day, month
+
+
+def _clock(h, mi, s, ampm) -> tuple[int, int, int]:
+    hour, minute, second = int(h or 0), int(mi or 0), int(s or 0)
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise ValueError("12-hour clock out of range")
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    return hour, minute, second
+
+
+# A run of digits: YYYYMMDD, DDMMYYYY / MMDDYYYY, YYYYMMDDHHMM, YYYYMMDDHHMMSS.
+_DIGIT_RUN = re.compile(r"^\d{8}(?:\d{4}(?:\d\d)?)?\Z")
+# Numeric day-month-year with one separator ('.', '/', '-'), spaces allowed around it
+# ('26. 10.21', '30 . 09 . 22'), then an optional time with ':' or '.' ('14.12',
+# '5.45 pm', '22:56 Uhr') and an optional zone.
+_NUMERIC = re.compile(
+    r"^(\d{1,2}) ?([./-]) ?(\d{1,2}) ?\2 ?(\d{4}|\d\d)\.?"
+    r"(?:,? (?:um |u |klo |at |à |@ )?(\d{1,2})[:.h](\d\d)(?:[:.](\d\d))?"
+    r"(?: ?([AaPp])\.? ?[Mm]\.?)?(?: Uhr)?)?"
+    r"(?: ?\(?(Z|UTC|GMT|[+-]\d\d:?\d\d)\)?)?\Z"
+)
+# JavaScript's Date.toString(): 'Fri Sep 23 2016 10:34:51 GMT+0800 (China Standard Time)'.
+# The offset is east of UTC (not POSIX-inverted); the name in brackets is ignored.
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC) ?([+-])(\d\d?)(?::?(\d\d))?\b")
+_ZONE_NAME = re.compile(
+    r"(?<=[+-]\d\d\d\d) ?\([^()]{1,40}\)\Z|(?<=[+-]\d\d:\d\d) ?\([^()]{1,40}\)\Z"
+)
+# An IANA zone name at the end: 'Wed, 19 Aug 2009 18:28:00 Etc/GMT'.
+_IANA_SUFFIX = re.compile(r"^(.*\d) ([A-Z][A-Za-z_]+(?:/[A-Za-z_+\-0-9]+){1,2})\Z")
+# A label of words (any script) and a colon before the date: '发布时间: 2022-02-25 14:34'.
+_LABEL = re.compile(r"^[^\d:：]{1,24}[:：]\s*(?=\d)")
+# A leading word and comma the parsers do not know: 'XXTag, den 29. Februar 2008'.
+_LEADING_WORD = re.compile(r"^[^\W\d_]{2,20}\.?,\s*(?:den |le |el |il |de )?", re.UNICODE)
+# A dotted 12-hour time: '12.16 pm.' (dateutil drops the minutes of it).
+_DOTTED_AMPM = re.compile(r"\b(\d{1,2})[.h](\d\d) ?([AaPp])\.? ?[Mm]\b\.?")
+# A dotted or 'h' time after a four-digit year: '22 June 2016, 12.16', '20 Mar 2013 10h11'.
+_DOTTED_TIME = re.compile(r"(\d{4}),? (\d{1,2})[.h](\d\d)\b(?![.:]\d)")
+# A year-first numeric date is year-month-day, never year-day-month: '1212-20-04' is no
+# date (dateutil swapped it to 1212-04-20).
+_YMD = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})\.?\Z")
+# An ISO date followed by a fourth number: '2013-01-27-01' is not 01:00 (feedparser's
+# w3dtf and dateparser reject it).
+_ISO_EXTRA = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-\d")
+
+
+def _digit_run(text: str, date_order: str, default_tz: str) -> ParsedDate | None:
+    if not _DIGIT_RUN.match(text):
+        return None
+    year = int(text[:4])
+    if YEAR_MIN <= year <= YEAR_MAX:
+        try:
+            parts = [int(text[i : i + 2]) for i in range(4, len(text), 2)]
+            naive = _dt.datetime(year, *parts)
+            return ParsedDate(_aware(naive, None, default_tz), "iso", None)
+        except ValueError:
+            if len(text) > 8:
+                return _fail("out_of_range")
+    if len(text) != 8:
+        return _fail("out_of_range")
+    year = int(text[4:])
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return _fail("out_of_range")
+    day, month = _day_month(int(text[:2]), int(text[2:4]), date_order)
+    naive = _dt.datetime(year, month, day)  # ValueError -> out_of_range
+    return ParsedDate(_aware(naive, None, default_tz), "human", None)
+
+
+def _numeric(text: str, date_order: str, default_tz: str) -> ParsedDate | None:
+    match = _NUMERIC.match(text)
+    if match is None:
+        return None
+    a, _sep, b, y, h, mi, s, ampm, zone = match.groups()
+    day, month = _day_month(int(a), int(b), date_order)
+    naive = _dt.datetime(_year(y), month, day, *_clock(h, mi, s, ampm))
+    return ParsedDate(_aware(naive, _offset(zone), default_tz), "human", None)
+
+
+def _strict(text: str, date_order: str, default_tz: str) -> ParsedDate | None:
+    match = _YMD.match(text)
+    if match:
+        naive = _dt.datetime(int(match[1]), int(match[3]), int(match[4]))
+        return ParsedDate(_aware(naive, None, default_tz), "human", None)
+    return _digit_run(text, date_order, default_tz) or _numeric(text, date_order, default_tz)
+
+
+def _rewrite(text: str) -> str:
+    """Spellings the fuzzy parsers misread, rewritten to ones they read right."""
+    text = _GMT_OFFSET.sub(lambda m: f"{m[1]}{int(m[2]):02d}{m[3] or '00'}", text)
+    text = _ZONE_NAME.sub("", text)
+    text = _DOTTED_AMPM.sub(lambda m: f"{m[1]}:{m[2]} {m[3].lower()}m", text)
+    return _DOTTED_TIME.sub(r"\1 \2:\3", text)
+
+
 # --- public entry point -------------------------------------------------------------
 
 
@@ -279,7 +399,10 @@ def _parse_text(
     fast = _fast(text, default_tz)
     if fast is not None:
         return fast
-    text = _PREFIX.sub("", text)
+    text = _LABEL.sub("", _PREFIX.sub("", text))
+    fast = _fast(text, default_tz)
+    if fast is not None:
+        return fast
     delta = _relative_delta(text)
     if delta is not None:
         if scraped_at is None:
@@ -289,14 +412,44 @@ def _parse_text(
         # No digit: only a month-name-only or a foreign relative phrase can be here.
         result = _dateparser(text, date_order, default_tz, scraped_at)
         return result or _fail("unparseable")
-    offsets = _with_offsets(text)
-    result = _dateutil(offsets, date_order, default_tz)
-    if result is None:
-        result = _dateparser(offsets, date_order, default_tz, scraped_at)
+    strict = _strict(text, date_order, default_tz)
+    if strict is not None:
+        return strict
+    if _ISO_EXTRA.match(text):
+        return _fail("unparseable")
+    zoned = _IANA_SUFFIX.match(text)
+    if zoned and "/" in zoned[2]:
+        try:
+            _zone(zoned[2])
+        except ConfigError:
+            return _fail("unknown_timezone")
+        return _parse_text(zoned[1], scraped_at, date_order, zoned[2])
+    text = _rewrite(text)
+    result = _fuzzy(text, date_order, default_tz, scraped_at)
+    if (result is None or result.value is None) and _LEADING_WORD.match(text):
+        # 'XXTag, den 29. Februar 2008': a weekday (or a placeholder) the parsers
+        # do not know; only tried when the whole text gave no date.
+        retry = _fuzzy(_LEADING_WORD.sub("", text), date_order, default_tz, scraped_at)
+        if retry is not None and retry.value is not None:
+            result = retry
     if result is None:
         return _fail("unparseable")
     if result.value is not None and result.source == "human" and _RFC_LOOSE.match(text):
         return ParsedDate(result.value, "rfc2822", None)
+    return result
+
+
+def _fuzzy(
+    text: str, date_order: str, default_tz: str, scraped_at: _dt.datetime | None
+) -> ParsedDate | None:
+    offsets = _with_offsets(text)
+    result = _dateutil(offsets, date_order, default_tz)
+    if result is None:
+        result = _dateparser(offsets, date_order, default_tz, scraped_at)
+    value = result.value if result is not None else None
+    if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+        # A fuzzy reading with year 1212 is a misread, not an old article.
+        return _fail("out_of_range")
     return result
 
 
