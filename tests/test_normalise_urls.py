@@ -117,6 +117,10 @@ EQUIVALENT_GROUPS = [
     # other escapes upper-cased, non-ASCII written as UTF-8 escapes (an IRI and its URI)
     ["https://x.com/r%C3%A9sum%C3%A9", "https://x.com/résumé", "https://x.com/r%c3%a9sum%c3%a9"],
     ["https://x.com/s?q=%C3%BC%2F", "https://x.com/s?q=ü%2f"],
+    # a '%' that starts no escape is the escape %25; characters no URL holds are escaped
+    ["https://x.com/100%", "https://x.com/100%25"],
+    ["https://x.com/a%zz", "https://x.com/a%25zz", "https://x.com/a%25%7A%7a"],
+    ['https://x.com/a"b<c>', "https://x.com/a%22b%3Cc%3E", "https://x.com/a%22b%3cc%3e"],
     # IDNA host: Unicode, punycode, upper case, a trailing dot
     ["https://bücher.de/a", "https://xn--bcher-kva.de/a", "https://BÜCHER.de/a",
      "https://www.bücher.de./a", "http://XN--BCHER-KVA.DE/a/"],
@@ -181,7 +185,8 @@ def url_parts():
     segment = st.sampled_from(
         ["news", "amp", "AMP", "2022", "07", "18", "2022-07-18", "20220718", "story.amp.html",
          "a b", "index.html", "%e2%80%99", "%E2%80%99", "ü", "x.amp.amp.html", "", "ampere",
-         ".", "..", "%7e", "%7E", "%41b", "%2E", "%2e%2E", "r%C3%A9sum%C3%A9", "résumé", ".well"]
+         ".", "..", "%7e", "%7E", "%41b", "%2E", "%2e%2E", "r%C3%A9sum%C3%A9", "résumé", ".well",
+         "100%", "%zz", "%a", 'q"<>', "{x}"]
     )  # fmt: skip
     path = st.lists(segment, max_size=5).map(lambda s: "/" + "/".join(s) if s else "")
     trail = st.sampled_from(["", "/", "//", "/amp", "/amp/"])

@@ -73,9 +73,14 @@ _HOST_OK = re.compile(r"^[\w-]+(?:\.[\w-]+)*\Z")
 _HOST_PREFIX = re.compile(r"^(?:(?:www|m|mobile|amp)\.)*([^.]+\..+)\Z")
 _DIGITS = re.compile(r"^[0-9]+\Z")
 _PCT = re.compile(r"%[0-9a-fA-F]{2}")
+# A '%' that starts no escape ('100%', '%zz'): written as '%25', which is what a server
+# reads it as, so both spellings are one URL (url-normalize and browsers' URL bars agree).
+_STRAY_PCT = re.compile(r"%(?![0-9a-fA-F]{2})")
 # RFC 3986 section 2.3: the unreserved characters, which an escape must not hide.
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# Non-ASCII text, and the ASCII characters a URL may not hold that browsers escape
+# (the WHATWG path percent-encode set: '"', '<', '>', '`', '{', '}').
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+|[\"<>`{}]")
 # A port written with leading zeros (':081' is port 81, ':0443' is 443).
 _ZERO_PORT = re.compile(r"^0+(?=[0-9])")
 # AMP variants in the path: trailing /amp segments, '.amp.html', leading /amp segments.
@@ -145,10 +150,11 @@ def _escape(match: re.Match) -> str:
 
 def _percent(text: str) -> str:
     """RFC 3986 section 6.2.2.2: decode unreserved escapes, upper-case the others, and
-    write non-ASCII characters as UTF-8 escapes (an IRI and its URI are one URL)."""
+    write non-ASCII characters as UTF-8 escapes (an IRI and its URI are one URL), and
+    escape the characters no URL holds literally."""
     if "%" in text:
-        text = _PCT.sub(_escape, text)
-    if not text.isascii():
+        text = _PCT.sub(_escape, _STRAY_PCT.sub("%25", text))
+    if _NON_ASCII.search(text):
         text = _NON_ASCII.sub(
             lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "surrogatepass")),
             text,

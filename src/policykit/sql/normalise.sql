@@ -125,14 +125,15 @@ CREATE OR REPLACE MACRO pk_canonical_url(u) AS (
 
 -- TRUE when pk_canonical_url cannot promise the Python result (RFC 3986 section 6 steps
 -- that need code points or a loop): non-ASCII text anywhere (IDNA hosts, UTF-8
--- escapes in path and query), percent-escapes Python rewrites (lower-case hex, or an
--- unreserved character: %41-%5A %61-%7A %30-%39 %2D %2E %5F %7E), dot segments
+-- escapes in path and query) and '"<>`{}' (escaped by Python), percent-escapes Python rewrites (lower-case hex, or an
+-- unreserved character: %41-%5A %61-%7A %30-%39 %2D %2E %5F %7E; a '%' that starts
+-- no escape, written '%25'), dot segments
 -- ('/./', '/../', a final '/.' or '/..'), a zero-padded port (':081'), and a
 -- hash-bang fragment ('#!', kept by Python). A single regular expression: the common
 -- ASCII URL pays one scan.
 CREATE OR REPLACE MACRO pk_url_needs_python(u) AS (
     coalesce(regexp_matches(pk__url_repair(u),
-        '[^\x00-\x7f]|%(?:[a-f][0-9a-fA-F]|[0-9A-F][a-f]|3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)|/\.\.?(?:[/?#]|$)|#!|^[^/?#]*//[^/?#]*:0[0-9]'),
+        '[^\x00-\x7f]|["<>`{}]|%(?:[a-f][0-9a-fA-F]|[0-9A-F][a-f]|3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E|[0-9a-fA-F]?(?:[^0-9a-fA-F]|$))|/\.\.?(?:[/?#]|$)|#!|^[^/?#]*//[^/?#]*:0[0-9]'),
         FALSE)
 );
 
