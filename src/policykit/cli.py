@@ -301,6 +301,8 @@ def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers, fol
     for line in report.layout_lines():
         click.echo(printable(line))  # field names come from the scraped files
     click.echo(str(report).splitlines()[0])
+    if report.dates_unparsed:
+        click.echo(report.dates_unparsed_line())
     if report.enrichment is not None:
         click.echo(str(report.enrichment))
     if report.failed:

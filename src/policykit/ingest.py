@@ -72,6 +72,9 @@ class FileResult:
     new_articles: int = 0
     duplicates: int = 0
     rejects: int = 0
+    #: stored records whose published value no date rule could read (NULL published_at,
+    #: date_source 'unparsed'); part of new_articles + duplicates, not a fifth count
+    dates_unparsed: int = 0
     skipped: dict = field(default_factory=dict)
     run_id: int | None = None
     #: why a failed file could not be read (also in ingest_runs.error)
@@ -95,6 +98,8 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     rejects_by_reason: Counter = field(default_factory=Counter)
     enrichment: object = None
+    #: records of this ingest stored with a date value no rule could read
+    dates_unparsed: int = 0
 
     @property
     def totals(self) -> dict[str, int]:
@@ -178,9 +183,17 @@ class IngestReport:
         ]
         for reason, count in sorted(self.rejects_by_reason.items(), key=lambda kv: -kv[1]):
             lines.append(f"  rejected {count:>8}  {reason}")
+        if self.dates_unparsed:
+            lines.append(self.dates_unparsed_line())
         for f in failed:
             lines.append(f"  failed: {f.error}")
         return "\n".join(lines)
+
+    def dates_unparsed_line(self) -> str:
+        return (
+            f"dates unparsed {self.dates_unparsed}: stored with no published_at"
+            " (date_source 'unparsed'; see published_raw)"
+        )
 
     @property
     def failed(self) -> list[FileResult]:
@@ -546,6 +559,12 @@ class _Pipeline:
         counts: dict[int, Counter] = {}
         for run_id, read, rejects, duplicates, new in con.execute(SQL["counts"]).fetchall():
             counts[run_id] = Counter(read=read, rejects=rejects, duplicates=duplicates, new=new)
+        # Stored records whose date value no rule could read: counted, not rejected.
+        for run_id, unparsed in con.execute(
+            "SELECT run_id, count(*) FROM cand WHERE reject_reason IS NULL"
+            " AND date_source = 'unparsed' GROUP BY 1"
+        ).fetchall():
+            counts[run_id]["unparsed"] = unparsed
         return counts
 
 
@@ -647,6 +666,7 @@ def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileRes
                 new_articles=t["new"],
                 duplicates=t["duplicates"],
                 rejects=t["rejects"],
+                dates_unparsed=t["unparsed"],
                 skipped=dict(item.read.skipped),
                 run_id=item.run_id,
                 layout_report=item.read.layout_report,
@@ -1115,6 +1135,7 @@ def ingest(
                 [runs],
             ).fetchall():
                 report.rejects_by_reason[reason] = count
+        report.dates_unparsed = sum(f.dates_unparsed for f in report.files)
         report.files.sort(key=lambda f: f.path)
         if enrich:
             report.enrichment = _enrich(con, progress)
