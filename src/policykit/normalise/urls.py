@@ -239,13 +239,17 @@ def _canonical(url: str) -> str | None:
 def canonical_url(url: str | None) -> str | None:
     """Return the canonical form of an article URL, or None if ``url`` is not one.
 
-    The canonical form is ``https://host[:port]/path[?query]``: scheme ``https`` (http
-    and https serve the same article), host lower-cased without ``www.``, ``m.``,
-    ``mobile.``, ``amp.`` prefixes or a default port, no fragment, no tracking
-    parameters (:data:`TRACKING_PARAMS`, :data:`TRACKING_PREFIXES`), the remaining
-    parameters sorted, AMP variants folded into the plain article, no trailing slash
-    on a non-root path, percent-escapes in upper case. Path case is kept.
-    The function is idempotent.
+    The canonical form is ``https://host[:port]/path[?query][#!fragment]``: RFC 3986
+    section 6 normalisation (unreserved escapes decoded, other escapes upper-cased,
+    non-ASCII written as UTF-8 escapes, dot segments removed, zero-padded and default
+    ports), the host in one form (:func:`ascii_host`: punycode by IDNA 2008), then the
+    policy: scheme ``https`` (http and https serve the same article), no ``www.``,
+    ``m.``, ``mobile.``, ``amp.`` prefixes, no fragment except a hash-bang (``#!``,
+    the article's address on a script-rendered site), no tracking parameters
+    (:data:`TRACKING_PARAMS`, :data:`TRACKING_PREFIXES`), the remaining parameters
+    sorted, AMP variants folded into the plain article, no trailing slash on a
+    non-root path. Path case is kept. The function is idempotent. The table of
+    differences from courlan, w3lib and url-normalize is in docs/normalisation.md.
 
     Examples
     --------
