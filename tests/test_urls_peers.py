@@ -361,3 +361,54 @@ def test_sql_twin_agrees_or_flags_on_the_peer_table(con):
 @given(st.lists(rfc_urls(), min_size=20, max_size=60))
 def test_sql_twin_agrees_or_flags_on_generated_urls(con, urls):
     assert _sql_disagreements(con, urls) == []
+
+
+# --- end to end: the ingest's dedup sees one key per URL ------------------------------
+
+
+def test_ingest_keeps_hash_bang_articles_and_merges_rfc_spellings(tmp_path):
+    import json
+
+    import policykit as pk
+    from policykit.ingest import ingest
+
+    # distinct titles and days, so only the URL key can merge records
+    records = []
+    for n in range(6):  # six hash-bang articles of one site: six articles
+        records.append((f"https://example.com/#!{5753509 + n}/story-{n}", n))
+    spellings = [  # one article written five ways (RFC 3986 section 6 and IDNA)
+        "https://bücher.de/a/./r%C3%A9sum%C3%A9/%7Eed",
+        "http://xn--bcher-kva.de:080/a/../a/résumé/~ed",
+        "https://BÜCHER.de/a/r%c3%a9sum%c3%a9/%7eed/",
+        "https://www.bücher.de./a/r%C3%A9sum%C3%A9/~ed#top",
+        "https://xn--bcher-kva.de:0443/./a/r%C3%A9sum%C3%A9/~ed",
+    ]
+    records += [(u, 10 + i) for i, u in enumerate(spellings)]
+    path = tmp_path / "crawl.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for url, n in records:
+            rec = {
+                "url": url,
+                "title": f"A headline that is number {n} of the test",
+                "published": f"2023-02-{n + 1:02d}T10:00:00Z",
+                "scraped_at": "2023-03-01T12:00:00Z",
+                "text": f"Body {n}.",
+            }
+            fh.write(json.dumps(rec) + "\n")
+    db = tmp_path / "t.duckdb"
+    report = ingest([path], db=db, enrich=False)
+    (result,) = report.files
+    with path.open(encoding="utf-8") as fh:
+        lines = sum(1 for _ in fh)
+    assert result.records_read == lines
+    assert (result.new_articles, result.duplicates, result.rejects) == (
+        6 + 1,
+        len(spellings) - 1,
+        0,
+    )
+    con = pk.connect(db, read_only=True)
+    urls = [r[0] for r in con.execute("SELECT canonical_url FROM articles").fetchall()]
+    domains = {r[0] for r in con.execute("SELECT domain FROM articles").fetchall()}
+    con.close()
+    assert sorted(urls) == sorted({canonical_url(u) for u, _ in records})
+    assert "xn--bcher-kva.de" in domains
