@@ -441,7 +441,8 @@ def _spikes(
     if min_baseline > baseline:
         raise ConfigError(f"min_baseline {min_baseline} is more than baseline {baseline}")
     if method == "zscore" and min_baseline < 2:
-        raise ConfigError(f"baseline {min_baseline} is too short: a standard deviation needs 2")
+        name = "baseline" if min_baseline == baseline else "min_baseline"
+        raise ConfigError(f"{name} {min_baseline} is too short: a standard deviation needs 2")
     _core.check_positive("top_stories", top_stories)
     if isinstance(k, bool) or not isinstance(k, int | float) or not k >= 0:
         raise ConfigError(f"k {k!r} is not a number >= 0")
