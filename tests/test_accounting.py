@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import policykit
-from policykit.sources import ReadOptions, formats
+from policykit.sources import ReadOptions, formats, jsonrecords, streams
 from policykit.sources.dispatch import detect_format, read_file
 
 
@@ -235,8 +235,8 @@ def test_jsonl_with_nul_bytes_loads_every_line(tmp_path):
 
 
 def test_oversized_jsonl_line_is_too_large_and_the_next_lines_load(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "MAX_RECORD_BYTES", 1 << 20)
-    monkeypatch.setattr(formats, "JSONL_CHUNK_BYTES", 1 << 16)
+    monkeypatch.setattr(streams, "MAX_RECORD_BYTES", 1 << 20)
+    monkeypatch.setattr(jsonrecords, "JSONL_CHUNK_BYTES", 1 << 16)
     huge = json.dumps({"url": "https://j.example/huge", "title": "x" * (3 << 20)})
     lines = [jsonl_record(0), huge, jsonl_record(2), huge[: 2 << 20] + "x" * 10, jsonl_record(4)]
     path = tmp_path / "huge.jsonl"
@@ -275,7 +275,7 @@ def test_json_nested_100000_deep_is_too_deep_not_a_traceback(tmp_path):
 
 
 def test_json_array_with_an_oversized_item_is_too_large(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "MAX_RECORD_BYTES", 1 << 20)
+    monkeypatch.setattr(streams, "MAX_RECORD_BYTES", 1 << 20)
     items = [jsonl_record(1), json.dumps({"title": "y" * (3 << 20)}), jsonl_record(3)]
     path = tmp_path / "big_item.json"
     path.write_text("[" + ",".join(items) + "]", encoding="utf-8")
@@ -285,7 +285,7 @@ def test_json_array_with_an_oversized_item_is_too_large(tmp_path, monkeypatch):
 
 
 def test_json_array_streamed_in_small_chunks_matches_json_module(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "CHUNK_SIZE", 7)
+    monkeypatch.setattr(streams, "CHUNK_SIZE", 7)
     records = [
         {"url": f"https://a.example/{i}", "n": i * 1.5, "t": "é" * (i % 5)} for i in range(60)
     ]
@@ -299,7 +299,7 @@ def test_json_array_streamed_in_small_chunks_matches_json_module(tmp_path, monke
 
 @pytest.mark.parametrize("quoted", [False, True], ids=["plain", "quoted"])
 def test_oversized_csv_record_is_too_large_and_the_next_rows_load(tmp_path, monkeypatch, quoted):
-    monkeypatch.setattr(formats, "MAX_RECORD_BYTES", 1 << 20)
+    monkeypatch.setattr(streams, "MAX_RECORD_BYTES", 1 << 20)
     huge = "w" * (3 << 20)
     if quoted:
         huge = f'"{huge}"'
@@ -357,7 +357,7 @@ def test_utf16_csv_with_bom_is_decoded(tmp_path):
 
 
 def test_gzip_bomb_in_a_csv_keeps_the_rows_before_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "GZIP_RATIO_FLOOR", 1 << 20)
+    monkeypatch.setattr(streams, "GZIP_RATIO_FLOOR", 1 << 20)
     rows = "url,title\n" + "".join(f"https://g.example/{i},Title {i}\n" for i in range(100))
     filler = "https://g.example/x," + "a" * (40 << 20) + "\n"
     path = tmp_path / "bomb.csv.gz"
@@ -369,8 +369,8 @@ def test_gzip_bomb_in_a_csv_keeps_the_rows_before_it(tmp_path, monkeypatch):
 
 
 def test_json_document_over_the_cap_is_one_too_large_reject(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "MAX_JSON_DOCUMENT_BYTES", 1 << 20)
-    monkeypatch.setattr(formats, "CHUNK_SIZE", 1 << 16)
+    monkeypatch.setattr(jsonrecords, "MAX_JSON_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(streams, "CHUNK_SIZE", 1 << 16)
     document = {"articles": [json.loads(jsonl_record(i)) for i in range(30_000)]}
     path = tmp_path / "big.json"
     path.write_text(json.dumps(document), encoding="utf-8")

@@ -260,10 +260,10 @@ def test_generated_delimited_files_count_like_the_reference(tmp_path, case, chun
     delimiter, width, data = case
     path = tmp_path / ("g.csv" if delimiter == "," else "g.tsv")
     path.write_bytes(data)
-    from policykit.sources import formats
+    from policykit.sources import formats, streams
 
-    saved = formats.CHUNK_SIZE
-    formats.CHUNK_SIZE = chunk  # chunk edges inside CRLF, quotes and characters
+    saved = streams.CHUNK_SIZE
+    streams.CHUNK_SIZE = chunk  # chunk edges inside CRLF, quotes and characters
     try:
         scan = formats.scan_delimited(path, delimiter)
         quoting = delimiter == "," or (scan.strict and scan.quotes > 0)
@@ -271,7 +271,7 @@ def test_generated_delimited_files_count_like_the_reference(tmp_path, case, chun
         raw, _ = formats.delimited_raw(path, 7, delimiter, None, _to_json)
         rows = sum(batch.num_rows for batch in raw.batches)
     finally:
-        formats.CHUNK_SIZE = saved
+        streams.CHUNK_SIZE = saved
     assert rows == max(expected, 0)
 
 

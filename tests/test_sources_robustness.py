@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policykit.errors import FormatError
-from policykit.sources import ReadOptions, formats
+from policykit.sources import ReadOptions, delimited
 from policykit.sources.dispatch import read_file
 from policykit.sources.formats import DECODE_FALLBACK_DETAIL
 from policykit.sources.layouts import BLANK_CHARS as BLANKS
@@ -262,7 +262,7 @@ def test_csv_with_quoted_newlines_counts_rows_not_lines(tmp_path):
 
 @pytest.mark.parametrize("block", [256, 4096, 1 << 22])
 def test_csv_row_numbers_across_parser_blocks(tmp_path, monkeypatch, block):
-    monkeypatch.setattr(formats, "CSV_BLOCK_BYTES", block)
+    monkeypatch.setattr(delimited, "CSV_BLOCK_BYTES", block)
     lines, expected = [], []
     for i in range(1, 601):
         if i % 37 == 0:
