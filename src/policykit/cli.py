@@ -264,8 +264,16 @@ def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str] | None:
     is_flag=True,
     help="Read symbolic links that lead outside the input folder (refused by default).",
 )
+@click.option(
+    "--topics",
+    "topics_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="topics.yml to store and tag with from this run on (prints what changed).",
+)
 @handle_errors
-def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers, follow_symlinks):
+def ingest(
+    paths, db, columns, mapping, format, outlets, no_enrich, workers, follow_symlinks, topics_file
+):
     """Load raw files (default data/raw) and print the accounting table.
 
     Every record read is a new article, a duplicate or a reject with a reason; unchanged
@@ -284,6 +292,7 @@ def ingest(paths, db, columns, mapping, format, outlets, no_enrich, workers, fol
         workers=workers,
         progress=sys.stderr.isatty(),
         follow_symlinks=follow_symlinks,
+        topics=topics_file,
     )
     frame = report.summary_frame().astype(object)
     counts = ["records_read", "new_articles", "duplicates", "rejects"]
@@ -421,10 +430,8 @@ def enrich_command(db, topics, gazetteer, stages, workers):
     topics.yml or the gazetteer changed.
     """
     from .enrich import enrich
-    from .store import connect
 
-    con = connect(db)
-    try:
+    with _writer(db) as con:  # a copy, swapped in: readers neither block nor see half
         report = enrich(
             con,
             topics=topics,
@@ -433,9 +440,24 @@ def enrich_command(db, topics, gazetteer, stages, workers):
             workers=workers,
             progress=sys.stderr.isatty(),
         )
-    finally:
-        con.close()
     click.echo(str(report))
+
+
+@contextlib.contextmanager
+def _writer(db):
+    """``store.writer(db)``: write a copy and swap it in, so a notebook holding the
+    database read-only neither blocks the command nor sees half of it; a full disk is one
+    line saying what was kept, as for ingest."""
+    from . import store
+    from .ingest import _disk_full
+
+    try:
+        with store.writer(db) as con:
+            yield con
+    except Exception as exc:
+        if store.is_disk_full(exc):
+            raise _disk_full(store.resolve_db_path(db)) from None
+        raise
 
 
 @main.group()
@@ -478,14 +500,14 @@ def topics_list(db, topics_file, fmt, raw_csv):
 def topics_test(query, db, limit, fmt, raw_csv):
     """Try a query against the database: how many articles match, and the top ones."""
     from .enrich.query import compile_hits, compile_query
-    from .errors import QueryError
+    from .errors import QueryError, excerpt
     from .store import connect
 
     try:
         where, where_params = compile_query(query)
         hits, hits_params = compile_hits(query)
-    except QueryError as exc:
-        raise QueryError(f"--query {query!r}: {exc}") from None
+    except QueryError as exc:  # the query quoted as a bounded excerpt, not 60 KB
+        raise QueryError(f"--query {excerpt(query)}: {exc}") from None
     con = connect(db, read_only=True)
     try:
         total, found = con.execute(
@@ -520,14 +542,10 @@ def topics_refresh(db, topics_file, shipped):
     ./topics.yml or topics setting), re-tags new articles with the stored definitions."""
     from .enrich import enrich
     from .enrich.topics import refresh_source
-    from .store import connect
 
     source = refresh_source(topics_file, shipped)
-    con = connect(db)
-    try:
+    with _writer(db) as con:  # beside readers, as ingest and enrich
         report = enrich(con, topics=source, stages=["topics"])
-    finally:
-        con.close()
     click.echo(str(report))
 
 

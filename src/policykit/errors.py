@@ -55,3 +55,32 @@ def one_line(message: str) -> str:
     undecodable file name are written as ``\\xNN``/``\\udcNN``."""
     message = _LINE_BREAKS.sub(" / ", message.strip())
     return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+
+
+#: Characters of user input quoted in an error message: a 5,000-term query must not make
+#: the "one line" 60 KB long.
+EXCERPT_CHARS = 200
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """``repr(value)``, bounded: a string longer than ``limit`` characters is cut there
+    and marked ``…`` with its full length, so an error line stays readable."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = limit
+    text = short.repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_ONE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def escape_line_breaks(text: str) -> str:
+    """``text`` with each line break written as ``\\n``, ``\\r``, ``\\u2028``...: a file
+    name that contains one then stays one piece of one line, as the CLI's tables show it."""
+    return _ONE_BREAK.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -27,7 +27,6 @@ import contextlib
 import gzip
 import html as html_lib
 import json
-import os
 import random
 import re
 import sys
@@ -409,6 +408,14 @@ SYSTEMS = (
 )
 
 
+def _pool_context():
+    """fork on Linux (the platform default there before Python 3.14): a fork server's
+    workers would not be children of this process, and die_with_parent needs that."""
+    import multiprocessing
+
+    return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+
+
 def run_eval(
     *,
     limit: int | None = None,
@@ -423,9 +430,15 @@ def run_eval(
         pages = random.Random(seed).sample(pages, min(sample, len(pages)))
     if limit:
         pages = pages[:limit]
-    workers = workers or min(2, os.cpu_count() or 1)
+    from . import workers as _workers
+
+    # Capped by cores and memory (said once on stderr); workers die with this process.
+    workers = _workers.worker_count(workers or min(2, _workers.available_cores()))
+    init, initargs = _workers.initializer()
     started = time.monotonic()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_pool_context(), initializer=init, initargs=initargs
+    ) as pool:
         html_results = list(pool.map(_html_phase, pages, chunksize=4))
 
         from .sources.textdump import (

@@ -36,7 +36,13 @@ import pyarrow as pa
 
 from . import __version__, _callable_module, normalise, store
 from . import settings as _settings
-from .errors import ConfigError, DatabaseError, PolicykitError, SourceError
+from .errors import (
+    ConfigError,
+    DatabaseError,
+    PolicykitError,
+    SourceError,
+    escape_line_breaks,
+)
 from .sources import STAGING_COLUMNS, STAGING_SCHEMA, FileRead, ReadOptions, batch_from_rows
 from .sources.layouts import LayoutError
 
@@ -785,9 +791,18 @@ def _failed_file(path: Path, exc: Exception, part_loaded: bool = False) -> FileR
     with the reason in ``ingest_runs.error``; the other files of the run go on."""
     if store.is_disk_full(exc) or isinstance(exc, MemoryError):
         raise exc  # not this file's fault: the whole run stops (see ingest)
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    # A line break in the file's name would cut the message before its reason: the path
+    # is escaped (as the CLI's table shows it) before the first line is taken.
+    raw = str(exc)
+    forms = {str(path), path.name}
+    with contextlib.suppress(OSError, RuntimeError):
+        forms.add(display_path(path))
+    for form in sorted(forms, key=len, reverse=True):
+        if form and form != escape_line_breaks(form):
+            raw = raw.replace(form, escape_line_breaks(form))
+    text = raw.strip().splitlines()[0] if raw.strip() else exc.__class__.__name__
     if isinstance(exc, OSError) and not isinstance(exc, PolicykitError):
-        text = f"{path}: cannot be read ({exc.strerror or exc})"
+        text = f"{escape_line_breaks(str(path))}: cannot be read ({exc.strerror or exc})"
     if part_loaded:
         text += " (the file's records read before this were rolled back: none are stored)"
     reason = "unknown_layout" if "unknown layout" in text else "unreadable_file"
@@ -1019,6 +1034,7 @@ def ingest(
     progress: bool = False,
     batch_size: int = 200_000,
     follow_symlinks: bool = False,
+    topics: str | Path | None = None,
 ) -> IngestReport:
     """Load raw files into the database and account for every record.
 
@@ -1041,6 +1057,11 @@ def ingest(
     follow_symlinks
         Read symbolic links whose target is outside the input folder. By default they,
         dangling links, FIFOs and devices are not opened: each is one reject with a reason.
+    topics
+        A topics.yml that replaces the stored topic definitions and tags every article
+        with them, as ``policykit topics refresh --topics FILE`` does; the change (topics
+        added, removed, changed, articles tagged before and after) is in
+        ``report.enrichment``. Later plain ingests keep them. Default: the stored ones.
 
     Returns
     -------
@@ -1073,6 +1094,7 @@ def ingest(
         batch_size=batch_size,
     )
     _check_options(mapping, format)
+    topic_set = _given_topics(topics, enrich)
     registry = normalise.OutletRegistry.load(config.outlets)
     # The run writes a new version beside the database and swaps it in at the end, so a
     # notebook or report reading the database neither blocks it nor sees half of it.
@@ -1138,7 +1160,7 @@ def ingest(
         report.dates_unparsed = sum(f.dates_unparsed for f in report.files)
         report.files.sort(key=lambda f: f.path)
         if enrich:
-            report.enrichment = _enrich(con, progress)
+            report.enrichment = _enrich(con, progress, topic_set)
     except BaseException as exc:
         try:
             # discards this run's copy; returns False (not suppressed) or raises
@@ -1201,12 +1223,27 @@ def _disk_full(db: Path) -> DatabaseError:
     )
 
 
-def _enrich(con, progress: bool):
+def _given_topics(topics, enrich: bool):
+    """The definitions ``topics=`` names, read before any file is (a bad topics file is
+    refused with nothing loaded), through the code path of ``topics refresh --topics``."""
+    if topics is None:
+        return None
+    if not enrich:
+        raise ConfigError(
+            "--topics changes the stored topic definitions during enrichment, which "
+            "--no-enrich skips: leave out one of them"
+        )
+    from .enrich.topics import read_topic_set, refresh_source
+
+    return read_topic_set(refresh_source(topics))
+
+
+def _enrich(con, progress: bool, topics=None):
     import importlib
 
     # By module path: `policykit.enrich` is also the name of the exported function.
     module = importlib.import_module("policykit.enrich")
-    return module.enrich(con, progress=progress)
+    return module.enrich(con, progress=progress, topics=topics)
 
 
 def _progress(enabled: bool, total: int):

@@ -59,9 +59,10 @@ def _lock_message(db_path: Path, exc: Exception, read_only: bool) -> str:
     if holder_reads:
         # The holder already did the right thing; only an in-place writer conflicts.
         return (
-            f"database {db_path} is open read-only in {who} (a notebook or report); this "
-            "command writes in place and cannot run beside it: close it there and try "
-            "again (`policykit ingest` can run beside readers)"
+            f"database {db_path} is open read-only in {who} (a notebook or report); a "
+            "read-write connection writes in place and cannot open beside it: close it "
+            "there and try again, or write through policykit.store.writer(), which can "
+            "(as `policykit ingest`, `enrich` and `topics refresh` do)"
         )
     advice = "" if read_only else " (a notebook should use pk.connect(read_only=True))"
     return (
@@ -125,10 +126,22 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             con.close()
             raise DatabaseError(
                 f"database {db_path} has schema version {version} and needs upgrading to "
-                f"{SCHEMA_VERSION}; open it once without read_only (e.g. `policykit info`)"
+                f"{SCHEMA_VERSION}; run `{_upgrade_command(db_path)}` once (it upgrades a "
+                "copy and swaps it in, so readers may stay open), then open it again"
             )
         migrate(con)
     return con
+
+
+def _upgrade_command(db_path: Path) -> str:
+    """A command that upgrades the database: ``enrich`` writes through :func:`writer`,
+    which migrates, and with the stored topic definitions changes nothing else that is
+    not already due (``info`` only reads, so it cannot upgrade)."""
+    import shlex
+
+    from .errors import escape_line_breaks
+
+    return f"policykit enrich --db {escape_line_breaks(shlex.quote(str(db_path)))}"
 
 
 def _first_line(exc: Exception) -> str:

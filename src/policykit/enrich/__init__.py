@@ -1,8 +1,9 @@
 """Enrichment: topics, entities, citations, language and story clusters, inside DuckDB.
 
 >>> import policykit as pk
->>> con = pk.connect("data/processed/policykit.duckdb")   # doctest: +SKIP
->>> pk.enrich(con)                                          # doctest: +SKIP
+>>> from policykit import store
+>>> with store.writer("data/processed/policykit.duckdb") as con:  # doctest: +SKIP
+...     pk.enrich(con)        # on a copy, swapped in at the end: readers may stay open
 
 Stages and the tables they fill:
 
@@ -30,7 +31,6 @@ shipped example once a database has definitions (see :mod:`policykit.enrich.topi
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -40,6 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import _callable_module
+from .. import workers as _workers
 from ..errors import ConfigError, QueryError, one_of
 from . import clusters as _clusters
 from . import topics as _topics
@@ -226,7 +227,8 @@ def enrich(
 
     Parameters
     ----------
-    con : an open read-write policykit connection (``policykit.connect()``).
+    con : an open read-write policykit connection: ``store.writer(db)`` (a copy swapped
+        in at the end, beside readers) or ``policykit.connect()`` (in place).
     topics : a topics.yml path or a list of compiled topics: these replace the topic
         definitions stored in the database (the change is in ``report.topic_change``).
         Default: the stored definitions; a database without any stores those of the
@@ -247,7 +249,8 @@ def enrich(
         from .. import settings
 
         workers = settings.load().workers
-    workers = workers or os.cpu_count() or 1
+    # Capped by cores and memory, and said once on stderr (as page extraction does).
+    workers = _workers.worker_count(workers)
     report = EnrichReport()
     topic_set, store_it = (
         _choose_topics(con, topics, report.notes) if "topics" in run else (None, False)
@@ -416,7 +419,9 @@ def _process_all(con, total, flag_sql, gaz, workers, progress):
         # threads are no hazard. Elsewhere (macOS, Windows) spawn is used.
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        pool = ctx.Pool(workers, initializer=_work.init, initargs=(gaz,))
+        # Each worker dies with this process (PR_SET_PDEATHSIG), then loads the gazetteer.
+        init, initargs = _workers.initializer(_work.init, gaz)
+        pool = ctx.Pool(workers, initializer=init, initargs=initargs)
     else:
         _work.init(gaz)
     try:

@@ -65,7 +65,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ..errors import QueryError
+from ..errors import EXCERPT_CHARS, QueryError, excerpt
 
 FIELDS: tuple[str, ...] = ("title", "summary", "body", "outlet")
 #: The SQL text each field searches; NULL parts are skipped by concat_ws. The ' | '
@@ -182,7 +182,7 @@ def _word_tokens(text: str, chunk: str, col: int) -> list[_Token]:
     field, rest = prefix.group(1).lower(), prefix.group(2)
     if field not in FIELDS:
         raise QueryError(
-            f"unknown field {prefix.group(1)!r} at column {col}; fields are "
+            f"unknown field {excerpt(prefix.group(1))} at column {col}; fields are "
             f"{', '.join(f + ':' for f in FIELDS)} (quote a term that contains ':')"
         )
     rest_col = col + len(prefix.group(1)) + 1
@@ -304,9 +304,10 @@ def _show(token: _Token) -> str:
         return "end of query"
     if token.kind == "field":
         return f"'{token.text}:'"
-    if token.kind == "phrase":
-        return f'"{token.text}"'
-    return repr(token.text)
+    if token.kind == "phrase":  # a phrase can be as long as the query: bounded
+        text = token.text
+        return f'"{text}"' if len(text) <= EXCERPT_CHARS else f'"{text[:EXCERPT_CHARS]}…"'
+    return excerpt(token.text)
 
 
 # --- patterns -------------------------------------------------------------------
@@ -320,7 +321,7 @@ def _word_core(word: str, column: int) -> str:
         raise QueryError(f"wildcard '*' at column {column}: only a trailing * is allowed")
     if wildcard and len(stem) < 2:
         raise QueryError(
-            f"wildcard {word!r} at column {column} is too short: give at least two letters"
+            f"wildcard {excerpt(word)} at column {column} is too short: give at least two letters"
         )
     if not stem:
         raise QueryError(f"empty term at column {column}")
@@ -364,13 +365,13 @@ def parse_query(text: str):
     """Parse ``text`` into a syntax tree of :class:`Term`, :class:`And`, :class:`Or`,
     :class:`Not`. Raises :class:`QueryError` naming the column of the problem."""
     if not isinstance(text, str):
-        raise QueryError(f"query {text!r} is not a string")
+        raise QueryError(f"query {excerpt(text)} is not a string")
     return _Parser(text).parse()
 
 
 def _check_alias(alias: str) -> None:
     if not _ALIAS_RE.match(alias):
-        raise QueryError(f"table alias {alias!r} is not a plain SQL identifier")
+        raise QueryError(f"table alias {excerpt(alias)} is not a plain SQL identifier")
 
 
 def _balanced(parts: list[str], joiner: str) -> str:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import settings as _settings
 from .. import store
-from ..errors import ConfigError, QueryError, one_of
+from ..errors import ConfigError, QueryError, excerpt, one_of
 
 INTERVALS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
 #: generate_series steps between consecutive periods.
@@ -406,7 +406,7 @@ def make_filter(
     if start_date and end_date and start_date > end_date:
         raise ConfigError(f"start {start_date} is after end {end_date}")
     if query is not None and (not isinstance(query, str) or not query.strip()):
-        raise QueryError(f"query {query!r} is empty; give a query or leave it out")
+        raise QueryError(f"query {excerpt(query)} is empty; give a query or leave it out")
     check_topic(con, topic)
     names, domains = resolve_outlets(con, outlets)
     return Filter(
