@@ -157,6 +157,7 @@ TABLE: list[tuple[str, str]] = [
     ("2004-07-08 23:56:58 -00:20", "DMY"),
     ("2004-07-08 23:56:58", "DMY"),
     ("2004-07-08 23:56:58.0", "DMY"),
+    ("2003-012-31T10:14:55+00:00", "DMY"),
     # feedparser: invalid (no peer should read a wrong instant, nor should we)
     ("2013-01-27-01", "DMY"),
     ("2003-12-31T25:14:55Z", "DMY"),
@@ -168,6 +169,10 @@ TABLE: list[tuple[str, str]] = [
     ("XXTag, den 30. Februar 2008", "DMY"),
     ("33.20.2004", "DMY"),
     ("1212-20-04", "DMY"),
+    # dateparser: not parsed
+    ("2015-03-17t16:37:51+00:002015-03-17t15:24:37+00:00", "DMY"),
+    ("Aug 7, 2014Aug 7, 2014", "DMY"),
+    ("12/09/18567", "DMY"),
 ]
 
 #: Inputs no rule should read: a field out of range or a part that is no number
@@ -184,6 +189,9 @@ INVALID = {
     "XXTag, den 30. Februar 2008": "no such day",
     "33.20.2004": "day 33, month 20",
     "1212-20-04": "month 20 (year-first dates are year-month-day)",
+    "2015-03-17t16:37:51+00:002015-03-17t15:24:37+00:00": "two dates run together",
+    "Aug 7, 2014Aug 7, 2014": "two dates run together",
+    "12/09/18567": "a five-digit year",
 }
 
 #: Inputs where every peer that reads a value differs from us on purpose, with the

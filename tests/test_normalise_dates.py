@@ -193,6 +193,8 @@ PEER_CASES = [
     # German zone names (feedparser's MET/MEST)
     ("Thu, 30 Apr 2015 08:57:00 MEST", "DMY", utc(2015, 4, 30, 6, 57)),
     ("Fr, 1 Sep 2017 16:27:51 MESZ", "DMY", utc(2017, 9, 1, 14, 27, 51)),
+    # Google's extra zero in the month (feedparser's tests)
+    ("2003-012-31T10:14:55+00:00", "DMY", utc(2003, 12, 31, 10, 14, 55)),
     # year-first numeric dates are year-month-day
     ("2004-2-12", "DMY", utc(2004, 2, 12)),
     ("2020.02.03", "MDY", utc(2020, 2, 3)),
@@ -208,6 +210,8 @@ PEER_FAILURES = [
     # a fourth date number is not a time (feedparser's w3dtf test: too many parts)
     ("2013-01-27-01", "unparseable"),
     ("2013-01-27-01 10:00", "unparseable"),
+    # two ISO dates run together: which one is meant? (dateparser does not parse it)
+    ("2015-03-17t16:37:51+00:002015-03-17t15:24:37+00:00", "unparseable"),
     # year-first is never year-day-month; a fuzzy year 1212 is a misread
     ("1212-20-04", "out_of_range"),
     ("2004-20-12", "out_of_range"),

@@ -318,6 +318,10 @@ _YMD = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})\.?\Z")
 # An ISO date followed by a fourth number: '2013-01-27-01' is not 01:00 (feedparser's
 # w3dtf and dateparser reject it).
 _ISO_EXTRA = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-\d")
+# Two ISO dates run together (dateparser's own not-parsed case): which one is meant?
+_TWO_ISO = re.compile(r"\d{4}-\d\d-\d\d.*\d{4}-\d\d-\d\d")
+# Google's extra zero in the month ('2003-012-31T10:14:55+00:00', in feedparser's tests).
+_ISO_MONTH_ZERO = re.compile(r"^(\d{4})-0(\d\d)-(?=\d\d(?:[T ]|\Z))")
 
 
 def _digit_run(text: str, date_order: str, default_tz: str) -> ParsedDate | None:
@@ -399,7 +403,7 @@ def _parse_text(
     fast = _fast(text, default_tz)
     if fast is not None:
         return fast
-    text = _LABEL.sub("", _PREFIX.sub("", text))
+    text = _ISO_MONTH_ZERO.sub(r"\1-\2-", _LABEL.sub("", _PREFIX.sub("", text)))
     fast = _fast(text, default_tz)
     if fast is not None:
         return fast
@@ -415,7 +419,7 @@ def _parse_text(
     strict = _strict(text, date_order, default_tz)
     if strict is not None:
         return strict
-    if _ISO_EXTRA.match(text):
+    if _ISO_EXTRA.match(text) or _TWO_ISO.search(text):
         return _fail("unparseable")
     zoned = _IANA_SUFFIX.match(text)
     if zoned and "/" in zoned[2]:
