@@ -1,7 +1,7 @@
 """distinctive_terms: the informative Dirichlet prior of Monroe, Colaresi & Quinn (2008).
 
 alpha_w = alpha0 * pi_w, pi_w = (y_bw + 1/2) / (n_b + V/2) (the background share of w
-with half a count per term). The reference below is written from the paper's equations,
+with half a count per term); by default alpha0 = 10 * (n_b + V/2). The reference below is written from the paper's equations,
 independently of policykit.trends.terms:
 
     delta_w = log((y_wi + a_w) / (n_i + a0 - y_wi - a_w))
@@ -46,7 +46,7 @@ def reference(y_i, y_j, a):
 def prior(y_j, alpha0):
     y_j = np.asarray(y_j, dtype="float64")
     share = (y_j + 0.5) / (y_j.sum() + 0.5 * len(y_j))
-    return (y_j + 0.5) if alpha0 is None else alpha0 * share
+    return 10 * (y_j + 0.5) if alpha0 is None else alpha0 * share
 
 
 # --- the formula -----------------------------------------------------------------------
@@ -58,9 +58,10 @@ def test_prior_is_alpha0_times_background_share():
     # n_b = 100, V = 4: shares 0.5/102, 1.5/102, 3.5/102, 96.5/102.
     assert alpha == pytest.approx([50 * 0.5 / 102, 50 * 1.5 / 102, 50 * 3.5 / 102, 50 * 96.5 / 102])
     assert alpha.sum() == pytest.approx(50.0)
-    # The default: alpha0 = n_b + V/2, so alpha_w = y_bw + 1/2.
-    assert informative_prior(background) == pytest.approx([0.5, 1.5, 3.5, 96.5])
-    assert informative_prior(background).sum() == pytest.approx(100 + 4 / 2)
+    # The default: alpha0 = 10 (n_b + V/2), so alpha_w = 10 (y_bw + 1/2).
+    assert informative_prior(background) == pytest.approx([5, 15, 35, 965])
+    assert informative_prior(background).sum() == pytest.approx(10 * (100 + 4 / 2))
+    assert informative_prior(background, 1020.0) == pytest.approx(informative_prior(background))
 
 
 @settings(max_examples=200)
@@ -92,7 +93,9 @@ def test_old_prior_was_flat_new_is_not():
     new, _ = log_odds_dirichlet(topic, background, informative_prior(background))
     assert np.ptp(old[:4]) < 0.05  # the bug: the same log-odds whatever the count
     assert np.all(np.diff(new[:4]) > 0.5)  # now it grows with the count
-    assert new[3] - new[0] == pytest.approx(np.log(350.5 / 2.5), abs=0.05)
+    # Default prior: 10 * (0 + 1/2) = 5 for a topic-only term, so its log-odds is
+    # log(y + 5) plus a constant (up to the n_t - y in the denominator).
+    assert new[3] - new[0] == pytest.approx(np.log(355 / 7), abs=0.05)
 
 
 # --- end to end: counts made here, scored in the database ------------------------------
@@ -193,7 +196,12 @@ def test_alpha0_changes_the_scores(tmp_path):
     con = make_db(tmp_path / "t.duckdb", docs)
     weak = distinctive_terms(con, "ai", n=100, min_count=1, alpha0=1.0).set_index("term")
     strong = distinctive_terms(con, "ai", n=100, min_count=1, alpha0=1e6).set_index("term")
-    assert weak.attrs["alpha0"] == 1.0
+    assert weak.attrs["alpha0"] == pytest.approx({"unigrams": 1.0, "bigrams": 1.0})
+    default = distinctive_terms(con, "ai", n=100, min_count=1)
+    counts = counted(docs)
+    n_b = sum(v for (_, hit), v in counts[1].items() if not hit)
+    vocabulary = len({t for t, _ in counts[1]})
+    assert default.attrs["alpha0"]["unigrams"] == pytest.approx(10 * (n_b + vocabulary / 2))
     con.close()
     shared = weak.index.intersection(strong.index)
     # A stronger prior pulls every log-odds towards 0.

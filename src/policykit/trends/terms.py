@@ -93,6 +93,11 @@ def _stopword_frame(db) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["lang", "word"]).astype("object")
 
 
+#: The default prior weighs PRIOR_WEIGHT times the background (docs/trends.md: with 1
+#: or 3, terms the background never uses fall out of the top of the list).
+PRIOR_WEIGHT = 10
+
+
 def informative_prior(counts_background: np.ndarray, alpha0: float | None = None) -> np.ndarray:
     """The informative Dirichlet prior alpha_w = alpha0 * pi_w of Monroe et al. (2008).
 
@@ -100,13 +105,12 @@ def informative_prior(counts_background: np.ndarray, alpha0: float | None = None
     vocabulary (Jeffreys), pi_w = (y_bw + 1/2) / (n_b + V/2), so that a term the
     background never uses still has a prior above zero (its variance would otherwise be
     infinite). The alpha_w sum to alpha0. ``alpha0=None`` is the default,
-    alpha0 = n_b + V/2, which makes alpha_w = y_bw + 1/2.
+    alpha0 = PRIOR_WEIGHT * (n_b + V/2), which makes alpha_w = 10 * (y_bw + 1/2).
     """
     b = np.asarray(counts_background, dtype="float64")
-    total = b.sum() + 0.5 * len(b)
     if alpha0 is None:
-        return b + 0.5
-    return alpha0 * (b + 0.5) / total
+        return PRIOR_WEIGHT * (b + 0.5)
+    return alpha0 * (b + 0.5) / (b.sum() + 0.5 * len(b))
 
 
 def log_odds_dirichlet(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray):
@@ -171,9 +175,10 @@ def distinctive_terms(
         Ignore terms used fewer times in the topic's articles.
     alpha0
         Strength of the prior, in pseudo-tokens (a positive number). None (default):
-        the background's own size plus half a count per term, so alpha_w = y_bw + 1/2.
-        Smaller values shrink less, but give the terms the background never uses a
-        prior near zero, a huge variance and a ``z`` near 0 (see docs/trends.md).
+        ten times the background's size plus half a count per term, so alpha_w =
+        10 * (y_bw + 1/2). Smaller values shrink less, but give the terms the background
+        never uses a prior near zero, a huge variance and a ``z`` near 0, so they fall
+        out of the list (measured in docs/trends.md).
 
     Returns
     -------
@@ -205,6 +210,7 @@ def distinctive_terms(
         finally:
             db.unregister("pk_stopwords")
     parts = []
+    used = {}  # the alpha0 of each n-gram size, for attrs
     for ngram, part in counts.groupby("n", sort=True):
         topic_counts = part["count_topic"].to_numpy()
         background_counts = part["count_background"].to_numpy()
@@ -215,6 +221,7 @@ def distinctive_terms(
         else:
             prior = informative_prior(background_counts, alpha0)
             delta, z = log_odds_dirichlet(topic_counts, background_counts, prior)
+            used["unigrams" if ngram == 1 else "bigrams"] = float(prior.sum())
         parts.append(
             pd.DataFrame(
                 {
@@ -234,8 +241,9 @@ def distinctive_terms(
         **_core.describe(flt),
         "against": against,
         "method": "log-odds ratio, informative Dirichlet prior alpha_w = alpha0 x "
-        "background share of w (+1/2 count per term) (Monroe, Colaresi & Quinn 2008)",
-        "alpha0": "background size + V/2" if alpha0 is None else float(alpha0),
+        "background share of w (+1/2 count per term) (Monroe, Colaresi & Quinn 2008); "
+        + ("alpha0 = 10 x (background tokens + V/2)" if alpha0 is None else "alpha0 given"),
+        "alpha0": used,
     }
     return _core.finish(frame[columns], backend, attrs)
 
