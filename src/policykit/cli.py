@@ -884,7 +884,7 @@ def trends_spikes(
 @click.option("--n", type=int, default=30, show_default=True, help="Terms listed.")
 @click.option("--min-count", type=int, default=2, show_default=True, help="Least uses in topic.")
 @click.option(
-    "--alpha0", type=float, help="Prior strength in pseudo-tokens (default: background size)."
+    "--alpha0", type=float, help="Prior strength in pseudo-tokens (default: 10x the background)."
 )
 @handle_errors
 def trends_terms(
