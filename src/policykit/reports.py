@@ -4,19 +4,22 @@
 ``notebooks/coverage-brief.ipynb`` into ``reports/coverage-brief.ipynb`` (the source
 notebook is never modified), exports HTML with the input cells hidden and the images
 embedded, and prints that HTML to an A4 PDF with WeasyPrint: no LaTeX, no browser, no
-network. Every report ends with "About this report": the parameters the notebook
-actually used (defaults it resolved itself included, via :func:`record_parameters`), the
-resolved period, the topic definitions, the input files with their sha256, the
-database's content hash, the policykit version and the time it was generated. Identical
-inputs give an identical block but for that time.
+network. Every report ends with "About this report" (:mod:`policykit.provenance`): the
+parameters the notebook actually used (defaults it resolved itself included, via
+:func:`~policykit.provenance.record_parameters`), the resolved period, the topic
+definitions, the input files with their sha256, the database's content hash, the
+policykit version and the time it was generated. Identical inputs give an identical
+block but for that time.
 
 Report parameters go through the validators of :mod:`policykit.trends` (dates, topics,
 intervals, outlets) before the notebook runs, so ``--param start=01/02/2024`` is refused
 as ``policykit trends coverage --start 01/02/2024`` is.
 
-The module also holds the small helpers the notebooks call, so that notebooks stay thin:
-:func:`show_table` (HTML-escaped tables), :func:`headline_numbers` and
-:func:`show_headline`, :func:`resolve_topic`, :func:`data_quality`.
+The small helpers the notebooks call (:func:`show_table`, :func:`headline_numbers`,
+:func:`show_headline`, :func:`resolve_topic`, :func:`data_quality`, ...) live in
+:mod:`policykit.notebook_helpers` and the provenance block in
+:mod:`policykit.provenance`; both are re-exported here, so ``policykit.reports.X`` keeps
+working. Neither imports this module.
 
 Everything that comes from data (titles, outlet names, entities, parameters) is escaped
 before it reaches the HTML, and the finished HTML is checked for scripts and remote
@@ -25,11 +28,7 @@ resources before it is written.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import html
 import json
-import math
 import os
 import re
 import secrets
@@ -44,562 +43,33 @@ from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
-import pandas as pd
-
-from .errors import ConfigError, QueryError, ReportError, one_of
+from .errors import ConfigError, ReportError, one_of
+from .notebook_helpers import (  # noqa: F401  (re-exported)
+    HTMLBlock,
+    data_quality,
+    headline_numbers,
+    list_topics,
+    report_period,
+    resolve_topic,
+    show_headline,
+    show_note,
+    show_table,
+    show_title,
+    topic_label,
+)
+from .provenance import (  # noqa: F401  (re-exported)
+    INPUTS_SHOWN,
+    PARAMETERS_MIME,
+    _append_provenance,
+    input_files,
+    inputs_digest,
+    provenance,
+    record_parameters,
+    used_parameters,
+)
 
 REPORT_FORMATS = ("html", "pdf")
 TEMPLATE_NAME = "policykit_html"
-_URL_SCHEMES = ("http://", "https://")
-
-
-# --- small display helpers for notebooks ---------------------------------------------
-
-
-class HTMLBlock:
-    """A block of (already escaped) HTML that Jupyter displays as HTML.
-
-    ``text`` is the plain-text fallback shown where HTML is not rendered.
-    """
-
-    def __init__(self, markup: str, text: str = ""):
-        self.markup = markup
-        self.text = text
-
-    def _repr_html_(self) -> str:
-        return self.markup
-
-    def __repr__(self) -> str:
-        return self.text or self.markup
-
-    def __str__(self) -> str:
-        return self.markup
-
-
-def _sql(name: str) -> str:
-    return (resources.files("policykit") / "sql" / "reports" / f"{name}.sql").read_text("utf-8")
-
-
-def _cell_text(value, percent: bool = False) -> str:
-    """One table cell as plain text (escaped later)."""
-    if isinstance(value, list | tuple):
-        return ", ".join(_cell_text(v) for v in value)
-    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
-        listed = value.tolist()
-        if isinstance(listed, list):
-            return ", ".join(_cell_text(v) for v in listed)
-        value = listed
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        stamp = pd.Timestamp(value)
-        if stamp.tz is not None:
-            stamp = stamp.tz_convert("UTC")
-        if stamp.hour == stamp.minute == stamp.second == 0:
-            return stamp.strftime("%Y-%m-%d")
-        return stamp.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if percent:
-            return f"{value:.1%}"
-        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:.3g}"
-    if isinstance(value, int) and not percent:
-        return f"{value:,}"
-    return str(value)
-
-
-def _safe_href(url) -> str | None:
-    """An http(s) URL, escaped for an attribute; anything else (javascript:, data:) is refused."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    if not url.lower().startswith(_URL_SCHEMES) or any(ch in url for ch in "\r\n\t"):
-        return None
-    return html.escape(url, quote=True)
-
-
-def _column_widths(
-    frame: pd.DataFrame, shown: list, links: dict, columns: dict | None = None
-) -> list[float]:
-    """Percent widths for a fixed-layout table: text and links get room, numbers little."""
-    weights = []
-    for c in shown:
-        kind = frame[c].dtype.kind
-        if c in links:
-            weights.append(5.0)
-        elif kind in "iufb":
-            # Wide enough for the header on one or two lines, not more.
-            label = str((columns or {}).get(c, c))
-            weights.append(min(2.2, max(1.0, 0.16 * len(label))))
-        elif kind == "M":
-            weights.append(1.8)
-        else:
-            longest = frame[c].head(50).astype(str).str.len().max() if len(frame) else 0
-            weights.append(1.5 if longest <= 12 else 3.0)
-    total = sum(weights) or 1.0
-    return [100 * w / total for w in weights]
-
-
-def show_table(
-    frame: pd.DataFrame,
-    *,
-    links: dict[str, str] | None = None,
-    percent: tuple[str, ...] | list[str] = (),
-    max_rows: int = 30,
-    caption: str | None = None,
-    columns: dict[str, str] | None = None,
-) -> HTMLBlock:
-    """Display a frame as an HTML table in which every value is escaped.
-
-    Parameters
-    ----------
-    frame
-        Any pandas frame (a polars frame is converted).
-    links
-        ``{text_column: url_column}``: the text becomes a link to the URL (http and
-        https only; other schemes show as plain text) and the URL column is hidden.
-    percent
-        Columns of fractions to show as percentages.
-    max_rows
-        Rows shown; a note says how many were left out.
-    caption
-        A caption above the table.
-    columns
-        Display names, ``{column: label}``.
-
-    Returns
-    -------
-    HTMLBlock
-        Jupyter displays it as a table; ``str()`` gives the HTML.
-
-    Examples
-    --------
-    >>> str(show_table(pd.DataFrame({"title": ["<b>x</b>"]})))  # doctest: +ELLIPSIS
-    '<table ...&lt;b&gt;x&lt;/b&gt;...'
-    """
-    if hasattr(frame, "to_pandas") and not isinstance(frame, pd.DataFrame):
-        frame = frame.to_pandas()
-    links = links or {}
-    columns = columns or {}
-    for text_col, url_col in links.items():
-        if text_col not in frame.columns or url_col not in frame.columns:
-            raise ConfigError(
-                f"show_table links {text_col!r} -> {url_col!r}: frame has columns "
-                f"{', '.join(map(str, frame.columns))}"
-            )
-    hidden = set(links.values()) - set(links)
-    shown = [c for c in frame.columns if c not in hidden]
-    numeric = {c for c in shown if frame[c].dtype.kind in "iuf"}
-    head = "".join(
-        f"<th{' class=pk-num' if c in numeric else ''}>{html.escape(str(columns.get(c, c)))}</th>"
-        for c in shown
-    )
-    rows = []
-    # Per-row Python is fine here: displayed tables are capped at max_rows.
-    for record in frame.head(max_rows).to_dict("records"):
-        cells = []
-        for c in shown:
-            text = html.escape(_cell_text(record[c], percent=c in percent), quote=True)
-            if c in links:
-                href = _safe_href(record[links[c]])
-                if href:
-                    text = f'<a href="{href}" rel="noopener noreferrer">{text}</a>'
-            cells.append(f"<td{' class=pk-num' if c in numeric else ''}>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f'<p class="pk-caption">{html.escape(caption)}</p>' if caption else ""
-    # A short table moves to the next page whole, with its caption, rather than split.
-    klass = "pk-tablewrap pk-short" if len(frame) <= 20 else "pk-tablewrap"
-    cols = "".join(
-        f'<col style="width:{w:.1f}%">' for w in _column_widths(frame, shown, links, columns)
-    )
-    markup = (
-        f"<div class='{klass}'>{cap}<table class=pk-table><colgroup>{cols}</colgroup>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-    )
-    if not len(frame):
-        markup = f'<p class="pk-note">{html.escape(caption or "Table")}: no rows.</p>'
-    elif len(frame) > max_rows:
-        markup += f'<p class="pk-note">Showing {max_rows} of {len(frame):,} rows.</p>'
-    text = frame.head(max_rows).to_string(index=False) if len(frame) else "(no rows)"
-    return HTMLBlock(markup, text)
-
-
-def show_title(title: str, subtitle: str | None = None) -> HTMLBlock:
-    """A report title (``<h1>``) and optional subtitle, both escaped."""
-    markup = f"<h1>{html.escape(title)}</h1>"
-    if subtitle:
-        markup += f'<p class="pk-note">{html.escape(subtitle)}</p>'
-    return HTMLBlock(markup, title + (f"\n{subtitle}" if subtitle else ""))
-
-
-def show_note(text: str) -> HTMLBlock:
-    """A short escaped note in muted type (e.g. a caveat computed from data)."""
-    return HTMLBlock(f'<p class="pk-note">{html.escape(text)}</p>', text)
-
-
-# --- numbers for the notebooks ---------------------------------------------------------
-
-
-def list_topics(con) -> pd.DataFrame:
-    """Topics in the database with their article counts (``topic``, ``articles``)."""
-    return con.execute(_sql("topics")).df()
-
-
-def resolve_topic(con, topic: str | None) -> str:
-    """Check ``topic`` exists; ``None`` picks the topic with the most articles."""
-    topics = list_topics(con)["topic"].tolist()
-    if not topics:
-        raise QueryError(
-            "the database has no topic assignments; run enrichment (`policykit enrich`) first"
-        )
-    if topic is None:
-        return topics[0]
-    if topic not in topics:
-        from .trends._core import check_topic
-
-        try:  # the message of every other door, with its suggestion
-            check_topic(con, topic)
-        except ConfigError as exc:
-            raise QueryError(str(exc)) from None
-    return topic
-
-
-def topic_label(con, topic: str) -> str:
-    """The topic's display label from ``topics.yml`` (stored in the ``topics`` table), or
-    its name with underscores as spaces."""
-    rows = con.execute("SELECT label FROM topics WHERE topic = ?", [topic]).fetchall()
-    if rows and rows[0][0]:
-        return rows[0][0]
-    return topic.replace("_", " ")
-
-
-def _day(value, name: str) -> dt.date:
-    """A report day. Text and dates go through the trend functions' parser (ISO only:
-    ``01/02/2024`` is refused, not read as 2 January); instants from the database are
-    taken in the configured time zone."""
-    from .trends._core import parse_date
-
-    if isinstance(value, dt.datetime | pd.Timestamp) and not pd.isna(value):
-        stamp = pd.Timestamp(value)
-        if stamp.tz is not None:
-            stamp = stamp.tz_convert(_timezone())
-        return stamp.date()
-    return parse_date(name, value)
-
-
-def _timezone() -> str:
-    """The calendar the report counts days in (the ``timezone`` setting, as trends do)."""
-    from . import settings as _settings
-
-    return _settings.load().timezone
-
-
-def report_period(con, topic: str, start=None, end=None) -> tuple[dt.date, dt.date]:
-    """The report period as calendar days ``(start, end)``, both inclusive.
-
-    Missing bounds default to the days of the topic's first and last dated article (in
-    the configured ``timezone``, like :mod:`policykit.trends`).
-    """
-    first, last = con.execute(_sql("topic_range"), {"topic": topic}).fetchone()
-    if start is None and first is None or end is None and last is None:
-        raise QueryError(f"topic {topic!r} has no dated articles; pass start and end")
-    lo = _day(start if start is not None else first, "start")
-    hi = _day(end if end is not None else last, "end")
-    if hi < lo:
-        raise ConfigError(f"end {hi} is before start {lo}")
-    return lo, hi
-
-
-def _bounds(lo: dt.date, hi: dt.date) -> dict:
-    """Half-open instants [start, end) of the days lo..hi, and of the period before."""
-    tz = _timezone()
-    start = pd.Timestamp(lo).tz_localize(tz)
-    end = pd.Timestamp(hi + dt.timedelta(days=1)).tz_localize(tz)
-    prev_start = pd.Timestamp(lo - (hi - lo) - dt.timedelta(days=1)).tz_localize(tz)
-    return {
-        "start": start.to_pydatetime(),
-        "end": end.to_pydatetime(),
-        "prev_start": prev_start.to_pydatetime(),
-    }
-
-
-def headline_numbers(con, topic: str, start=None, end=None) -> pd.DataFrame:
-    """The brief's headline numbers against the previous period of equal length.
-
-    Parameters
-    ----------
-    con
-        An open connection (read-only is fine).
-    topic
-        The topic (``article_topics.topic``).
-    start, end
-        Report days, inclusive (default: the topic's dated range).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``metric`` (articles, unique stories, outlets, share of all coverage),
-        ``value``, ``previous`` (the same measure over the equal-length period just
-        before ``start``) and ``change`` (relative change; NaN when ``previous`` is 0).
-        ``attrs`` holds ``topic``, ``start``, ``end``, ``previous_start``,
-        ``previous_end`` (dates, inclusive).
-    """
-    lo, hi = report_period(con, topic, start, end)
-    bounds = _bounds(lo, hi)
-    rows = con.execute(_sql("headline"), {"topic": topic, **bounds}).df().set_index("period")
-    metrics = []
-    for metric, column in [
-        ("articles", "articles"),
-        ("unique stories", "stories"),
-        ("outlets", "outlets"),
-    ]:
-        metrics.append((metric, rows.at["current", column], rows.at["previous", column]))
-    share = [
-        rows.at[p, "articles"] / rows.at[p, "all_articles"] if rows.at[p, "all_articles"] else 0.0
-        for p in ("current", "previous")
-    ]
-    metrics.append(("share of all coverage", share[0], share[1]))
-    frame = pd.DataFrame(metrics, columns=["metric", "value", "previous"])
-    previous = frame["previous"].astype(float)
-    frame["change"] = (frame["value"].astype(float) - previous) / previous.where(previous != 0)
-    frame.attrs.update(
-        topic=topic,
-        start=lo,
-        end=hi,
-        previous_start=bounds["prev_start"].date(),
-        previous_end=lo - dt.timedelta(days=1),
-        # The database holds nothing at all before the period (not even other topics).
-        previous_empty=bool(rows.at["previous", "all_articles"] == 0),
-    )
-    return frame
-
-
-def show_headline(numbers: pd.DataFrame) -> HTMLBlock:
-    """Headline numbers (from :func:`headline_numbers`) as a row of cards."""
-    attrs = numbers.attrs
-    cards = []
-    for row in numbers.itertuples(index=False):
-        is_share = row.metric.startswith("share")
-        value = f"{row.value:.1%}" if is_share else f"{int(row.value):,}"
-        previous = f"{row.previous:.1%}" if is_share else f"{int(row.previous):,}"
-        if pd.isna(row.change) and attrs.get("previous_empty"):
-            change = "no articles in the previous period"
-        elif pd.isna(row.change):
-            change = f"previous period: {previous}"
-        else:
-            change = f"{row.change:+.0%} vs previous period ({previous})"
-        cards.append(
-            '<div class="pk-card">'
-            f'<div class="pk-value">{html.escape(value)}</div>'
-            f'<div class="pk-label">{html.escape(row.metric)}</div>'
-            f'<div class="pk-change">{html.escape(change)}</div></div>'
-        )
-    note = ""
-    if "previous_start" in attrs:
-        note = (
-            f'<p class="pk-note">Period {attrs["start"]:%-d %b %Y} – {attrs["end"]:%-d %b %Y}; '
-            f"compared with {attrs['previous_start']:%-d %b %Y} – "
-            f"{attrs['previous_end']:%-d %b %Y}.</p>"
-        )
-    return HTMLBlock(
-        f'<div class="pk-headline">{"".join(cards)}</div>{note}',
-        numbers.to_string(index=False),
-    )
-
-
-def data_quality(con, topic: str, start=None, end=None) -> dict[str, pd.DataFrame]:
-    """The data-quality appendix: what was set aside, merged, and where dates came from.
-
-    Returns
-    -------
-    dict of pandas.DataFrame
-        ``rejects`` (reason, records, files; whole database), ``duplicates`` (reason,
-        records, articles; whole database), ``syndication`` (cluster_id, title, articles,
-        outlets, first_published: stories carried more than once in the topic and
-        period) and ``date_sources`` (date_source, articles_in_period, undated_articles).
-    """
-    lo, hi = report_period(con, topic, start, end)
-    bounds = _bounds(lo, hi)
-    params = {"topic": topic, "start": bounds["start"], "end": bounds["end"]}
-    return {
-        "rejects": con.execute(_sql("rejects_by_reason")).df(),
-        "duplicates": con.execute(_sql("duplicates_by_reason")).df(),
-        "syndication": con.execute(_sql("syndication"), params).df(),
-        "date_sources": con.execute(_sql("date_sources"), params).df(),
-    }
-
-
-# --- provenance -----------------------------------------------------------------------
-
-#: The MIME type of the output :func:`record_parameters` leaves in an executed notebook.
-PARAMETERS_MIME = "application/vnd.policykit.parameters+json"
-#: Input files listed one by one in "About this report"; the rest are counted.
-INPUTS_SHOWN = 25
-
-
-def _plain(value):
-    """A JSON value for a recorded parameter (dates as ISO text)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
-        return value.isoformat()
-    if hasattr(value, "item") and not hasattr(value, "__len__"):
-        return value.item()  # numpy scalars
-    if isinstance(value, list | tuple) or hasattr(value, "tolist"):
-        listed = value.tolist() if hasattr(value, "tolist") else value
-        return [_plain(v) for v in listed]
-    return str(value)
-
-
-def record_parameters(**used) -> None:
-    """Record the parameter values a notebook actually used, after resolving its
-    defaults (``topic = pk.resolve_topic(con, topic)``), for "About this report".
-
-    In a notebook this displays a line (``Parameters used: topic='ai'``) that
-    :func:`render_report` reads and keeps out of the HTML and PDF; elsewhere it does
-    nothing. A parameter the notebook never records is shown as it was passed.
-    """
-    values = {k: _plain(v) for k, v in used.items()}
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
-        return
-    if get_ipython() is None:
-        return
-    text = "Parameters used: " + ", ".join(f"{k}={v!r}" for k, v in values.items())
-    display({PARAMETERS_MIME: values, "text/plain": text}, raw=True)
-
-
-def used_parameters(notebook) -> dict:
-    """The values recorded by :func:`record_parameters` in an executed notebook (later
-    records win)."""
-    used: dict = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if PARAMETERS_MIME in data and isinstance(data[PARAMETERS_MIME], dict):
-                used.update(data[PARAMETERS_MIME])
-    return used
-
-
-def input_files(con) -> list[tuple[str, str, int | None]]:
-    """``(source_path, sha256, records_read)`` of every file in the database: each
-    path's latest finished ingest run, by path."""
-    rows = con.execute(
-        "SELECT source_path, arg_max(content_hash, run_id), arg_max(records_read, run_id) "
-        "FROM ingest_runs WHERE finished_at IS NOT NULL GROUP BY source_path ORDER BY 1"
-    ).fetchall()
-    return [(p, h, n) for p, h, n in rows]
-
-
-def _shown_paths(paths: list[str]) -> list[str]:
-    """Paths relative to the folder all inputs share, so the same files give the same
-    list wherever they were ingested from (another clone, absolute or relative paths)."""
-    if not paths:
-        return []
-    if len(paths) == 1:
-        return [os.path.basename(paths[0]) or paths[0]]
-    try:
-        common = os.path.commonpath(paths)
-    except ValueError:  # a mix of absolute and relative paths
-        return list(paths)
-    return [os.path.relpath(p, common) if common else p for p in paths]
-
-
-def inputs_digest(inputs) -> str:
-    """One sha256 over the (path, sha256) pairs of the input files, as listed."""
-    paths = _shown_paths([p for p, _, _ in inputs])
-    text = "".join(f"{p}\t{h}\n" for p, (_, h, _) in zip(paths, inputs, strict=True))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def provenance(
-    parameters: dict,
-    content_hash: str,
-    db_path: str | Path | None = None,
-    generated_at=None,
-    *,
-    period: tuple | None = None,
-    inputs: list[tuple[str, str, int | None]] | None = None,
-    topic_definitions=None,
-) -> HTMLBlock:
-    """The closing block of every report: parameters, period, topic definitions, input
-    files, data hash, version, time.
-
-    ``parameters`` maps names to their values as Python source (``{"topic": "'ai'"}``);
-    ``period`` is ``(start, end)``; ``inputs`` is :func:`input_files`;
-    ``topic_definitions`` a :class:`~policykit.enrich.topics.TopicSet`.
-    """
-    from . import __version__
-
-    generated_at = generated_at or dt.datetime.now(dt.UTC)
-    # Values are shown as Python literals, as the notebook used them.
-    shown = "; ".join(f"{k} = {v}" for k, v in sorted(parameters.items())) or "(none)"
-    rows = [("Parameters", shown)]
-    if period is not None:
-        lo, hi = period
-        shown_period = (
-            f"{lo or 'the first dated article'} to {hi or 'the last dated article'} (inclusive)"
-            if lo or hi
-            else "every dated article"
-        )
-        rows.append(("Period", shown_period))
-    if topic_definitions is not None:
-        rows.append(
-            (
-                "Topic definitions",
-                # The file's name, not its folder: the same file in another clone.
-                f"{len(topic_definitions.topics)} topics from "
-                f"{Path(topic_definitions.source).name or topic_definitions.source}, "
-                f"sha256 {topic_definitions.content_hash}",
-            )
-        )
-    if inputs is not None and not inputs:
-        rows.append(("Input files", "none recorded (no `policykit ingest` runs in the database)"))
-    elif inputs is not None:
-        records = sum(n or 0 for _, _, n in inputs)
-        rows.append(
-            (
-                "Input files",
-                f"{len(inputs):,} files, {records:,} records read; sha256 of the list "
-                f"{inputs_digest(inputs)[:16]}",
-            )
-        )
-    if db_path is not None:
-        rows.append(("Database", Path(db_path).name))
-    rows += [
-        ("Database content hash", content_hash),
-        ("policykit version", __version__),
-        ("Generated", generated_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
-    ]
-    body = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
-    )
-    files = ""
-    text_files = []
-    if inputs:
-        paths = _shown_paths([p for p, _, _ in inputs])
-        listed = list(zip(paths, inputs, strict=True))[:INPUTS_SHOWN]
-        cells = "".join(
-            f"<tr><td>{html.escape(p)}</td><td>{html.escape(h[:16])}</td>"
-            f"<td class=pk-num>{'' if n is None else f'{n:,}'}</td></tr>"
-            for p, (_, h, n) in listed
-        )
-        more = len(inputs) - len(listed)
-        note = f'<p class="pk-note">and {more:,} more files.</p>' if more > 0 else ""
-        files = (
-            "<table class=pk-inputs><thead><tr><th>Input file</th><th>sha256 (first 16)</th>"
-            f"<th class=pk-num>records</th></tr></thead><tbody>{cells}</tbody></table>{note}"
-        )
-        text_files = [f"  {p}  {h[:16]}  {n}" for p, (_, h, n) in listed]
-    markup = (
-        '<section class="pk-provenance"><h2>About this report</h2>'
-        "<p>The same database and parameters give the same numbers.</p>"
-        f"<table>{body}</table>{files}</section>"
-    )
-    return HTMLBlock(markup, "\n".join([*(f"{k}: {v}" for k, v in rows), *text_files]))
 
 
 # --- building reports --------------------------------------------------------------------
@@ -812,23 +282,6 @@ def _execute(source: Path, target: Path, params: dict, name: str, timeout: int |
             f"report {name}: cell {exc.cell_index} ({_first_line(exc.source)!r}) failed: "
             f"{exc.ename}: {evalue}"
         ) from None
-
-
-def _append_provenance(path: Path, notebook, block: HTMLBlock):
-    import nbformat
-
-    cell = nbformat.v4.new_code_cell(
-        source="# Provenance, added by policykit.render_report",
-        metadata={"tags": ["policykit-provenance"]},
-    )
-    cell.outputs = [
-        nbformat.v4.new_output(
-            "display_data", data={"text/html": block.markup, "text/plain": block.text}
-        )
-    ]
-    notebook.cells.append(cell)
-    nbformat.write(notebook, str(path))
-    return notebook
 
 
 def _for_readers(notebook):

@@ -1,0 +1,403 @@
+"""The small helpers report notebooks call, so that notebooks stay thin.
+
+Display: :class:`HTMLBlock` (HTML that Jupyter shows as HTML), :func:`show_table`
+(every value HTML-escaped, links http(s) only), :func:`show_title`, :func:`show_note`.
+Numbers: :func:`list_topics`, :func:`resolve_topic`, :func:`topic_label`,
+:func:`report_period`, :func:`headline_numbers` and :func:`show_headline`,
+:func:`data_quality`. Their SQL lives in ``sql/reports/*.sql``.
+
+Everything that comes from data (titles, outlet names, entities) is escaped before it
+reaches the HTML. Notebooks call these as ``pk.show_table`` and so on; they are also
+importable from :mod:`policykit.reports`. This module imports neither
+:mod:`policykit.reports` nor :mod:`policykit.provenance`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from importlib import resources
+
+import pandas as pd
+
+from .errors import ConfigError, QueryError
+
+_URL_SCHEMES = ("http://", "https://")
+
+
+# --- display ---------------------------------------------------------------------------
+
+
+class HTMLBlock:
+    """A block of (already escaped) HTML that Jupyter displays as HTML.
+
+    ``text`` is the plain-text fallback shown where HTML is not rendered.
+    """
+
+    def __init__(self, markup: str, text: str = ""):
+        self.markup = markup
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return self.text or self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+def _sql(name: str) -> str:
+    return (resources.files("policykit") / "sql" / "reports" / f"{name}.sql").read_text("utf-8")
+
+
+def _cell_text(value, percent: bool = False) -> str:
+    """One table cell as plain text (escaped later)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell_text(v) for v in value)
+    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
+        listed = value.tolist()
+        if isinstance(listed, list):
+            return ", ".join(_cell_text(v) for v in listed)
+        value = listed
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        stamp = pd.Timestamp(value)
+        if stamp.tz is not None:
+            stamp = stamp.tz_convert("UTC")
+        if stamp.hour == stamp.minute == stamp.second == 0:
+            return stamp.strftime("%Y-%m-%d")
+        return stamp.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if percent:
+            return f"{value:.1%}"
+        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:.3g}"
+    if isinstance(value, int) and not percent:
+        return f"{value:,}"
+    return str(value)
+
+
+def _safe_href(url) -> str | None:
+    """An http(s) URL, escaped for an attribute; anything else (javascript:, data:) is refused."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url.lower().startswith(_URL_SCHEMES) or any(ch in url for ch in "\r\n\t"):
+        return None
+    return html.escape(url, quote=True)
+
+
+def _column_widths(
+    frame: pd.DataFrame, shown: list, links: dict, columns: dict | None = None
+) -> list[float]:
+    """Percent widths for a fixed-layout table: text and links get room, numbers little."""
+    weights = []
+    for c in shown:
+        kind = frame[c].dtype.kind
+        if c in links:
+            weights.append(5.0)
+        elif kind in "iufb":
+            # Wide enough for the header on one or two lines, not more.
+            label = str((columns or {}).get(c, c))
+            weights.append(min(2.2, max(1.0, 0.16 * len(label))))
+        elif kind == "M":
+            weights.append(1.8)
+        else:
+            longest = frame[c].head(50).astype(str).str.len().max() if len(frame) else 0
+            weights.append(1.5 if longest <= 12 else 3.0)
+    total = sum(weights) or 1.0
+    return [100 * w / total for w in weights]
+
+
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    links: dict[str, str] | None = None,
+    percent: tuple[str, ...] | list[str] = (),
+    max_rows: int = 30,
+    caption: str | None = None,
+    columns: dict[str, str] | None = None,
+) -> HTMLBlock:
+    """Display a frame as an HTML table in which every value is escaped.
+
+    Parameters
+    ----------
+    frame
+        Any pandas frame (a polars frame is converted).
+    links
+        ``{text_column: url_column}``: the text becomes a link to the URL (http and
+        https only; other schemes show as plain text) and the URL column is hidden.
+    percent
+        Columns of fractions to show as percentages.
+    max_rows
+        Rows shown; a note says how many were left out.
+    caption
+        A caption above the table.
+    columns
+        Display names, ``{column: label}``.
+
+    Returns
+    -------
+    HTMLBlock
+        Jupyter displays it as a table; ``str()`` gives the HTML.
+
+    Examples
+    --------
+    >>> str(show_table(pd.DataFrame({"title": ["<b>x</b>"]})))  # doctest: +ELLIPSIS
+    '<table ...&lt;b&gt;x&lt;/b&gt;...'
+    """
+    if hasattr(frame, "to_pandas") and not isinstance(frame, pd.DataFrame):
+        frame = frame.to_pandas()
+    links = links or {}
+    columns = columns or {}
+    for text_col, url_col in links.items():
+        if text_col not in frame.columns or url_col not in frame.columns:
+            raise ConfigError(
+                f"show_table links {text_col!r} -> {url_col!r}: frame has columns "
+                f"{', '.join(map(str, frame.columns))}"
+            )
+    hidden = set(links.values()) - set(links)
+    shown = [c for c in frame.columns if c not in hidden]
+    numeric = {c for c in shown if frame[c].dtype.kind in "iuf"}
+    head = "".join(
+        f"<th{' class=pk-num' if c in numeric else ''}>{html.escape(str(columns.get(c, c)))}</th>"
+        for c in shown
+    )
+    rows = []
+    # Per-row Python is fine here: displayed tables are capped at max_rows.
+    for record in frame.head(max_rows).to_dict("records"):
+        cells = []
+        for c in shown:
+            text = html.escape(_cell_text(record[c], percent=c in percent), quote=True)
+            if c in links:
+                href = _safe_href(record[links[c]])
+                if href:
+                    text = f'<a href="{href}" rel="noopener noreferrer">{text}</a>'
+            cells.append(f"<td{' class=pk-num' if c in numeric else ''}>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f'<p class="pk-caption">{html.escape(caption)}</p>' if caption else ""
+    # A short table moves to the next page whole, with its caption, rather than split.
+    klass = "pk-tablewrap pk-short" if len(frame) <= 20 else "pk-tablewrap"
+    cols = "".join(
+        f'<col style="width:{w:.1f}%">' for w in _column_widths(frame, shown, links, columns)
+    )
+    markup = (
+        f"<div class='{klass}'>{cap}<table class=pk-table><colgroup>{cols}</colgroup>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    if not len(frame):
+        markup = f'<p class="pk-note">{html.escape(caption or "Table")}: no rows.</p>'
+    elif len(frame) > max_rows:
+        markup += f'<p class="pk-note">Showing {max_rows} of {len(frame):,} rows.</p>'
+    text = frame.head(max_rows).to_string(index=False) if len(frame) else "(no rows)"
+    return HTMLBlock(markup, text)
+
+
+def show_title(title: str, subtitle: str | None = None) -> HTMLBlock:
+    """A report title (``<h1>``) and optional subtitle, both escaped."""
+    markup = f"<h1>{html.escape(title)}</h1>"
+    if subtitle:
+        markup += f'<p class="pk-note">{html.escape(subtitle)}</p>'
+    return HTMLBlock(markup, title + (f"\n{subtitle}" if subtitle else ""))
+
+
+def show_note(text: str) -> HTMLBlock:
+    """A short escaped note in muted type (e.g. a caveat computed from data)."""
+    return HTMLBlock(f'<p class="pk-note">{html.escape(text)}</p>', text)
+
+
+# --- numbers for the notebooks ---------------------------------------------------------
+
+
+def list_topics(con) -> pd.DataFrame:
+    """Topics in the database with their article counts (``topic``, ``articles``)."""
+    return con.execute(_sql("topics")).df()
+
+
+def resolve_topic(con, topic: str | None) -> str:
+    """Check ``topic`` exists; ``None`` picks the topic with the most articles."""
+    topics = list_topics(con)["topic"].tolist()
+    if not topics:
+        raise QueryError(
+            "the database has no topic assignments; run enrichment (`policykit enrich`) first"
+        )
+    if topic is None:
+        return topics[0]
+    if topic not in topics:
+        from .trends._core import check_topic
+
+        try:  # the message of every other door, with its suggestion
+            check_topic(con, topic)
+        except ConfigError as exc:
+            raise QueryError(str(exc)) from None
+    return topic
+
+
+def topic_label(con, topic: str) -> str:
+    """The topic's display label from ``topics.yml`` (stored in the ``topics`` table), or
+    its name with underscores as spaces."""
+    rows = con.execute("SELECT label FROM topics WHERE topic = ?", [topic]).fetchall()
+    if rows and rows[0][0]:
+        return rows[0][0]
+    return topic.replace("_", " ")
+
+
+def _day(value, name: str) -> dt.date:
+    """A report day. Text and dates go through the trend functions' parser (ISO only:
+    ``01/02/2024`` is refused, not read as 2 January); instants from the database are
+    taken in the configured time zone."""
+    from .trends._core import parse_date
+
+    if isinstance(value, dt.datetime | pd.Timestamp) and not pd.isna(value):
+        stamp = pd.Timestamp(value)
+        if stamp.tz is not None:
+            stamp = stamp.tz_convert(_timezone())
+        return stamp.date()
+    return parse_date(name, value)
+
+
+def _timezone() -> str:
+    """The calendar the report counts days in (the ``timezone`` setting, as trends do)."""
+    from . import settings as _settings
+
+    return _settings.load().timezone
+
+
+def report_period(con, topic: str, start=None, end=None) -> tuple[dt.date, dt.date]:
+    """The report period as calendar days ``(start, end)``, both inclusive.
+
+    Missing bounds default to the days of the topic's first and last dated article (in
+    the configured ``timezone``, like :mod:`policykit.trends`).
+    """
+    first, last = con.execute(_sql("topic_range"), {"topic": topic}).fetchone()
+    if start is None and first is None or end is None and last is None:
+        raise QueryError(f"topic {topic!r} has no dated articles; pass start and end")
+    lo = _day(start if start is not None else first, "start")
+    hi = _day(end if end is not None else last, "end")
+    if hi < lo:
+        raise ConfigError(f"end {hi} is before start {lo}")
+    return lo, hi
+
+
+def _bounds(lo: dt.date, hi: dt.date) -> dict:
+    """Half-open instants [start, end) of the days lo..hi, and of the period before."""
+    tz = _timezone()
+    start = pd.Timestamp(lo).tz_localize(tz)
+    end = pd.Timestamp(hi + dt.timedelta(days=1)).tz_localize(tz)
+    prev_start = pd.Timestamp(lo - (hi - lo) - dt.timedelta(days=1)).tz_localize(tz)
+    return {
+        "start": start.to_pydatetime(),
+        "end": end.to_pydatetime(),
+        "prev_start": prev_start.to_pydatetime(),
+    }
+
+
+def headline_numbers(con, topic: str, start=None, end=None) -> pd.DataFrame:
+    """The brief's headline numbers against the previous period of equal length.
+
+    Parameters
+    ----------
+    con
+        An open connection (read-only is fine).
+    topic
+        The topic (``article_topics.topic``).
+    start, end
+        Report days, inclusive (default: the topic's dated range).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``metric`` (articles, unique stories, outlets, share of all coverage),
+        ``value``, ``previous`` (the same measure over the equal-length period just
+        before ``start``) and ``change`` (relative change; NaN when ``previous`` is 0).
+        ``attrs`` holds ``topic``, ``start``, ``end``, ``previous_start``,
+        ``previous_end`` (dates, inclusive).
+    """
+    lo, hi = report_period(con, topic, start, end)
+    bounds = _bounds(lo, hi)
+    rows = con.execute(_sql("headline"), {"topic": topic, **bounds}).df().set_index("period")
+    metrics = []
+    for metric, column in [
+        ("articles", "articles"),
+        ("unique stories", "stories"),
+        ("outlets", "outlets"),
+    ]:
+        metrics.append((metric, rows.at["current", column], rows.at["previous", column]))
+    share = [
+        rows.at[p, "articles"] / rows.at[p, "all_articles"] if rows.at[p, "all_articles"] else 0.0
+        for p in ("current", "previous")
+    ]
+    metrics.append(("share of all coverage", share[0], share[1]))
+    frame = pd.DataFrame(metrics, columns=["metric", "value", "previous"])
+    previous = frame["previous"].astype(float)
+    frame["change"] = (frame["value"].astype(float) - previous) / previous.where(previous != 0)
+    frame.attrs.update(
+        topic=topic,
+        start=lo,
+        end=hi,
+        previous_start=bounds["prev_start"].date(),
+        previous_end=lo - dt.timedelta(days=1),
+        # The database holds nothing at all before the period (not even other topics).
+        previous_empty=bool(rows.at["previous", "all_articles"] == 0),
+    )
+    return frame
+
+
+def show_headline(numbers: pd.DataFrame) -> HTMLBlock:
+    """Headline numbers (from :func:`headline_numbers`) as a row of cards."""
+    attrs = numbers.attrs
+    cards = []
+    for row in numbers.itertuples(index=False):
+        is_share = row.metric.startswith("share")
+        value = f"{row.value:.1%}" if is_share else f"{int(row.value):,}"
+        previous = f"{row.previous:.1%}" if is_share else f"{int(row.previous):,}"
+        if pd.isna(row.change) and attrs.get("previous_empty"):
+            change = "no articles in the previous period"
+        elif pd.isna(row.change):
+            change = f"previous period: {previous}"
+        else:
+            change = f"{row.change:+.0%} vs previous period ({previous})"
+        cards.append(
+            '<div class="pk-card">'
+            f'<div class="pk-value">{html.escape(value)}</div>'
+            f'<div class="pk-label">{html.escape(row.metric)}</div>'
+            f'<div class="pk-change">{html.escape(change)}</div></div>'
+        )
+    note = ""
+    if "previous_start" in attrs:
+        note = (
+            f'<p class="pk-note">Period {attrs["start"]:%-d %b %Y} – {attrs["end"]:%-d %b %Y}; '
+            f"compared with {attrs['previous_start']:%-d %b %Y} – "
+            f"{attrs['previous_end']:%-d %b %Y}.</p>"
+        )
+    return HTMLBlock(
+        f'<div class="pk-headline">{"".join(cards)}</div>{note}',
+        numbers.to_string(index=False),
+    )
+
+
+def data_quality(con, topic: str, start=None, end=None) -> dict[str, pd.DataFrame]:
+    """The data-quality appendix: what was set aside, merged, and where dates came from.
+
+    Returns
+    -------
+    dict of pandas.DataFrame
+        ``rejects`` (reason, records, files; whole database), ``duplicates`` (reason,
+        records, articles; whole database), ``syndication`` (cluster_id, title, articles,
+        outlets, first_published: stories carried more than once in the topic and
+        period) and ``date_sources`` (date_source, articles_in_period, undated_articles).
+    """
+    lo, hi = report_period(con, topic, start, end)
+    bounds = _bounds(lo, hi)
+    params = {"topic": topic, "start": bounds["start"], "end": bounds["end"]}
+    return {
+        "rejects": con.execute(_sql("rejects_by_reason")).df(),
+        "duplicates": con.execute(_sql("duplicates_by_reason")).df(),
+        "syndication": con.execute(_sql("syndication"), params).df(),
+        "date_sources": con.execute(_sql("date_sources"), params).df(),
+    }
