@@ -465,3 +465,36 @@ def test_sql_fast_path_leaves_the_new_families_to_python():
     assert all(s is None for r, s in pairs if r in ("201709011234", "12122004", "26. 10.21"))
     # ...but the fast path still reads the ISO and RFC 2822 rows
     assert sum(s is not None for _, s in pairs) >= 15
+
+
+def test_cli_ingest_names_the_unparsed_dates(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from policykit.cli import main
+
+    published = ["2013-01-27-01", "Posted by admin", "26. 10.21 14.12", "2022-07-18"]
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "url": f"https://www.thehindu.com/news/story-{i}.ece",
+                    "title": f"Story number {i} about the data protection bill",
+                    "published": value,
+                    "text": f"Body of story {i}.",
+                }
+            )
+            + "\n"
+            for i, value in enumerate(published)
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["ingest", str(src), "--db", str(tmp_path / "pk.duckdb"), "--no-enrich"]
+    )
+    assert result.exit_code == 0, result.output
+    # the first two values are read by no rule (URLs carry no date)
+    lines = [line for line in result.output.splitlines() if line.startswith("dates unparsed")]
+    assert len(lines) == 1 and lines[0].startswith("dates unparsed 2:")
