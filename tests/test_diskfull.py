@@ -83,9 +83,9 @@ if point == "load":
     I._Pipeline.load_batch = load_batch
 elif point == "enrich":
     original = I._enrich
-    def enrich(con, progress):
+    def enrich(con, progress, *topics):
         fill()
-        return original(con, progress)
+        return original(con, progress, *topics)
     I._enrich = enrich
 elif point == "copy":
     fill()  # then give back a little: room for the lock file, not for the copy

@@ -532,3 +532,61 @@ def test_ingest_topics_problems_are_refused_before_anything_loads(project):
         assert result.exit_code == 2, (extra, result.output)
         _one_error_line(result)
         assert _query(db, "SELECT count(*) FROM articles") == before
+
+
+# --- a full disk during `policykit enrich` (now a writer like ingest) -----------------
+
+ENRICH_FULL = r"""
+import os, sys
+import policykit.enrich as E
+ballast = sys.argv[1]
+original = E.enrich
+
+def enrich(con, **kwargs):
+    fd = os.open(ballast, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        while True:
+            os.write(fd, b"\0" * (1 << 16))
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return original(con, **kwargs)
+
+E.enrich = enrich
+from policykit.cli import main
+sys.argv = ["policykit", "enrich", *sys.argv[2:]]
+main()
+"""
+
+
+def test_a_full_disk_during_enrich_is_one_line_and_keeps_the_database(tmp_path):
+    import uuid
+
+    mount = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        records = _write_jsonl(tmp_path / "a.jsonl", 0, 3000)
+        db = mount / "t.duckdb"
+        ingest([tmp_path / "a.jsonl"], db=db, enrich=False)
+        out = subprocess.run(
+            [sys.executable, "-c", ENRICH_FULL, str(mount / "ballast"), "--db", str(db)],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert out.returncode == 2, out.stderr[-2000:]
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1, out.stderr
+        assert "disk full" in lines[0] and f"({len(records):,} articles)" in lines[0]
+        assert not db.with_name(db.name + ".next").exists()
+        assert _query(db, "SELECT count(*) FROM article_topics") == [(0,)]
+        assert _query(db, "SELECT count(*) FROM articles") == [(len(records),)]
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
