@@ -303,3 +303,22 @@ def test_numpy_numbers_are_numbers():
     np = pytest.importorskip("numpy")
     assert parse_published(np.int64(1658102400)).value == utc(2022, 7, 18)
     assert parse_published(np.float64(1658102400.5)).source == "epoch_s"
+
+
+def test_a_slipped_year_is_read_and_the_ingest_rejects_it_as_suspect(tmp_path):
+    # The demo's "year two centuries out" fault: a parseable date, so it must not become
+    # 'unparsed' (NULL, loaded); it is read, and the ingest rejects it as date_suspect.
+    from policykit.ingest import ingest
+
+    parsed = parse_published("2222-04-27T13:52:00+05:30")
+    assert parsed.value == dt.datetime(2222, 4, 27, 8, 22, tzinfo=dt.UTC)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.jsonl").write_text(
+        '{"url": "https://example.com/a", "title": "Slipped year", '
+        '"published": "2222-04-27T13:52:00+05:30"}\n'
+        '{"url": "https://example.com/b", "title": "Fine", "published": "2024-04-27"}\n'
+    )
+    report = ingest(raw, db=tmp_path / "x.duckdb", enrich=False)
+    assert report.rejects_by_reason == {"date_suspect": 1}
+    assert report.totals["new_articles"] == 1

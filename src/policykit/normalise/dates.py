@@ -451,8 +451,10 @@ def _fuzzy(
     if result is None:
         result = _dateparser(offsets, date_order, default_tz, scraped_at)
     value = result.value if result is not None else None
-    if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
-        # A fuzzy reading with year 1212 is a misread, not an old article.
+    if value is not None and value.year < YEAR_MIN:
+        # A fuzzy reading with year 1212 is a misread, not an old article. A year past
+        # YEAR_MAX is kept: '2222-04-27T13:52:00+05:30' is a real (slipped) date, and
+        # the ingest rejects it as date_suspect (after the crawl) for a reader to see.
         return _fail("out_of_range")
     return result
 
