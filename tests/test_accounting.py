@@ -377,3 +377,18 @@ def test_json_document_over_the_cap_is_one_too_large_reject(tmp_path, monkeypatc
     got, _ = read_rows(path)
     assert [(r["source_locator"], r["reject_reason"]) for r in got] == [("file", "too_large")]
     assert len(got[0]["payload"]) <= formats.EXCERPT_BYTES
+
+
+def test_a_line_of_only_nul_bytes_is_a_record_and_a_reject(tmp_path):
+    # Found by make fuzz: stripping the NULs left a blank line, which was skipped like an
+    # empty one, so the physical record vanished from records_read.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    good = b'{"url": "https://e.example/%d", "title": "Story %d here"}\n'
+    body = good % (1, 1) + b"\x00\x00\n" + b"".join(good % (i, i) for i in range(2, 30))
+    (raw / "nul.jsonl").write_bytes(body)
+    physical = sum(1 for line in body.split(b"\n") if line)  # independent: non-empty lines
+    report = policykit.ingest(raw, db=tmp_path / "x.duckdb", enrich=False)
+    assert report.totals["records_read"] == physical == 30
+    assert report.rejects_by_reason == {"malformed_json": 1}
+    assert report.totals["new_articles"] == 29

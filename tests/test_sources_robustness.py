@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from policykit.errors import FormatError
 from policykit.sources import ReadOptions, delimited
 from policykit.sources.dispatch import read_file
 from policykit.sources.formats import DECODE_FALLBACK_DETAIL
+from policykit.sources.jsonrecords import NUL_ONLY_MARKER
 from policykit.sources.layouts import BLANK_CHARS as BLANKS
 from policykit.sources.layouts import EMPTY_VALUES
 
@@ -328,6 +329,8 @@ junk_lines = st.text(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(lines=st.lists(st.one_of(json_records, junk_lines), min_size=1, max_size=30))
+@example(lines=[{"url": "0", "title": ""}, "0\x00"])  # make fuzz: NUL stripped from a junk line
+@example(lines=[{"url": "0", "title": ""}, "\x00"])  # make fuzz: a line of only NUL bytes
 def test_property_rows_out_equal_lines_in(tmp_path_factory, lines):
     path = tmp_path_factory.mktemp("prop") / "random.jsonl"
     texts = [json.dumps(line) if isinstance(line, dict) else line for line in lines]
@@ -343,7 +346,9 @@ def test_property_rows_out_equal_lines_in(tmp_path_factory, lines):
             assert row["url"] == (None if missing else line["url"])
         else:
             assert row["reject_reason"] in ("malformed_json", "not_an_object")
-            assert row["payload"] == text
+            # NUL bytes are stripped (and noted); a line of nothing else keeps a marker
+            stripped = text.replace("\x00", "")
+            assert row["payload"] == (stripped if stripped.strip() else NUL_ONLY_MARKER)
 
 
 # --------------------------------------------------------------------------- real data

@@ -87,10 +87,20 @@ def _too_large_row(number: int, excerpt: bytes, size: int, what: str = "line") -
     return raw_table([number], [text], ["too_large"], [detail])
 
 
+#: The payload of a line that held nothing but NUL bytes (see :func:`_strip_nuls`).
+NUL_ONLY_MARKER = "(only NUL bytes)"
+
+
 def _strip_nuls(text: pa.Array, details: list[str | None] | None):
     """Drop NUL bytes (no text format means them); the record says how many went."""
     counts = pc.count_substring(text, "\x00")
     text = pc.replace_substring(text, "\x00", "")
+    # A line that held only NULs (and blanks) is still a physical record: left blank, it
+    # would be skipped like an empty line and vanish from the count. A marker that is not
+    # JSON makes it a malformed_json reject whose detail says what the line held.
+    emptied = pc.and_(pc.greater(counts, 0), pc.equal(pc.utf8_trim_whitespace(text), ""))
+    if pc.any(emptied).as_py():
+        text = pc.if_else(emptied, NUL_ONLY_MARKER, text)
     out = list(details) if details is not None else [None] * len(text)
     for i, count in enumerate(counts.to_pylist()):
         if count:
