@@ -257,7 +257,12 @@ SELECT *,
             THEN 'record has no url, title or text'
         WHEN published_at > coalesce(scraped_at, $now) + INTERVAL 2 HOUR
             THEN 'published ' || coalesce(published_raw, '?') || ' (' || strftime(published_at, '%Y-%m-%dT%H:%M:%SZ')
-                 || ') is after scraped_at ' || strftime(coalesce(scraped_at, $now), '%Y-%m-%dT%H:%M:%SZ')
+                 || CASE WHEN scraped_at IS NULL
+                         -- not the clock time itself: the detail is content, and content
+                         -- must not depend on when the ingest ran (store.content_hash)
+                         THEN ') is after the time of the ingest (the record has no crawl time)'
+                         ELSE ') is after scraped_at ' || strftime(scraped_at, '%Y-%m-%dT%H:%M:%SZ')
+                    END
         WHEN published_at < TIMESTAMPTZ '1990-01-01 00:00:00+00'
             THEN 'published ' || coalesce(published_raw, '?') || ' is before 1990'
     END AS reject_detail,
