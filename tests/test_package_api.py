@@ -38,3 +38,23 @@ def test_ingest_through_the_package_after_the_cli_is_loaded(tmp_path):
     report = pk.ingest(raw, db=tmp_path / "x.duckdb", enrich=False)
     assert report.totals["records_read"] == 2
     assert report.totals["new_articles"] == 2
+
+
+def test_ingest_workers_also_size_the_enrichment(tmp_path, monkeypatch):
+    # `policykit ingest --workers N` used to reach only the page readers: the enrichment
+    # it ran took its pool size from the settings alone.
+    import policykit.enrich as enrich_module
+    import policykit.ingest as ingest_module
+
+    seen = {}
+
+    def record(con, **kwargs):
+        seen.update(kwargs)
+
+    monkeypatch.setattr(enrich_module, "enrich", record)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.jsonl").write_text('{"url": "https://example.com/a", "title": "One story"}\n')
+    monkeypatch.setenv("POLICYKIT_WORKERS", "2")
+    ingest_module.ingest(raw, db=tmp_path / "x.duckdb", workers=1)
+    assert seen["workers"] == 1

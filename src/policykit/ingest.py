@@ -1160,7 +1160,7 @@ def ingest(
         report.dates_unparsed = sum(f.dates_unparsed for f in report.files)
         report.files.sort(key=lambda f: f.path)
         if enrich:
-            report.enrichment = _enrich(con, progress, topic_set)
+            report.enrichment = _enrich(con, progress, topic_set, config.workers)
     except BaseException as exc:
         try:
             # discards this run's copy; returns False (not suppressed) or raises
@@ -1238,12 +1238,13 @@ def _given_topics(topics, enrich: bool):
     return read_topic_set(refresh_source(topics))
 
 
-def _enrich(con, progress: bool, topics=None):
+def _enrich(con, progress: bool, topics=None, workers: int | None = None):
     import importlib
 
     # By module path: `policykit.enrich` is also the name of the exported function.
     module = importlib.import_module("policykit.enrich")
-    return module.enrich(con, progress=progress, topics=topics)
+    # The ingest's own --workers also sizes the enrichment pool (not only the settings).
+    return module.enrich(con, progress=progress, topics=topics, workers=workers)
 
 
 def _progress(enabled: bool, total: int):
