@@ -330,12 +330,12 @@ def test_the_enrich_pool_starts_capped_workers_that_die_with_their_parent(
     import ctypes
 
     import policykit.enrich as enrich_module
+    from policykit import workers
     from policykit.enrich import _work
-    from policykit.sources import pages
 
     tmp_path, db, _ = project
     monkeypatch.setattr(enrich_module, "_POOL_MIN", 1)
-    monkeypatch.setattr(pages, "_NOTED", set())
+    monkeypatch.setattr(workers, "_NOTED", set())
     marks = tmp_path / "marks"
     marks.mkdir()
     original = _work.init
@@ -348,7 +348,7 @@ def test_the_enrich_pool_starts_capped_workers_that_die_with_their_parent(
         original(gazetteer)
 
     monkeypatch.setattr(_work, "init", init)
-    used = pages.capped_workers(200)[0]
+    used = workers.capped_workers(200)[0]
     with store.writer(db) as con:
         enrich_module.enrich(con, workers=200, stages=["language", "clusters"])
     seen = [m.read_text().split() for m in marks.iterdir()]
@@ -429,12 +429,12 @@ EVAL_DATA = Path(__file__).parents[1] / ".." / "shared" / "eval" / "trafilatura_
 
 @pytest.mark.skipif(not (EVAL_DATA / "manifest.tsv").exists(), reason="shared eval data absent")
 def test_the_eval_pool_is_capped_and_said_once(monkeypatch, capsys):
+    from policykit import workers
     from policykit.evaluate import run_eval
-    from policykit.sources import pages
 
     if _cores() >= 200:
         pytest.skip("a machine with 200 cores needs no cap")
-    monkeypatch.setattr(pages, "_NOTED", set())
+    monkeypatch.setattr(workers, "_NOTED", set())
     result = run_eval(limit=2, workers=200, data=EVAL_DATA)
     assert result["pages"] == 2
     notes = [line for line in capsys.readouterr().err.splitlines() if "capped to" in line]

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from policykit.sources import pages
+from policykit import workers
 
 psutil = pytest.importorskip("psutil")
 
@@ -23,32 +23,32 @@ PAGE = (
 
 
 def test_requests_are_capped_by_cores_and_memory(monkeypatch):
-    monkeypatch.setattr(pages, "available_cores", lambda: 4)
-    monkeypatch.setattr(pages, "available_memory", lambda: 64 * 2**30)
-    assert pages.capped_workers(2) == (2, None)
-    assert pages.capped_workers(4) == (4, None)
-    used, note = pages.capped_workers(200)
+    monkeypatch.setattr(workers, "available_cores", lambda: 4)
+    monkeypatch.setattr(workers, "available_memory", lambda: 64 * 2**30)
+    assert workers.capped_workers(2) == (2, None)
+    assert workers.capped_workers(4) == (4, None)
+    used, note = workers.capped_workers(200)
     assert used == 4 and "--workers 200 capped to 4" in note and "4 cores" in note
     # 1 GB available at 300 MB per worker: 3 workers, whatever the cores.
-    monkeypatch.setattr(pages, "available_memory", lambda: 10**9)
-    used, note = pages.capped_workers(0)
-    assert used == 10**9 // pages.WORKER_MEMORY_BUDGET == 3
+    monkeypatch.setattr(workers, "available_memory", lambda: 10**9)
+    used, note = workers.capped_workers(0)
+    assert used == 10**9 // workers.WORKER_MEMORY_BUDGET == 3
     assert "one worker per core capped to 3" in note and "0.9 GB available" in note
-    monkeypatch.setattr(pages, "available_memory", lambda: 0)
-    assert pages.capped_workers(100_000)[0] == 1
+    monkeypatch.setattr(workers, "available_memory", lambda: 0)
+    assert workers.capped_workers(100_000)[0] == 1
 
 
 def test_the_cap_is_said_once_on_stderr(monkeypatch, capsys):
-    monkeypatch.setattr(pages, "available_cores", lambda: 2)
-    monkeypatch.setattr(pages, "available_memory", lambda: 64 * 2**30)
-    monkeypatch.setattr(pages, "_NOTED", set())
-    assert pages.worker_count(500) == 2
-    assert pages.worker_count(500) == 2
+    monkeypatch.setattr(workers, "available_cores", lambda: 2)
+    monkeypatch.setattr(workers, "available_memory", lambda: 64 * 2**30)
+    monkeypatch.setattr(workers, "_NOTED", set())
+    assert workers.worker_count(500) == 2
+    assert workers.worker_count(500) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "policykit: --workers 500 capped to 2 worker(s): 2 cores, 64.0 GB available at 300 MB per worker"
     ]
-    assert pages.worker_count(1) == 1
+    assert workers.worker_count(1) == 1
     assert capsys.readouterr().err == ""
 
 
@@ -58,7 +58,7 @@ def test_workers_200_on_20_pages_is_capped_and_bounded(tmp_path, measure):
     for n in range(20):
         (raw / f"story{n}.html").write_text(PAGE.format(n=n), encoding="utf-8")
     db = tmp_path / "pk.duckdb"
-    cores = pages.available_cores()
+    cores = workers.available_cores()
     # The watchdog sums RSS over the tree, counting the pages forked workers share once
     # per worker: allow for one worker per core on a big machine.
     ceiling = max(4096, 400 * min(cores, 20) + 1024)

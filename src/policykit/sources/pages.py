@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..workers import die_with_parent, worker_count
 from . import FileRead, ReadOptions, batch_from_rows
 
 #: Largest page (after gunzip) we extract; bigger ones are rejected as ``too_large``
@@ -429,106 +430,6 @@ def load_sidecar(path: Path) -> Sidecar:
 # --- the worker pool ----------------------------------------------------------------------
 
 
-#: Memory one page worker may need: a forked, warmed-up worker holds ~100 MB of pages of
-#: its own, and parsing costs ~25x the page (8 MiB cap -> ~250 MB at worst).
-WORKER_MEMORY_BUDGET = 300 * 1024 * 1024
-_NOTED: set[tuple[int, int]] = set()
-
-
-def available_cores() -> int:
-    """Cores this process may run on (a container or taskset may allow fewer than exist)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to new processes (Linux MemAvailable), or None."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
-def capped_workers(workers: int) -> tuple[int, str | None]:
-    """The worker count used for a requested one, and a one-line note when it is lower.
-
-    ``0`` means one worker per core. A request is capped by the cores available and by
-    available memory / :data:`WORKER_MEMORY_BUDGET`: ``--workers 100000`` once forked
-    100,000 processes, used all memory, and the parent's out-of-memory kill left 4,039
-    of them orphaned.
-    """
-    cores = available_cores()
-    wanted = workers if workers > 0 else cores
-    memory = available_memory()
-    by_memory = max(1, memory // WORKER_MEMORY_BUDGET) if memory is not None else wanted
-    used = max(1, min(wanted, cores, by_memory))
-    if used >= wanted:
-        return used, None
-    asked = f"--workers {workers}" if workers > 0 else "one worker per core"
-    limits = [f"{cores} cores"]
-    if memory is not None:
-        limits.append(
-            f"{memory / 2**30:.1f} GB available at {WORKER_MEMORY_BUDGET // 2**20} MB per worker"
-        )
-    return used, f"{asked} capped to {used} worker(s): {', '.join(limits)}"
-
-
-def worker_count(workers: int) -> int:
-    """The capped worker count (see :func:`capped_workers`); the cap is said once, on
-    stderr, never applied silently."""
-    used, note = capped_workers(workers)
-    if note and (workers, used) not in _NOTED:
-        _NOTED.add((workers, used))
-        print(f"policykit: {note}", file=sys.stderr, flush=True)
-    return used
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _worker_init(parent: int) -> None:
-    """Run first in every page worker: die with the parent.
-
-    On Linux the kernel sends SIGKILL to the worker when the process that forked it
-    dies (``prctl(PR_SET_PDEATHSIG)``), even when that parent was killed with SIGKILL or
-    by the out-of-memory killer. Elsewhere a daemon thread polls the parent's pid.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):
-            _watch_parent(parent)
-    else:
-        _watch_parent(parent)
-    if os.getppid() != parent:
-        os._exit(1)  # the parent died before the line above took effect
-
-
-def _watch_parent(parent: int) -> None:
-    import threading
-    import time
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="policykit-parent-watch", daemon=True).start()
-
-
 def pool_context(warm: bool):
     """The multiprocessing context for page workers.
 
@@ -582,7 +483,7 @@ def ordered_map(
         return ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
-            initializer=_worker_init,
+            initializer=die_with_parent,
             initargs=(os.getpid(),),
         )
 
@@ -620,7 +521,7 @@ _DONE = object()
 def _run_alone(func: Callable, item, context, on_error: Callable):
     """Run one task in a one-off worker; its failure is then its own."""
     with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+        max_workers=1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as solo:
         try:
             return solo.submit(func, item).result()
