@@ -40,7 +40,7 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "cmpid", "cmp", "ocid", "smid", "smtyp", "emc", "ftag", "xtor", "ncid",
         "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee",
         "guccounter", "guce_referrer", "guce_referrer_sig",
-        "at_medium", "at_campaign", "s_cid", "wickedid", "rb_clickid",
+        "at_medium", "at_campaign", "s_cid", "wickedid", "rb_clickid", "clickid",
     }
 )  # fmt: skip
 
@@ -53,8 +53,14 @@ HOST_PREFIXES: tuple[str, ...] = ("www", "m", "mobile", "amp")
 
 # --- the regular expressions shared with sql/normalise.sql --------------------------
 
-# Leading/trailing ASCII whitespace (the same set in SQL).
-_TRIM = re.compile(r"^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+\Z")
+# Leading/trailing C0 controls and spaces, and tabs and newlines anywhere: the WHATWG URL
+# parser drops both (a URL broken over lines in a CSV cell, '\x19https://...' in a dump).
+_TRIM = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+\Z")
+_TAB_NEWLINE = re.compile(r"[\t\n\r]")
+# A URL taken from HTML or a feed without its markup decoded: a CDATA wrapper, and '&'
+# written as an entity ('&amp;', '&#038;'), which would make 'amp;b=2' a parameter.
+_CDATA = re.compile(r"(?s)^<!\[CDATA\[[\x00-\x20]*(.*?)[\x00-\x20]*\]\]>\Z")
+_AMP_ENTITY = re.compile(r"(?i)&(?:amp|#0*38|#x0*26);")
 # JSON/CSV exports write '/' as '\/' or '\u002F'; '&', '=', '?' as \u0026, \u003D, \u003F.
 _ESC_SLASH_U = re.compile(r"(?i)\\+u002f")
 _ESC_AMP_U = re.compile(r"(?i)\\+u0026")
@@ -86,12 +92,17 @@ _ZERO_PORT = re.compile(r"^0+(?=[0-9])")
 # AMP variants in the path: trailing /amp segments, '.amp.html', leading /amp segments.
 _AMP_END = re.compile(r"(?:/+amp)+/*\Z")
 _SLASH_END = re.compile(r"/+\Z")
+_SLASHES = re.compile(r"//+")
 _AMP_HTML = re.compile(r"(?:\.amp)+\.html\Z")
 _AMP_START = re.compile(r"^(?:/+amp)+(/.*)?\Z", re.S)
 
 
 def _repair(url: str) -> str:
-    url = _TRIM.sub("", url)
+    url = _TAB_NEWLINE.sub("", _TRIM.sub("", url))
+    if url.startswith("<!"):
+        url = _CDATA.sub(r"\1", url)
+    if "&" in url:
+        url = _AMP_ENTITY.sub("&", url)
     url = _ESC_SLASH_U.sub("/", url)
     url = _ESC_AMP_U.sub("&", url)
     url = _ESC_EQ_U.sub("=", url)
@@ -133,7 +144,8 @@ def _canonical_host(authority: str) -> str | None:
     if match is None:
         return None
     host, port = ascii_host(match.group(1).rstrip(".")).rstrip("."), match.group(2)
-    if not _HOST_OK.match(host):
+    # a name that no IDNA rule could write in ASCII ('xn--München.de') has no one form
+    if not host.isascii() or not _HOST_OK.match(host):
         return None
     host = _HOST_PREFIX.sub(r"\1", host)
     if port is not None:
@@ -193,6 +205,11 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def _canonical_path(path: str) -> str:
+    # empty segments ('//404.html', '/a///b'): a scraper joining base and path writes them,
+    # and the servers of news sites answer them with the same article (courlan and
+    # url-normalize fold them too; RFC 3986 would keep them)
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
     path = _AMP_END.sub("", path)
     path = _SLASH_END.sub("", path)
     path = _AMP_HTML.sub(".html", path)

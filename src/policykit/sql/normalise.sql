@@ -11,14 +11,28 @@
 -- add https: to '//host/...' and 'www.host/...'. The macros are flat expressions:
 -- DuckDB evaluates a repeated sub-expression once (common sub-expression elimination).
 CREATE OR REPLACE MACRO pk__url_trim(u) AS (
-    -- trim() only when an end character could be whitespace: most URLs skip it
+    -- C0 controls and spaces at the ends, tabs and newlines anywhere (as the WHATWG
+    -- parser); the regular expressions only when a character could be one: most URLs skip it
     CASE WHEN ascii(u) <= 32 OR right(u, 1) <= ' '
-        THEN trim(u, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))
+              OR contains(u, chr(9)) OR contains(u, chr(10)) OR contains(u, chr(13))
+        THEN regexp_replace(regexp_replace(u, '^[\x00-\x20]+|[\x00-\x20]+$', '', 'g'),
+                            '[\t\n\r]', '', 'g')
         ELSE u END
 );
 
-CREATE OR REPLACE MACRO pk__url_unescape(t) AS (
-    replace(
+-- A CDATA wrapper left by a feed reader (same pattern as _CDATA in urls.py).
+CREATE OR REPLACE MACRO pk__url_cdata(u) AS (
+    CASE WHEN starts_with(u, '<!')
+        THEN regexp_replace(u, '(?s)^<!\[CDATA\[[\x00-\x20]*(.*?)[\x00-\x20]*\]\]>$', '\1')
+        ELSE u END
+);
+
+CREATE OR REPLACE MACRO pk__url_unescape(t0) AS (
+    list_transform([
+        -- '&' written as an HTML entity ('&amp;', '&#038;')
+        CASE WHEN contains(t0, ';')
+            THEN regexp_replace(t0, '(?i)&(?:amp|#0*38|#x0*26);', '&', 'g') ELSE t0 END],
+    lambda t: replace(
         CASE WHEN contains(t, '\') THEN
             regexp_replace(
             regexp_replace(
@@ -29,12 +43,12 @@ CREATE OR REPLACE MACRO pk__url_unescape(t) AS (
                 '(?i)\\+u003d', '=', 'g'),
                 '(?i)\\+u003f', '?', 'g'),
                 '\\+/', '/', 'g')
-        ELSE t END, ' ', '%20')
+        ELSE t END, ' ', '%20'))[1]
 );
 
 CREATE OR REPLACE MACRO pk__url_repair(u) AS (
     list_transform(
-        [pk__url_unescape(pk__url_trim(u))],
+        [pk__url_unescape(pk__url_cdata(pk__url_trim(u)))],
         lambda e: CASE
             WHEN starts_with(e, '//') THEN 'https:' || e
             WHEN lower(left(e, 4)) = 'www.' THEN 'https://' || e
@@ -56,14 +70,17 @@ CREATE OR REPLACE MACRO pk__url_param_is_tracking(p) AS (
         'cmpid', 'cmp', 'ocid', 'smid', 'smtyp', 'emc', 'ftag', 'xtor', 'ncid',
         'ns_mchannel', 'ns_source', 'ns_campaign', 'ns_linkname', 'ns_fee',
         'guccounter', 'guce_referrer', 'guce_referrer_sig',
-        'at_medium', 'at_campaign', 's_cid', 'wickedid', 'rb_clickid',
+        'at_medium', 'at_campaign', 's_cid', 'wickedid', 'rb_clickid', 'clickid',
         'amp')
     OR regexp_matches(lower(split_part(p, '=', 1)), '^(?:utm|mtm|pk|hsa)_')
     OR (lower(p) LIKE 'outputtype=%' AND lower(substr(p, 12)) = 'amp')
 );
 
-CREATE OR REPLACE MACRO pk__url_path(p) AS (
-    coalesce(nullif(
+-- Empty segments folded first ('//404.html' -> '/404.html', as _SLASHES in urls.py).
+CREATE OR REPLACE MACRO pk__url_path(p0) AS (
+    list_transform([CASE WHEN contains(p0, '//') THEN regexp_replace(p0, '//+', '/', 'g')
+                         ELSE p0 END],
+    lambda p: coalesce(nullif(
         CASE WHEN contains(p, 'amp') THEN
             regexp_replace(
             regexp_replace(
@@ -71,7 +88,7 @@ CREATE OR REPLACE MACRO pk__url_path(p) AS (
                 '(?:\.amp)+\.html$', '.html'),
                 '(?s)^(?:/+amp)+(/.*)?$', '\1')
         ELSE rtrim(p, '/') END,
-        ''), '/')
+        ''), '/'))[1]
 );
 
 CREATE OR REPLACE MACRO pk__url_query(q) AS (
