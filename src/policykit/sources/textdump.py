@@ -416,9 +416,27 @@ def _cut_at_endmarker(units: list[_Unit], start: int, end: int) -> int:
     for i in range(start, end):
         if units[i].kind == "good":
             seen_prose = True
-        elif units[i].kind == "endmarker" and seen_prose:
+        elif units[i].kind == "endmarker" and seen_prose and not _marker_in_header(units, start, i, end):
             return i
     return end
+
+
+def _prose_mass(units: list[_Unit]) -> float:
+    return sum(u.score for u in units if u.kind == "good")
+
+
+def _marker_in_header(units: list[_Unit], start: int, i: int, end: int) -> bool:
+    """A marker in the article's header is a link, not the end: "3 Comments" or "Read
+    more" beside the byline, a share bar's "Comments", with the story still to come.
+
+    It is one when at most two paragraphs precede it and the prose that follows it (up
+    to the end of the run) outweighs them twice over.
+    """
+    before = [u for u in units[start:i] if u.kind == "good"]
+    meta = any(u.kind in {"dateline", "byline"} for u in units[max(start, i - 4) : i])
+    if len(before) > 2 and not meta:
+        return False
+    return _prose_mass(units[i + 1 : end]) >= 2 * _prose_mass(before)
 
 
 def _fold(text: str) -> str:
@@ -780,8 +798,14 @@ def clean_dump(
     end = _extend_tail(units, start, end)
     # Between the headline and the prose sit the dek, the dateline and lists (ingredients,
     # facts): part of the article unless a pattern says otherwise.
+    header_end = start
     if title_index is not None and 0 < start - title_index <= 12:
         start = title_index + 1
+        # Labels there ("Print Recipe", "Bild via", "Filed under") are no dek: a short
+        # line in the header stays only when it reads as content.
+        for unit in units[start:header_end]:
+            if unit.kind == "short" and not _CONTENTISH.search(unit.text):
+                unit.kind = "widget"
     title = sidecar.get("title") or (units[title_index].text if title_index is not None else None)
     title_key = normalise_line(title) if title else None
 
