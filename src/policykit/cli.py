@@ -688,7 +688,8 @@ def _filter_kwargs(topic_arg, topic, query, start, end, outlets, tz, db) -> dict
 
 
 def _for_output(frame, fmt: str):
-    """Dates as YYYY-MM-DD, and nested story lists as JSON text (or dropped in a table)."""
+    """Dates as YYYY-MM-DD; nested story lists stay nested in JSON (a list of objects),
+    become JSON text in a CSV cell, and are dropped in a table."""
     import json
 
     import pandas as pd
