@@ -16,8 +16,8 @@
 # %% tags=["parameters"]
 db = None  # DuckDB file; None: $POLICYKIT_DB or data/processed/policykit.duckdb
 topic = None  # a topic from topics.yml; None: the topic with the most articles
-start = None  # first day (YYYY-MM-DD, inclusive); None: the topic's first article
-end = None  # last day (inclusive); None: the topic's last article
+start = None  # first day (YYYY-MM-DD, inclusive); None: the first dated article in the database
+end = None  # last day (inclusive); None: the last dated article in the database
 interval = "week"  # day | week | month | quarter | year
 share_interval = "month"  # the period of the outlet-share chart (coarser reads better)
 smooth = 3  # odd rolling-mean window for the share line; None for no smoothing
@@ -41,7 +41,8 @@ pk.show_title(f"Coverage brief: {label}", f"{start:%-d %B %Y} – {end:%-d %B %Y
 # Articles are deduplicated at ingest; a *story* is one story cluster (the same story
 # syndicated or republished across outlets counts once). The share is the topic's part
 # of every dated article in the database over the same days. The comparison is with the
-# period of equal length just before the report period.
+# period of equal length just before, where the data reach back that far. By default
+# the report covers the whole dated range of the database, quiet days included.
 
 # %%
 pk.show_headline(pk.headline_numbers(con, topic, start, end))
@@ -57,21 +58,33 @@ pk.show_headline(pk.headline_numbers(con, topic, start, end))
 # %%
 coverage = pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, smooth=smooth)
 spikes = pk.spikes(con, topic, interval=interval, start=start, end=end)
-pk.plot_coverage(coverage, spikes, title=f"Coverage of {label.lower()} per {interval}")
+pk.plot_coverage(coverage, spikes, title=f"{label}: articles per {interval}")
 
 # %% [markdown]
 # ### The stories behind the spikes
 
 # %%
-spike_stories = pk.spike_stories(con, topic, interval=interval, start=start, end=end)
+spike_stories = pk.spike_table(
+    con,
+    topic,
+    pk.spike_stories(con, topic, interval=interval, start=start, end=end),
+    interval=interval,
+    start=start,
+    end=end,
+)
 pk.show_table(
     spike_stories[["period", "rank", "title", "first_outlet", "articles", "outlets", "url"]],
     links={"title": "url"},
-    columns={"first_outlet": "broke it", "outlets": "outlets carrying it"},
+    columns={
+        "first_outlet": "broke it",
+        "articles": f"articles in the {interval}",
+        "outlets": f"outlets in the {interval}",
+    },
+    caption=f"Stories behind each spike: {spike_stories.attrs['base']}",
 )
 
 # %%
-pk.show_note(f"Spike rule: {spikes.attrs.get('rule', 'n/a')}.")
+pk.show_note(f"Spike rule: {spikes.attrs.get('rule', 'n/a')}. Found: {spikes.attrs['note']}.")
 
 # %% [markdown]
 # ## Outlet mix
@@ -83,20 +96,28 @@ pk.show_note(f"Spike rule: {spikes.attrs.get('rule', 'n/a')}.")
 
 # %%
 mix = pk.outlet_mix(con, topic, start=start, end=end, top=None)
-pk.plot_outlet_mix(mix, top=top_outlets, title=f"Outlets covering {label.lower()}")
+pk.plot_outlet_mix(mix, top=top_outlets, title=f"{label}: articles by outlet")
 
 # %%
-by_outlet = pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, by="outlet")
+by_outlet = pk.outlets_with_coverage(
+    pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, by="outlet"),
+    top=top_outlets,
+)
 pk.plot_outlet_heatmap(
-    by_outlet, top=top_outlets, title=f"{label}: articles by outlet and {interval}"
+    by_outlet,
+    top=top_outlets,
+    title=f"{label}: articles by outlet and {interval}",
+    note=by_outlet.attrs["note"],
 )
 
 # %%
-by_outlet_share = pk.coverage_over_time(
-    con, topic, interval=share_interval, start=start, end=end, by="outlet"
+by_outlet_share = pk.outlets_with_coverage(
+    pk.coverage_over_time(con, topic, interval=share_interval, start=start, end=end, by="outlet")
 )
 pk.plot_outlet_share_over_time(
-    by_outlet_share, title=f"{label}: each outlet's share per {share_interval}"
+    by_outlet_share,
+    title=f"{label}: each outlet's share per {share_interval}",
+    note=by_outlet_share.attrs["note"],
 )
 
 # %% [markdown]
@@ -130,7 +151,7 @@ pk.show_table(
 
 # %%
 terms = pk.distinctive_terms(con, topic, start=start, end=end)
-pk.plot_terms(terms, title=f"Terms that distinguish {label.lower()}")
+pk.plot_terms(terms, title=f"{label}: distinctive terms")
 
 # %% [markdown]
 # ## Stories to read

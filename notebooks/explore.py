@@ -36,7 +36,9 @@ topic
 # %% [markdown]
 # ## What is in the database
 #
-# API: `pk.list_topics(con)`. SQL: group the `article_topics` table.
+# API: `pk.list_topics(con)`. SQL: group the `article_topics` table, joined to
+# `articles` to tell dated from undated articles (an undated article is in the topic
+# but in no period, so the trend functions below, which count by date, leave it out).
 
 # %%
 pk.show_table(pk.list_topics(con), caption="pk.list_topics(con)")
@@ -44,8 +46,11 @@ pk.show_table(pk.list_topics(con), caption="pk.list_topics(con)")
 # %%
 pk.show_table(
     con.execute(
-        "SELECT topic, count(DISTINCT article_id) AS articles FROM article_topics "
-        "GROUP BY topic ORDER BY articles DESC, topic"
+        "SELECT t.topic, count(DISTINCT t.article_id) AS articles, "
+        "count(DISTINCT t.article_id) FILTER (WHERE a.published_at IS NOT NULL) AS dated, "
+        "count(DISTINCT t.article_id) FILTER (WHERE a.published_at IS NULL) AS undated "
+        "FROM article_topics t JOIN articles a USING (article_id) "
+        "GROUP BY t.topic ORDER BY articles DESC, t.topic"
     ).df(),
     caption="the same in SQL",
 )
@@ -54,8 +59,9 @@ pk.show_table(
 # ## Coverage over time
 #
 # API: `pk.coverage_over_time` fills empty periods with zero and adds the share of all
-# coverage (`ratio`). The SQL below counts the topic's articles per month; months with no
-# articles are simply missing from it, which is why the API fills them.
+# coverage (`ratio`). The SQL below counts the topic's dated articles per period, on the
+# calendar of the same time zone (`coverage.attrs["tz"]`, the `timezone` setting);
+# periods with no articles are simply missing from it, which is why the API fills them.
 
 # %%
 coverage = pk.coverage_over_time(con, topic, interval=interval)
@@ -64,14 +70,14 @@ pk.show_table(coverage, percent=["ratio"], max_rows=12, caption="pk.coverage_ove
 # %%
 pk.show_table(
     con.execute(
-        "SELECT date_trunc('month', a.published_at)::DATE AS period, count(*) AS count "
-        "FROM articles a JOIN article_topics t USING (article_id) "
+        "SELECT date_trunc($interval, timezone($tz, a.published_at))::DATE AS period, "
+        "count(*) AS count FROM articles a JOIN article_topics t USING (article_id) "
         "WHERE t.topic = $topic AND a.published_at IS NOT NULL "
         "GROUP BY period ORDER BY period",
-        {"topic": topic},
+        {"topic": topic, "interval": interval, "tz": coverage.attrs["tz"]},
     ).df(),
     max_rows=12,
-    caption="monthly counts in SQL (bound parameter $topic)",
+    caption="counts per period in SQL (bound parameters $topic, $interval, $tz)",
 )
 
 # %%
@@ -80,7 +86,9 @@ pk.plot_coverage(coverage)
 # %% [markdown]
 # ## Outlets
 #
-# API: `pk.outlet_mix` adds shares and concentration. SQL: a plain group-by.
+# API: `pk.outlet_mix` adds shares and concentration. SQL: a plain group-by over the
+# same articles: dated ones only (like every trend function), and an article without an
+# outlet name under its domain.
 
 # %%
 mix = pk.outlet_mix(con, topic, top=10)
@@ -89,9 +97,10 @@ pk.show_table(mix, percent=["ratio"], caption="pk.outlet_mix")
 # %%
 pk.show_table(
     con.execute(
-        "SELECT a.outlet, count(*) AS count FROM articles a "
-        "JOIN article_topics t USING (article_id) WHERE t.topic = $topic "
-        "GROUP BY a.outlet ORDER BY count DESC, a.outlet LIMIT 10",
+        "SELECT coalesce(a.outlet, a.domain, 'unknown') AS outlet, count(*) AS count "
+        "FROM articles a JOIN article_topics t USING (article_id) "
+        "WHERE t.topic = $topic AND a.published_at IS NOT NULL "
+        "GROUP BY 1 ORDER BY count DESC, outlet LIMIT 10",
         {"topic": topic},
     ).df(),
     caption="the same counts in SQL",

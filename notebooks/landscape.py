@@ -33,10 +33,15 @@ pk.show_title("The tech-policy landscape", f"{len(topics)} topics, by {interval}
 # ## How much each topic is covered
 #
 # Articles per topic over the whole database. An article can belong to several topics,
-# so the counts add up to more than the number of articles.
+# so the counts add up to more than the number of articles. `dated` are the articles
+# with a publication date; `undated` ones (no date found at ingest) fall in no period,
+# so the charts below, and the coverage brief, count only the dated ones.
 
 # %%
-pk.show_table(topic_counts[topic_counts["topic"].isin(topics)], caption="Articles per topic")
+pk.show_table(
+    topic_counts[topic_counts["topic"].isin(topics)],
+    caption="Articles per topic (all, dated, undated)",
+)
 
 # %% [markdown]
 # ## Share of voice

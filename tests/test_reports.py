@@ -25,6 +25,7 @@ OUTLETS = [
 ]
 TOPICS = ["facial_recognition", "data_protection", "net_neutrality"]
 START = dt.datetime(2024, 1, 1, 9, tzinfo=dt.UTC)
+LABEL = "Facial Recognition (FRT)"
 
 
 def _articles() -> pd.DataFrame:
@@ -132,6 +133,8 @@ def build_fixture_db(path: Path) -> Path:
             ("article_citations", pd.DataFrame(citations)),
             ("rejects", rejects),
             ("duplicates", duplicates),
+            # A stored label with capitals: titles must keep its case.
+            ("topics", pd.DataFrame([{"topic": TOPICS[0], "label": LABEL, "query": "x"}])),
         ]:
             con.register("frame_in", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame_in")  # noqa: S608
@@ -250,8 +253,132 @@ def test_unique_stories_count_clusters_once(con):
     # Articles 0-2 are one story and 4-5 another, so 3 fewer stories than articles.
     assert got.at["articles", "value"] - got.at["unique stories", "value"] == 3
     # Nothing in the database precedes 2024: the cards say so instead of "+inf %".
-    assert numbers.attrs["previous_empty"]
-    assert str(reports.show_headline(numbers)).count("no articles in the previous period") == 4
+    # Nothing in the database precedes 2024: the cards say so, never "previous period: 0".
+    cards = str(reports.show_headline(numbers))
+    assert cards.count("no data before 1 Jan 2024") == 4
+    assert "previous period: 0" not in cards and "nothing to compare with" in cards
+
+
+def _dated() -> pd.DataFrame:
+    frame = _articles()
+    return frame[frame.published_at.notna()]
+
+
+def test_default_period_is_the_corpus_range_not_the_topics(con):
+    # net_neutrality's articles are every sixth one from article 3 on: its first article
+    # is later than the corpus's, and the default period must still start with the corpus.
+    dated = _dated()
+    topic_rows = con.execute(
+        "SELECT article_id FROM article_topics WHERE topic = 'net_neutrality'"
+    ).fetchall()
+    topic_first = dated[dated.article_id.isin([r[0] for r in topic_rows])].published_at.min()
+    assert topic_first.date() > dated.published_at.min().date()  # the case under test
+    lo, hi = reports.report_period(con, "net_neutrality")
+    assert (lo, hi) == (dated.published_at.min().date(), dated.published_at.max().date())
+    # Given bounds are kept.
+    assert reports.report_period(con, "net_neutrality", "2024-02-01", None)[0] == dt.date(
+        2024, 2, 1
+    )
+
+
+def test_partly_covered_previous_period_is_named(con):
+    # 15 Jan - 20 Feb: the previous 37 days start in December 2023, before any data.
+    cards = str(
+        reports.show_headline(
+            reports.headline_numbers(con, "facial_recognition", "2024-01-15", "2024-02-20")
+        )
+    )
+    assert cards.count("but no data before 1 Jan 2024") == 4
+    assert "vs previous period" not in cards  # no change against a partial period
+
+
+@pytest.fixture
+def undated_db(tmp_path, fixture_db):
+    import shutil
+
+    path = tmp_path / "undated.duckdb"
+    shutil.copy(fixture_db, path)
+    con = store.connect(path)
+    undated = _articles().article_id.iloc[47]  # published_at NULL
+    con.execute("INSERT INTO article_topics VALUES (?, 'facial_recognition', 1)", [undated])
+    con.close()
+    return path
+
+
+def test_undated_articles_are_counted_and_stated(undated_db):
+    with store.connect(undated_db, read_only=True) as con:
+        topics = reports.list_topics(con).set_index("topic")
+        assert topics.loc["facial_recognition"].tolist() == [31, 30, 1]
+        numbers = reports.headline_numbers(con, "facial_recognition")
+        assert numbers.set_index("metric").at["articles", "value"] == 30
+        assert numbers.attrs["undated"] == 1
+        assert "1 undated article (no publication date found)" in str(
+            reports.show_headline(numbers)
+        )
+
+
+def test_outlets_with_coverage_keeps_only_the_topics_outlets(con):
+    import policykit as pk
+
+    # One week: only some outlets ran the topic in it.
+    frame = pk.coverage_over_time(
+        con, "facial_recognition", interval="day", start="2024-01-01", end="2024-01-14",
+        by="outlet",
+    )  # fmt: skip
+    dated = _dated().iloc[:30]
+    week = dated[(dated.published_at >= START.replace(hour=0))
+                 & (dated.published_at < dt.datetime(2024, 1, 15, tzinfo=dt.UTC))]  # fmt: skip
+    expected = set(week.outlet)
+    assert set(frame.outlet) > expected  # the trend frame lists every outlet, zero-filled
+    shown = reports.outlets_with_coverage(frame)
+    assert set(shown.outlet) == expected
+    assert shown.attrs["n_articles"] == len(week) and shown.attrs["n_outlets"] == len(expected)
+    plural = "s" if len(week) != 1 else ""
+    assert shown.attrs["note"].startswith(
+        f"{len(week)} article{plural} from {len(expected)} outlet"
+    )
+    top = reports.outlets_with_coverage(frame, top=1)
+    assert top.outlet.nunique() == 1 and top.attrs["n_outlets_carrying"] == len(expected)
+    assert f"the 1 most active of {len(expected)} outlets" in top.attrs["note"]
+    assert top.attrs["n_articles"] == int(top["count"].sum())
+
+
+def test_spike_table_counts_articles_and_outlets_in_the_period(con):
+    # Story c0 is articles 0-2 (three outlets) on days 0, 41 and 82: in the week of
+    # 1 Jan 2024 it has one article from one outlet, whatever its outlets over all dates.
+    stories = pd.DataFrame(
+        {"period": [pd.Timestamp("2024-01-01")], "rank": [1], "cluster_id": ["c0"],
+         "articles": [1], "outlets": [3], "title": ["t"], "url": ["https://x"]}
+    )  # fmt: skip
+    table = reports.spike_table(con, "facial_recognition", stories, interval="week")
+    assert table[["articles", "outlets"]].iloc[0].tolist() == [1, 1]
+    assert "within its spike week" in table.attrs["base"]
+    month = reports.spike_table(con, "facial_recognition", stories, interval="month")
+    assert month[["articles", "outlets"]].iloc[0].tolist() == [1, 1]
+    empty = reports.spike_table(con, "facial_recognition", stories.iloc[:0], interval="week")
+    assert len(empty) == 0 and "base" in empty.attrs
+
+
+def test_json_output_nests_the_stories():
+    from policykit import cli
+
+    frame = pd.DataFrame(
+        {"period": pd.to_datetime(["2024-01-01"]), "count": [3],
+         "stories": [[{"cluster_id": "c0", "articles": 2, "title": "A \"quoted\" title",
+                       "first_published_at": pd.Timestamp("2024-01-01 09:00", tz="UTC")}]]}
+    )  # fmt: skip
+    import io
+
+    out = io.StringIO()
+    cli.emit(cli._for_output(frame, "json"), "json", out=out)
+    rows = json.loads(out.getvalue())
+    assert isinstance(rows[0]["stories"], list) and isinstance(rows[0]["stories"][0], dict)
+    assert rows[0]["stories"][0]["title"] == 'A "quoted" title'
+    assert rows[0]["stories"][0]["articles"] == 2
+    csv = io.StringIO()
+    cli.emit(cli._for_output(frame, "csv"), "csv", out=csv)
+    cell = pd.read_csv(io.StringIO(csv.getvalue()))["stories"].iloc[0]
+    assert json.loads(cell)[0]["cluster_id"] == "c0"  # one CSV cell: JSON text
 
 
 def test_report_period_errors(con):
@@ -405,6 +532,27 @@ def test_missing_database_is_a_clear_error(tmp_path):
     with pytest.raises(DatabaseError, match="does not exist; run `policykit ingest` first"):
         reports.render_report(source, db=tmp_path / "none.duckdb", out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_build_prints_no_kernel_noise(tmp_path, fixture_db, capfd):
+    # The kernel inherits this process's stderr: ipykernel's TCP warning and the
+    # KeyboardInterrupt it logged at shutdown showed on every successful build.
+    source = _notebook(tmp_path / "quiet.ipynb", ["db = None", "import sys\nprint('ok')"])
+    reports.render_report(source, to=["html"], db=fixture_db, out=tmp_path / "r")
+    err = capfd.readouterr().err
+    assert "without encryption" not in err
+    assert "KeyboardInterrupt" not in err
+    assert "IPKernelApp" not in err
+
+
+def test_kernel_errors_still_reach_stderr(tmp_path, fixture_db, capfd):
+    # Only the two known lines are gone: what the kernel process itself writes to its
+    # stderr (here, directly to file descriptor 2) still shows.
+    source = _notebook(
+        tmp_path / "loud.ipynb", ["db = None", "import os\nos.write(2, b'kernel says boom\\n')"]
+    )
+    reports.render_report(source, to=["html"], db=fixture_db, out=tmp_path / "r")
+    assert "kernel says boom" in capfd.readouterr().err
 
 
 def test_topic_label_prefers_the_stored_label(tmp_path):

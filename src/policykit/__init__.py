@@ -80,6 +80,8 @@ _EXPORTS = {
     "topic_label": "policykit.notebook_helpers",
     "list_topics": "policykit.notebook_helpers",
     "report_period": "policykit.notebook_helpers",
+    "outlets_with_coverage": "policykit.notebook_helpers",
+    "spike_table": "policykit.notebook_helpers",
     "record_parameters": "policykit.provenance",
     # demo corpus and benchmark data
     "demo": "policykit.demo",

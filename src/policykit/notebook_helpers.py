@@ -271,17 +271,33 @@ def _timezone() -> str:
 def report_period(con, topic: str, start=None, end=None) -> tuple[dt.date, dt.date]:
     """The report period as calendar days ``(start, end)``, both inclusive.
 
-    Missing bounds default to the days of the topic's first and last dated article (in
-    the configured ``timezone``, like :mod:`policykit.trends`).
+    Missing bounds default to the days of the first and last dated article in the whole
+    database (in the configured ``timezone``, like :mod:`policykit.trends`), not of the
+    topic: the quiet days before a topic's first article are part of its story, and a
+    chart that starts at the first article hides them. A topic with no dated article at
+    all is an error (there is nothing to place in time).
     """
-    first, last = con.execute(_sql("topic_range"), {"topic": topic}).fetchone()
-    if start is None and first is None or end is None and last is None:
+    first, last, _articles, _undated = con.execute(_sql("topic_range"), {"topic": topic}).fetchone()
+    if first is None and (start is None or end is None):
         raise QueryError(f"topic {topic!r} has no dated articles; pass start and end")
-    lo = _day(start if start is not None else first, "start")
-    hi = _day(end if end is not None else last, "end")
+    corpus_first, corpus_last = con.execute(_sql("corpus_range")).fetchone()
+    lo = _day(start if start is not None else corpus_first, "start")
+    hi = _day(end if end is not None else corpus_last, "end")
     if hi < lo:
         raise ConfigError(f"end {hi} is before start {lo}")
     return lo, hi
+
+
+def data_start(con) -> dt.date | None:
+    """The day of the first dated article in the database (``timezone`` calendar)."""
+    first, _last = con.execute(_sql("corpus_range")).fetchone()
+    return None if first is None else _day(first, "start")
+
+
+def undated_articles(con, topic: str) -> int:
+    """How many of the topic's articles have no publication date (they fall in no
+    period, so period counts and charts leave them out)."""
+    return int(con.execute(_sql("topic_range"), {"topic": topic}).fetchone()[3])
 
 
 def _bounds(lo: dt.date, hi: dt.date) -> dict:
@@ -342,10 +358,32 @@ def headline_numbers(con, topic: str, start=None, end=None) -> pd.DataFrame:
         end=hi,
         previous_start=bounds["prev_start"].date(),
         previous_end=lo - dt.timedelta(days=1),
-        # The database holds nothing at all before the period (not even other topics).
+        # The database holds nothing at all in the previous period (not even other topics).
         previous_empty=bool(rows.at["previous", "all_articles"] == 0),
+        # The first dated day of the database: a previous period before it has no data,
+        # and one that starts before it is only partly covered.
+        data_start=data_start(con),
+        undated=undated_articles(con, topic),
     )
     return frame
+
+
+def _comparison(row, attrs: dict, previous: str) -> str:
+    """What a headline card says about the previous period. A period the data does not
+    cover is named as such, never shown as a count of 0 (or a change from 0)."""
+    first = attrs.get("data_start")
+    prev_start, prev_end = attrs.get("previous_start"), attrs.get("previous_end")
+    if first is not None and prev_end is not None and prev_end < first:
+        return f"no data before {first:%-d %b %Y}"
+    if attrs.get("previous_empty"):
+        return "no articles at all in the previous period"
+    if first is not None and prev_start is not None and prev_start < first:
+        # Part of the previous period lies before the data: a change would compare a
+        # full period with a partial one.
+        return f"previous period {previous}, but no data before {first:%-d %b %Y}"
+    if pd.isna(row.change):
+        return f"previous period: {previous}"
+    return f"{row.change:+.0%} vs previous period ({previous})"
 
 
 def show_headline(numbers: pd.DataFrame) -> HTMLBlock:
@@ -356,12 +394,7 @@ def show_headline(numbers: pd.DataFrame) -> HTMLBlock:
         is_share = row.metric.startswith("share")
         value = f"{row.value:.1%}" if is_share else f"{int(row.value):,}"
         previous = f"{row.previous:.1%}" if is_share else f"{int(row.previous):,}"
-        if pd.isna(row.change) and attrs.get("previous_empty"):
-            change = "no articles in the previous period"
-        elif pd.isna(row.change):
-            change = f"previous period: {previous}"
-        else:
-            change = f"{row.change:+.0%} vs previous period ({previous})"
+        change = _comparison(row, attrs, previous)
         cards.append(
             '<div class="pk-card">'
             f'<div class="pk-value">{html.escape(value)}</div>'
@@ -370,10 +403,25 @@ def show_headline(numbers: pd.DataFrame) -> HTMLBlock:
         )
     note = ""
     if "previous_start" in attrs:
+        first = attrs.get("data_start")
+        span = f"{attrs['previous_start']:%-d %b %Y} – {attrs['previous_end']:%-d %b %Y}"
+        if first is not None and attrs["previous_end"] < first:
+            compared = (
+                f"nothing to compare with: the period of equal length before it ({span}) "
+                f"lies before the first dated article, {first:%-d %b %Y}"
+            )
+        else:
+            compared = f"compared with {span}"
         note = (
             f'<p class="pk-note">Period {attrs["start"]:%-d %b %Y} – {attrs["end"]:%-d %b %Y}; '
-            f"compared with {attrs['previous_start']:%-d %b %Y} – "
-            f"{attrs['previous_end']:%-d %b %Y}.</p>"
+            f"{html.escape(compared)}.</p>"
+        )
+    if attrs.get("undated"):
+        note += (
+            f'<p class="pk-note">The topic also has {attrs["undated"]:,} undated '
+            f"article{'s' if attrs['undated'] != 1 else ''} (no publication date found): "
+            "they fall in no period, so the counts and charts of this brief leave them "
+            "out; whole-database topic counts include them.</p>"
         )
     return HTMLBlock(
         f'<div class="pk-headline">{"".join(cards)}</div>{note}',
@@ -401,3 +449,84 @@ def data_quality(con, topic: str, start=None, end=None) -> dict[str, pd.DataFram
         "syndication": con.execute(_sql("syndication"), params).df(),
         "date_sources": con.execute(_sql("date_sources"), params).df(),
     }
+
+
+# --- what a chart or table of the brief shows ------------------------------------------
+
+
+def _span(attrs: dict) -> str:
+    start, end = attrs.get("start"), attrs.get("end")
+    if not start or not end:
+        return ""
+    return f", {pd.Timestamp(start):%-d %b %Y} – {pd.Timestamp(end):%-d %b %Y}"
+
+
+def outlets_with_coverage(frame: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """Keep only the outlets of a ``coverage_over_time(..., by="outlet")`` frame that
+    carried the topic (``count`` > 0 in some period), optionally the ``top`` most active.
+
+    The trend frame has a zero-filled row for every outlet of the database; a heatmap
+    of it fills its rows with outlets that never ran the topic, and a note counting its
+    outlets counts all of them. The result's ``attrs`` say what is left: ``n_articles``
+    and ``n_outlets`` (what a chart of it shows), ``n_outlets_carrying`` (all outlets
+    with an article) and ``note``, a source note in words for ``note=`` of a chart.
+    """
+    if "outlet" not in frame.columns or "count" not in frame.columns:
+        raise ConfigError("outlets_with_coverage needs a frame with outlet and count columns")
+    totals = frame.groupby("outlet")["count"].sum()
+    totals = totals[totals > 0].sort_values(ascending=False, kind="stable")
+    carrying = len(totals)
+    keep = list(totals.index if top is None else totals.index[:top])
+    shown = frame[frame["outlet"].isin(keep)].reset_index(drop=True)
+    shown.attrs = dict(frame.attrs)
+    n_articles = int(shown["count"].sum())
+    plural = "s" if n_articles != 1 else ""
+    if len(keep) < carrying:
+        who = f"the {len(keep)} most active of {carrying} outlets carrying the topic"
+    else:
+        who = f"{carrying} outlet{'s' if carrying != 1 else ''}"
+    shown.attrs.update(
+        n_articles=n_articles,
+        n_outlets=len(keep),
+        n_outlets_carrying=carrying,
+        note=f"{n_articles:,} article{plural} from {who}{_span(frame.attrs)}",
+    )
+    return shown
+
+
+def spike_table(con, topic: str, stories: pd.DataFrame, *, interval: str, start=None,
+                end=None) -> pd.DataFrame:  # fmt: skip
+    """The stories behind the spikes (from ``spike_stories``) on one base: ``articles``
+    and ``outlets`` both count the topic's articles of the story inside the spike period
+    (``spike_stories`` gives the story's outlets over all dates). ``attrs["base"]`` says
+    so in words, for the table's caption."""
+    from .trends import _core
+
+    base = (
+        f"articles and outlets count the topic's articles of each story within its spike "
+        f"{interval}, and the outlets that ran them"
+    )
+    frame = stories.copy()
+    if not len(frame):
+        frame.attrs["base"] = base
+        return frame
+    periods = sorted({pd.Timestamp(p).date() for p in frame["period"]})
+    with _core.connection(con) as db:
+        flt = _core.make_filter(db, topic, None, start, end, None, None)
+        sql, params = _core.build(
+            "stories",
+            flt,
+            {"interval": interval, "periods": periods},
+            stories_tail=_sql("spike_story_outlets"),
+        )
+        counts = _core.run(db, sql, params)
+    counts["period"] = pd.to_datetime(counts["period"])
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame = frame.drop(columns=[c for c in ("outlets",) if c in frame.columns]).merge(
+        counts, on=["period", "cluster_id"], how="left"
+    )
+    frame["articles"] = frame["period_articles"].fillna(0).astype("int64")
+    frame["outlets"] = frame["period_outlets"].fillna(0).astype("int64")
+    frame = frame.drop(columns=["period_articles", "period_outlets"])
+    frame.attrs = dict(stories.attrs, base=base)
+    return frame

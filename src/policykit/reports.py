@@ -49,12 +49,14 @@ from .notebook_helpers import (  # noqa: F401  (re-exported)
     data_quality,
     headline_numbers,
     list_topics,
+    outlets_with_coverage,
     report_period,
     resolve_topic,
     show_headline,
     show_note,
     show_table,
     show_title,
+    spike_table,
     topic_label,
 )
 from .provenance import (  # noqa: F401  (re-exported)
@@ -259,10 +261,44 @@ def _first_line(source: str) -> str:
     return line if len(line) <= 60 else line[:59] + "…"
 
 
+def _kernel_manager():
+    """The kernel manager of report builds, and its config: a quiet kernel, not a
+    silenced one.
+
+    - The connection is encrypted (CurveZMQ keys provisioned by jupyter_client when
+      pyzmq has CURVE and the kernelspec declares it), so ipykernel has no reason to
+      print "Kernel is running over TCP without encryption".
+    - At shutdown jupyter_client first sends SIGINT, then a shutdown request; an idle
+      kernel logs the SIGINT as "ERROR | KeyboardInterrupt caught in kernel" after a
+      build that succeeded. A build's kernel is idle when it is shut down (a cell that
+      runs too long is interrupted by the timeout, not here), so the shutdown request
+      alone stops it; SIGTERM and SIGKILL still follow if it does not.
+
+    The kernel's stderr is left alone: anything else it prints still shows.
+    """
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets.config import Config
+
+    class ReportKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+        interrupt_kernel = _async_interrupt_kernel
+
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    return ReportKernelManager, config
+
+
 def _execute(source: Path, target: Path, params: dict, name: str, timeout: int | None) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    manager, config = _kernel_manager()
     try:
         papermill.execute_notebook(
             str(source),
@@ -275,6 +311,8 @@ def _execute(source: Path, target: Path, params: dict, name: str, timeout: int |
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
             cwd=str(Path.cwd()),
+            kernel_manager_class=manager,
+            config=config,
         )
     except PapermillExecutionError as exc:
         evalue = " ".join(str(exc.evalue).split())
