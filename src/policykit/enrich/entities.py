@@ -35,676 +35,38 @@ form seen in the article. Places come from the gazetteer only.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 
-from ..errors import ConfigError
-
-ENTITY_TYPES = ("person", "organisation", "place")
-
-# --- word lists -----------------------------------------------------------------
-
-#: Ordinary words that are capitalised only because they begin a sentence or a line.
-COMMON_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "according",
-        "across",
-        "after",
-        "afterwards",
-        "again",
-        "against",
-        "all",
-        "also",
-        "although",
-        "among",
-        "an",
-        "and",
-        "another",
-        "any",
-        "anyone",
-        "apart",
-        "are",
-        "around",
-        "as",
-        "at",
-        "back",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "besides",
-        "between",
-        "beyond",
-        "both",
-        "but",
-        "by",
-        "can",
-        "cannot",
-        "could",
-        "despite",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "earlier",
-        "either",
-        "else",
-        "even",
-        "ever",
-        "every",
-        "following",
-        "for",
-        "former",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "however",
-        "if",
-        "in",
-        "including",
-        "inside",
-        "instead",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "last",
-        "later",
-        "latest",
-        "least",
-        "less",
-        "let",
-        "like",
-        "many",
-        "may",
-        "meanwhile",
-        "might",
-        "more",
-        "moreover",
-        "most",
-        "much",
-        "must",
-        "my",
-        "near",
-        "neither",
-        "never",
-        "nevertheless",
-        "new",
-        "next",
-        "no",
-        "nonetheless",
-        "nor",
-        "not",
-        "nothing",
-        "now",
-        "of",
-        "off",
-        "often",
-        "on",
-        "once",
-        "one",
-        "only",
-        "or",
-        "other",
-        "others",
-        "otherwise",
-        "our",
-        "out",
-        "over",
-        "overall",
-        "per",
-        "perhaps",
-        "please",
-        "previously",
-        "rather",
-        "recently",
-        "regardless",
-        "said",
-        "same",
-        "several",
-        "she",
-        "should",
-        "similarly",
-        "since",
-        "so",
-        "some",
-        "still",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "therefore",
-        "these",
-        "they",
-        "this",
-        "those",
-        "though",
-        "through",
-        "thus",
-        "to",
-        "today",
-        "together",
-        "tomorrow",
-        "too",
-        "toward",
-        "towards",
-        "under",
-        "unless",
-        "unlike",
-        "until",
-        "up",
-        "upon",
-        "us",
-        "was",
-        "we",
-        "were",
-        "what",
-        "whatever",
-        "when",
-        "whenever",
-        "where",
-        "whereas",
-        "whether",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "will",
-        "with",
-        "within",
-        "without",
-        "would",
-        "yesterday",
-        "yet",
-        "you",
-        "your",
-        "meanwhile",
-        "speaking",
-        "asked",
-        "according",
-        "additionally",
-        "currently",
-        "notably",
-        "separately",
-        "earlier",
-        "importantly",
-        "interestingly",
-        "initially",
-        "finally",
-        "first",
-        "second",
-        "third",
-        "here's",
-        "it's",
-        "what's",
-        "that's",
-        "there's",
-        "read",
-        "click",
-        "scroll",
-        "watch",
-        "see",
-        "also",
-        "update",
-        "updated",
-        "related",
-    ]
+from .entities_gazetteer import (  # noqa: F401  (re-exported: the public names)
+    _ABBREV_RE,
+    _ABBREVIATIONS,
+    _INITIALS_RE,
+    ENTITY_TYPES,
+    Gazetteer,
+    GazetteerEntry,
+    _key,
+    entity_id,
+    prepare_text,
 )
-
-#: Words that page furniture puts in capitals: never part of a name.
-BOILERPLATE_WORDS = frozenset(
-    [
-        "advertisement",
-        "advertisements",
-        "scroll",
-        "continue",
-        "reading",
-        "written",
-        "by",
-        "subscribe",
-        "newsletter",
-        "sign",
-        "login",
-        "log",
-        "click",
-        "share",
-        "tweet",
-        "email",
-        "print",
-        "comments",
-        "comment",
-        "sponsored",
-        "read",
-        "more",
-        "also",
-        "related",
-        "photo",
-        "image",
-        "credit",
-        "source",
-        "file",
-        "representational",
-        "copyright",
-        "follow",
-        "us",
-        "updated",
-        "published",
-        "posted",
-        "edited",
-        "disclaimer",
-        "menu",
-        "home",
-        "search",
-        "developed",
-        "powered",
-        "designed",
-    ]
-)
-
-MONTHS_DAYS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
-
-#: Titles and honorifics: what follows them is a person's name.
-TITLES = frozenset(
-    [
-        "senator",
-        "sen",
-        "representative",
-        "rep",
-        "congressman",
-        "congresswoman",
-        "minister",
-        "president",
-        "premier",
-        "chancellor",
-        "governor",
-        "gov",
-        "mayor",
-        "secretary",
-        "commissioner",
-        "chairman",
-        "chairwoman",
-        "chairperson",
-        "chair",
-        "justice",
-        "judge",
-        "director",
-        "ceo",
-        "cto",
-        "coo",
-        "cfo",
-        "cpo",
-        "founder",
-        "co-founder",
-        "cofounder",
-        "spokesperson",
-        "spokesman",
-        "spokeswoman",
-        "professor",
-        "prof",
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "mx",
-        "sir",
-        "dame",
-        "lord",
-        "lady",
-        "mp",
-        "mla",
-        "mep",
-        "attorney",
-        "advocate",
-        "superintendent",
-        "inspector",
-        "commander",
-        "ambassador",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "pope",
-        "activist",
-        "researcher",
-        "analyst",
-        "executive",
-        "officer",
-        "head",
-        "lawyer",
-        "editor",
-        "reporter",
-        "economist",
-        "historian",
-        "author",
-        "petitioner",
-        "councillor",
-        "councilor",
-    ]
-)
-
-#: A span ending in (or, for "Ministry of X", starting with) one of these is an organisation.
-ORG_HEADS = frozenset(
-    [
-        "collective",
-        "league",
-        "club",
-        "sena",
-        "dal",
-        "morcha",
-        "samiti",
-        "sangh",
-        "aayog",
-        "parishad",
-        "kings",
-        "riders",
-        "challengers",
-        "titans",
-        "royals",
-        "capitals",
-        "indians",
-        "giants",
-        "ministry",
-        "department",
-        "commission",
-        "court",
-        "agency",
-        "authority",
-        "council",
-        "board",
-        "bureau",
-        "tribunal",
-        "committee",
-        "parliament",
-        "assembly",
-        "police",
-        "foundation",
-        "institute",
-        "university",
-        "college",
-        "school",
-        "association",
-        "federation",
-        "party",
-        "bank",
-        "fund",
-        "trust",
-        "society",
-        "centre",
-        "center",
-        "organisation",
-        "organization",
-        "office",
-        "service",
-        "forum",
-        "network",
-        "alliance",
-        "coalition",
-        "watch",
-        "group",
-        "inc",
-        "ltd",
-        "llc",
-        "llp",
-        "pvt",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "technologies",
-        "technology",
-        "tech",
-        "labs",
-        "lab",
-        "systems",
-        "solutions",
-        "networks",
-        "media",
-        "holdings",
-        "industries",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "nv",
-        "limited",
-        "ventures",
-        "capital",
-        "partners",
-        "software",
-        "communications",
-        "telecom",
-        "airlines",
-        "motors",
-        "news",
-        "times",
-        "post",
-        "journal",
-        "herald",
-        "express",
-        "tribune",
-        "gazette",
-        "magazine",
-        "press",
-        "radio",
-        "television",
-        "tv",
-        "studios",
-        "games",
-        "bureau",
-        "union",
-        "guild",
-        "cell",
-        "army",
-        "navy",
-        "force",
-        "forces",
-    ]
-)
-
-#: Corporate suffixes: a strong organisation cue even on a single mention.
-CORPORATE_SUFFIXES = frozenset(
-    [
-        "inc",
-        "ltd",
-        "llc",
-        "llp",
-        "pvt",
-        "corp",
-        "corporation",
-        "co",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "nv",
-        "limited",
-        "technologies",
-    ]
-)
-
-#: A span ending in one of these names a law or a document, not an entity.
-DOCUMENT_HEADS = frozenset(
-    [
-        "act",
-        "bill",
-        "amendment",
-        "amendments",
-        "rules",
-        "rule",
-        "regulation",
-        "regulations",
-        "directive",
-        "code",
-        "policy",
-        "guidelines",
-        "order",
-        "report",
-        "constitution",
-        "article",
-        "section",
-        "ordinance",
-        "notification",
-        "framework",
-        "strategy",
-        "draft",
-    ]
-)
-
-#: All-capital words that are not organisations on their own.
-NOT_ACRONYMS = frozenset(
-    [
-        "AI",
-        "US",
-        "UK",
-        "EU",
-        "IT",
-        "TV",
-        "PM",
-        "AM",
-        "CEO",
-        "CTO",
-        "COO",
-        "CFO",
-        "OK",
-        "FAQ",
-        "PDF",
-        "URL",
-        "HTTP",
-        "HTML",
-        "API",
-        "APP",
-        "APPS",
-        "ID",
-        "GB",
-        "MB",
-        "KB",
-        "SMS",
-        "OTP",
-        "VPN",
-        "IP",
-        "ML",
-        "AR",
-        "VR",
-        "FIR",
-        "RTI",
-        "GDPR",
-        "DPDP",
-        "PIL",
-        "SIM",
-        "UPI",
-        "CCTV",
-        "FRT",
-        "LED",
-        "USB",
-        "NEW",
-        "THE",
-        "AND",
-        "FOR",
-        "GDP",
-        "GST",
-        "IPO",
-        "EV",
-        "EVS",
-        "KYC",
-        "NPA",
-        "EMI",
-        "MSP",
-        "FDI",
-        "CSR",
-        "ESG",
-        "AQI",
-        "IPL",
-        "ODI",
-        "CCTV",
-        "SOP",
-        "FAQS",
-        "AI-",
-        "OTT",
-        "VPNS",
-        "DNA",
-        "SEO",
-        "SAAS",
-        "B2B",
-        "PPP",
-        "MOU",
-        "NOC",
-        "RTI",
-        "IST",
-        "UTC",
-        "GMT",
-        "ET",
-        "PT",
-        "EST",
-    ]
+from .entities_words import (  # noqa: F401  (re-exported for citations)
+    BOILERPLATE_WORDS,
+    COMMON_WORDS,
+    CORPORATE_SUFFIXES,
+    DEMONYMS,
+    DIRECTIONS,
+    DOCUMENT_HEADS,
+    EVENT_HEADS,
+    GIVEN_NAMES,
+    MONTHS_DAYS,
+    NOT_ACRONYMS,
+    ORG_HEADS,
+    PLACE_ENDINGS,
+    PLACE_HEADS,
+    SPEECH_VERBS,
+    TITLES,
 )
 
 _CONNECTORS = r"(?:of(?:[ \t]+the)?|for|de|la|del|da|do|dos|van|von|der|den|al|bin|and|&)"
@@ -712,38 +74,15 @@ _CAP_WORD = (
     r"(?:[A-ZÀ-ÖØ-Þ][\w&\-]*(?:['’][A-Z][a-z]+)?[\w\-]*"  # Clearview, Ton-That, O'Brien
     r"|[a-z]{1,2}[A-Z][\w\-]*)"  # iPhone, eBay
 )
-SPAN_RE = re.compile(rf"\b{_CAP_WORD}(?:[ \t]+(?:{_CONNECTORS}[ \t]+)?{_CAP_WORD})*")
-# Abbreviations whose full stop would otherwise end a sentence or split a name.
-# (Not Ltd, Inc, Corp: their full stop usually does end the name.)
-_ABBREVIATIONS = frozenset(
-    [
-        "Pvt",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Prof",
-        "Sen",
-        "Rep",
-        "Gov",
-        "St",
-        "Hon",
-        "Gen",
-        "Lt",
-        "Col",
-        "Capt",
-        "Sgt",
-        "Supt",
-        "Adv",
-        "No",
-        "Govt",
-        "Dept",
-    ]
+# A word of a name for the recogniser: also "al-Qaida", "Shi'ite", "Kwok-hung" (a
+# lower-case part after a hyphen), but not "US-led" or "Scientology-owned".
+_NAME_WORD = (
+    r"(?:(?:(?:al|el|ad|bin|ibn)-)?[A-ZÀ-ÖØ-Þ][\w&]*(?:['’](?!s\b)[A-Za-z]+)?"
+    r"(?:-(?![a-z]+ed\b|(?:based|led|run|born|style|era|made|like|wide|free|friendly|only|old|"
+    r"year|type|level|specific|related|speaking|language|sponsored)\b)[\w&]+)*"
+    r"|[a-z]{1,2}[A-Z][\w\-]*)"  # iPhone, eBay
 )
-# A short capitalised word and a full stop; the word is checked against the set above
-# (a character class first is much faster than an alternation of words).
-_ABBREV_RE = re.compile(r"\b([A-Z][a-z]{0,3})\.(?=[ \t,)])")
-_INITIALS_RE = re.compile(r"\b([A-Z])\.([A-Z])\.(?:([A-Z])\.)?")
+SPAN_RE = re.compile(rf"\b{_NAME_WORD}(?:[ \t]+(?:{_CONNECTORS}[ \t]+)?{_NAME_WORD})*")
 _APPOSITIVE_RE = re.compile(
     r",\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w&’'.\-]+\s+){0,4}?(?:"
     + "|".join(sorted(TITLES - {"head"}, key=len, reverse=True))
@@ -755,113 +94,39 @@ _CITATION_AFTER_RE = re.compile(r"^\s+(?:first\s+|had\s+|has\s+)?(?:reported\b(?
 _PUNCT = ".,;:!?\"'“”‘’()[]"
 
 
-def prepare_text(text: str) -> str:
-    """Remove full stops that do not end a sentence (Pvt. Ltd., Mr., U.S.)."""
-    text = _ABBREV_RE.sub(_drop_abbreviation_stop, text)
+# --- offsets ----------------------------------------------------------------------
+
+
+def prepare_with_map(text: str) -> tuple[str, list[int]]:
+    """:func:`prepare_text` and the offsets (in ``text``) of the full stops it removed,
+    so that spans found in the prepared text map back (:func:`original_span`)."""
+    removed = [m.end() - 1 for m in _ABBREV_RE.finditer(text) if m.group(1) in _ABBREVIATIONS]
     if "." in text:
-        text = _INITIALS_RE.sub(lambda m: "".join(g for g in m.groups() if g), text)
-    return text
+        for m in _INITIALS_RE.finditer(text):
+            removed.extend(m.end(i) for i in (1, 2, 3) if m.group(i))
+    if not removed:
+        return text, []
+    removed = sorted(set(removed))
+    parts, last = [], 0
+    for pos in removed:
+        parts.append(text[last:pos])
+        last = pos + 1
+    parts.append(text[last:])
+    return "".join(parts), removed
 
 
-def _drop_abbreviation_stop(m: re.Match) -> str:
-    return m.group(1) if m.group(1) in _ABBREVIATIONS else m.group(0)
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def entity_id(name: str) -> str:
-    """16 hex characters of sha256 of the case-folded canonical name."""
-    return hashlib.sha256(("entity:" + _key(name)).encode()).hexdigest()[:16]
-
-
-# --- the gazetteer --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GazetteerEntry:
-    name: str
-    type: str
-    aliases: tuple[str, ...]
-    origin: str  # gazetteer | user
-
-
-@dataclass
-class Gazetteer:
-    """Canonical names and aliases; lookup by tuples of words."""
-
-    entries: dict[str, GazetteerEntry] = field(default_factory=dict)  # key -> entry
-    index: dict[tuple[str, ...], str] = field(default_factory=dict)  # words -> key
-    longest: int = 1
-
-    @classmethod
-    def load(cls, user: str | Path | None = None, shipped: bool = True) -> Gazetteer:
-        """The shipped gazetteer, extended (and overridden by name) by ``user``."""
-        gaz = cls()
-        if shipped:
-            text = (resources.files("policykit") / "data" / "gazetteer.csv").read_text("utf-8")
-            gaz.add_csv(text, "gazetteer.csv (shipped)", "gazetteer")
-        if user is not None:
-            path = Path(user)
-            if path.exists() and not path.is_file():  # /dev/zero would be read forever
-                raise ConfigError(f"gazetteer {path} is not a regular file")
-            try:
-                text = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                raise ConfigError(f"gazetteer {path} does not exist") from None
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ConfigError(f"gazetteer {path} cannot be read as UTF-8 text: {exc}") from None
-            gaz.add_csv(text, str(path), "user")
-        return gaz
-
-    def add_csv(self, text: str, source: str, origin: str) -> None:
-        reader = csv.DictReader(io.StringIO(text))
-        missing = {"name", "type"} - set(reader.fieldnames or [])
-        if missing:
-            raise ConfigError(
-                f"{source}: missing column(s) {', '.join(sorted(missing))}; "
-                "the columns are name,type,aliases"
-            )
-        for row in reader:
-            line = reader.line_num
-            name = " ".join((row.get("name") or "").split())
-            etype = (row.get("type") or "").strip().lower()
-            if not name:
-                raise ConfigError(f"{source}: line {line}: empty name")
-            if etype not in ENTITY_TYPES:
-                raise ConfigError(
-                    f"{source}: line {line}: type {etype!r} is not one of {', '.join(ENTITY_TYPES)}"
-                )
-            aliases = tuple(
-                " ".join(a.split()) for a in (row.get("aliases") or "").split("|") if a.strip()
-            )
-            self.add(GazetteerEntry(name, etype, aliases, origin))
-
-    def add(self, entry: GazetteerEntry) -> None:
-        key = _key(entry.name)
-        old = self.entries.get(key)
-        if old is not None:  # a user row replaces the shipped one
-            self.index = {k: v for k, v in self.index.items() if v != key}
-        self.entries[key] = entry
-        for form in (entry.name, *entry.aliases):
-            words = tuple(prepare_text(form).split())
-            self.index[words] = key
-            if words and words[0] == "The":  # "The Daily Beast" is also written "the Daily Beast"
-                self.index[("the", *words[1:])] = key
-            self.longest = max(self.longest, len(words))
-
-    def fingerprint(self) -> str:
-        parts = sorted(f"{e.name}|{e.type}|{'|'.join(e.aliases)}" for e in self.entries.values())
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-
-    def match(self, words: list[str], start: int) -> tuple[int, str] | None:
-        """The longest entry starting at ``words[start]``: ``(length, key)``."""
-        for n in range(min(self.longest, len(words) - start), 0, -1):
-            key = self.index.get(tuple(words[start : start + n]))
-            if key is not None:
-                return n, key
-        return None
+def original_span(removed: list[int], start: int, end: int) -> tuple[int, int]:
+    """Map a span of the prepared text back to the text (a removed final stop included:
+    "U.S." rather than "U.S")."""
+    if not removed:
+        return start, end
+    shifted = [pos - i for i, pos in enumerate(removed)]  # where each removal sits
+    s = start + bisect.bisect_right(shifted, start)
+    e = end - 1 + bisect.bisect_right(shifted, end - 1) + 1
+    k = bisect.bisect_left(removed, e)
+    if k < len(removed) and removed[k] == e:
+        e += 1
+    return s, e
 
 
 # --- the per-article recogniser -------------------------------------------------
@@ -869,13 +134,16 @@ class Gazetteer:
 
 @dataclass
 class Found:
-    """One entity found in one article."""
+    """One entity found in one article; ``spans`` are its mentions (start, end) in the
+    text given to :func:`find_entities`."""
 
     name: str
     type: str
     origin: str  # gazetteer | user | recogniser
     mentions: int
     strong: bool
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    evidence: str = ""  # the cue that made it strong (title, gazetteer, repeated...)
 
 
 @dataclass
@@ -909,33 +177,24 @@ def _spans(text: str) -> list[_Span]:
     ]
 
 
-def _split_connectors(words: list[str]) -> list[list[str]]:
-    """Split at "and"/"&" unless the span is an agency name ("Ministry of X and Y");
-    drop connectors left at either end."""
-    parts: list[list[str]] = [[]]
-    agency = bool(words) and words[0].lower() in ORG_HEADS
-    for w in words:
-        if w in ("and", "&") and not agency:
-            parts.append([])
-        else:
-            parts[-1].append(w)
-    cleaned = []
-    for part in parts:
-        while part and (part[0].islower() or part[0] == "&"):
-            part = part[1:]
-        while part and (part[-1].islower() or part[-1] == "&"):
-            part = part[:-1]
-        if part:
-            cleaned.append(part)
-    return cleaned
-
-
 def _is_acronym(word: str) -> bool:
     letters = word.replace("-", "").replace("&", "")
     return 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha()
 
 
 _CAMEL_RE = re.compile(r"^[A-Za-z]+[a-z][A-Z][A-Za-z]*$")
+_WORD_RE = re.compile(r"\S+")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|across|outside|inside|to)\s+(?:the\s+)?$")
+_ORG_BEFORE = re.compile(
+    r"\b(?:spokes(?:man|woman|person)|officials?|members?|employees?|staff|head|chief|"
+    r"director|chairman|founder|leader|executive)\s+(?:for|of|at|with)\s+(?:the\s+)?$",
+    re.I,
+)
+
+
+def _is_title(word: str) -> bool:
+    low = word.lower()
+    return low in TITLES or ("-" in low and any(p in TITLES for p in low.split("-")))
 
 
 def _is_camel(word: str) -> bool:
@@ -949,29 +208,48 @@ class _Doc:
         self.text = text  # already through prepare_text
         self.gaz = gaz
         self.found: dict[str, Found] = {}
-        self.singles: Counter = Counter()  # bare capitalised words, for surname merging
-        self.persons_full: dict[str, str] = {}  # last word -> full name
+        # bare capitalised words: word -> [(start, end, initial, cue)], for surnames and
+        # for single-word names with evidence
+        self.singles: dict[str, list[tuple[int, int, bool, str]]] = {}
+        self.persons_full: dict[str, str] = {}  # last word -> key of the full name
         self.orgs_first: dict[str, str] = {}
         self._lower_words: set[str] | None = None  # words written in lower case, on demand
+        self._caps: dict[int, bool] = {}
         for span in _spans(self.text):
             self._span(span)
         if headline:
             self._headline(prepare_text(headline))
-        self._merge_singles()
+        self._resolve_singles()
 
     # A found name, its type and whether the evidence is strong.
-    def _add(self, name: str, etype: str, origin: str, strong: bool, count: int = 1) -> None:
+    def _add(
+        self,
+        name: str,
+        etype: str,
+        origin: str,
+        strong: bool,
+        start: int = -1,
+        end: int = -1,
+        evidence: str = "",
+    ) -> str:
         key = _key(name)
         old = self.found.get(key)
         if old is None:
-            self.found[key] = Found(name, etype, origin, count, strong)
-            return
-        old.mentions += count
-        if strong and not old.strong:
-            old.strong, old.type = True, etype
+            old = self.found[key] = Found(name, etype, origin, 0, strong, [], evidence)
+        elif strong and not old.strong:
+            old.strong, old.type, old.evidence = True, etype, evidence
+        old.mentions += 1
+        if start >= 0:
+            old.spans.append((start, end))
+        return key
+
+    def _add_entry(self, key: str, start: int, end: int) -> None:
+        entry = self.gaz.entries[key]
+        self._add(entry.name, entry.type, entry.origin, True, start, end, "listed")
 
     def _headline(self, headline: str) -> None:
-        # Headlines are often in title case: gazetteer names only.
+        # Headlines are often in title case: gazetteer names only (no spans: the
+        # headline is not part of the text).
         for span in _spans(headline):
             words = span.words
             i = 0
@@ -979,40 +257,102 @@ class _Doc:
                 hit = self.gaz.match(words, i)
                 if hit:
                     entry = self.gaz.entries[hit[1]]
-                    self._add(entry.name, entry.type, entry.origin, True)
+                    self._add(entry.name, entry.type, entry.origin, True, evidence="listed")
                     i += hit[0]
                 else:
                     i += 1
 
+    def _caps_line(self, pos: int) -> bool:
+        """Is the line around ``pos`` written in capitals (a dateline, a headline)?"""
+        start = self.text.rfind("\n", 0, pos) + 1
+        caps = self._caps.get(start)
+        if caps is None:
+            end = self.text.find("\n", pos)
+            line = self.text[start : end if end >= 0 else len(self.text)]
+            caps = self._caps[start] = not any(c.islower() for c in line) and " " in line
+        return caps
+
     def _span(self, span: _Span) -> None:
         words = span.words
+        if words[0].isupper() and len(words[0]) > 1 and self._caps_line(span.start):
+            self._caps_span(span)
+            return
         if len(words) == 1 and self._single(span, words[0]):
             return
-        rest: list[list[str]] = [[]]
-        firsts: list[bool] = [span.initial]
+        offs = [m.start() for m in _WORD_RE.finditer(self.text, span.start, span.end)]
+        rest: list[list[int]] = [[]]
         i = 0
         while i < len(words):
             hit = self.gaz.match(words, i)
-            if hit and not self._ordinary_initial(words, i, span.initial, hit[0]):
-                entry = self.gaz.entries[hit[1]]
-                self._add(entry.name, entry.type, entry.origin, True)
-                i += hit[0]
+            if hit and not self._refuse_hit(words, i, span.initial, hit):
+                n = hit[0]
+                self._add_entry(hit[1], offs[i], offs[i + n - 1] + len(words[i + n - 1]))
+                i += n
                 rest.append([])
-                firsts.append(False)
             else:
-                rest[-1].append(words[i])
+                rest[-1].append(i)
                 i += 1
         after = self.text[span.end : span.end + 80]
-        before = self.text[max(0, span.start - 30) : span.start]
-        for k, part in enumerate(rest):
-            is_last = k == len(rest) - 1
-            for j, piece in enumerate(_split_connectors(part)):
+        before = self.text[max(0, span.start - 40) : span.start]
+        for part in rest:
+            for piece in self._split(words, part):
                 self._recognise(
+                    words,
+                    offs,
                     piece,
-                    initial=firsts[k] and j == 0 and part and piece[0] == part[0],
-                    after=after if is_last else "",
-                    before=before if k == 0 and j == 0 else "",
+                    initial=span.initial and piece[0] == 0,
+                    after=after if piece[-1] == len(words) - 1 else "",
+                    before=before if piece[0] == 0 else "",
                 )
+
+    def _caps_span(self, span: _Span) -> None:
+        """A run in an all-capital line: listed names only, matched in capitals."""
+        words = span.words
+        offs = None
+        i = 0
+        while i < len(words):
+            hit = self.gaz.match(words, i, caps=True)
+            if hit:
+                if offs is None:
+                    offs = [m.start() for m in _WORD_RE.finditer(self.text, span.start, span.end)]
+                n = hit[0]
+                self._add_entry(hit[1], offs[i], offs[i + n - 1] + len(words[i + n - 1]))
+                i += n
+            else:
+                i += 1
+
+    def _refuse_hit(self, words: list[str], i: int, initial: bool, hit) -> bool:
+        n, key = hit
+        if i == 0 and initial and n == 1 and words[0].lower() in COMMON_WORDS:
+            return True  # an ordinary word starting a sentence
+        if self.gaz.entries[key].type != "place" or i == 0:
+            return False
+        prev = words[i - 1]
+        if prev.lower() in GIVEN_NAMES and (i == 1 or words[i - 2][0].isupper()):
+            return True  # "Hillary Clinton", "Jack London": a person, not the place
+        # "University of California", "Bank of America": one name
+        return prev in ("of", "for", "de") and any(w.lower() in ORG_HEADS for w in words[: i - 1])
+
+    @staticmethod
+    def _split(words: list[str], part: list[int]) -> list[list[int]]:
+        """Split at "and"/"&" unless the span is an agency name ("Ministry of X and Y");
+        drop connectors left at either end."""
+        pieces: list[list[int]] = [[]]
+        agency = bool(part) and words[part[0]].lower() in ORG_HEADS
+        for i in part:
+            if words[i] in ("and", "&") and not agency:
+                pieces.append([])
+            else:
+                pieces[-1].append(i)
+        out = []
+        for piece in pieces:
+            while piece and (words[piece[0]].islower() or words[piece[0]] == "&"):
+                piece = piece[1:]
+            while piece and (words[piece[-1]].islower() or words[piece[-1]] == "&"):
+                piece = piece[:-1]
+            if piece:
+                out.append(piece)
+        return out
 
     def _single(self, span: _Span, word: str) -> bool:
         """The fast path for a one-word span (most spans); False to take the full path."""
@@ -1020,28 +360,31 @@ class _Doc:
         initial = span.initial
         key = self.gaz.index.get((word,))
         if key is not None and not (initial and low in COMMON_WORDS):
-            entry = self.gaz.entries[key]
-            self._add(entry.name, entry.type, entry.origin, True)
+            self._add_entry(key, span.start, span.end)
             return True
         if initial and (low in COMMON_WORDS or self._lower_elsewhere(word)):
             return True
-        if low in BOILERPLATE_WORDS or low in MONTHS_DAYS or low in TITLES:
+        if low in BOILERPLATE_WORDS or low in MONTHS_DAYS or low in TITLES or low in DEMONYMS:
             return True
         if (_is_acronym(word) and word not in NOT_ACRONYMS) or _is_camel(word):
             return False  # a possible organisation: look at its context
-        if not initial:
-            before = self.text[max(0, span.start - 30) : span.start]
-            after = self.text[span.end : span.end + 40]
-            if before.rstrip().lower().endswith(_CITATION_BEFORE) or _CITATION_AFTER_RE.match(
-                after
-            ):
-                return False  # "told Reuters": a source, see _recognise
-        self.singles[word] += 1
+        if word.isupper() or not word.isalpha() and not ("-" in word or "'" in word):
+            return True  # "GDP", "H5N1": capitals or digits alone are no evidence of a name
+        before = self.text[max(0, span.start - 40) : span.start]
+        after = self.text[span.end : span.end + 40]
+        cue = ""
+        if not initial and (
+            before.rstrip().lower().endswith(_CITATION_BEFORE) or _CITATION_AFTER_RE.match(after)
+        ):
+            return False  # "told Reuters": a source, see _recognise
+        if _ORG_BEFORE.search(before):
+            cue = "org"
+        elif _PLACE_BEFORE.search(before):
+            cue = "place"
+        elif after[:3] in ("'s ", "’s ", " 's") or _SPEECH_RE.match(after):
+            cue = "speaks"
+        self.singles.setdefault(word, []).append((span.start, span.end, initial, cue))
         return True
-
-    def _ordinary_initial(self, words: list[str], i: int, initial: bool, n: int) -> bool:
-        """A one-word gazetteer hit that is just an ordinary word starting a sentence."""
-        return i == 0 and initial and n == 1 and words[0].lower() in COMMON_WORDS
 
     def _lower_elsewhere(self, word: str) -> bool:
         if self._lower_words is None:
@@ -1049,108 +392,192 @@ class _Doc:
         low = word.lower()
         return low != word and low in self._lower_words
 
-    def _recognise(self, words: list[str], initial: bool, after: str, before: str) -> None:
-        words = list(words)
-        if initial and words:
-            first = words[0]
+    def _recognise(
+        self,
+        words: list[str],
+        offs: list[int],
+        idx: list[int],
+        initial: bool,
+        after: str,
+        before: str,
+    ) -> None:
+        if initial and idx:
+            first = words[idx[0]]
             if first.lower() in COMMON_WORDS or self._lower_elsewhere(first):
-                words = words[1:]
-            elif len(words) > 2 and words[1] in ("of", "for") and first.lower() not in ORG_HEADS:
-                words = words[2:]  # "Shares of Orbital Inc": "Shares" only starts the sentence
+                idx = idx[1:]
+            elif len(idx) > 2 and words[idx[1]] in ("of", "for") and first.lower() not in ORG_HEADS:
+                idx = idx[2:]  # "Shares of Orbital Inc": "Shares" only starts the sentence
         # A leading "The" mid-sentence is part of a name ("told The Daily Beast").
-        if words and words[0] in ("The", "the") and (initial or len(words) == 1):
-            words = words[1:]
-        if any(w.lower() in BOILERPLATE_WORDS for w in words):
+        if idx and words[idx[0]] in ("The", "the") and (initial or len(idx) == 1):
+            idx = idx[1:]
+        if any(words[i].lower() in BOILERPLATE_WORDS for i in idx):
             # Page furniture splits a run ("Developed By PixelVJ"): recognise the pieces.
-            piece: list[str] = []
-            for w in [*words, "by"]:
-                if w.lower() in BOILERPLATE_WORDS:
+            piece: list[int] = []
+            for i in [*idx, -1]:
+                if i < 0 or words[i].lower() in BOILERPLATE_WORDS:
                     if piece:
-                        self._recognise(piece, initial=False, after="", before="")
+                        self._recognise(words, offs, piece, False, "", "")
                     piece = []
                 else:
-                    piece.append(w)
+                    piece.append(i)
             return
-        while words and (words[-1].lower() in MONTHS_DAYS or words[-1].lower() in COMMON_WORDS):
-            words = words[:-1]
-        while words and words[0].lower() in MONTHS_DAYS:
-            words = words[1:]
-        if not words:
+        while idx and (
+            words[idx[-1]].lower() in MONTHS_DAYS or words[idx[-1]].lower() in COMMON_WORDS
+        ):
+            idx = idx[:-1]
+        while idx and words[idx[0]].lower() in MONTHS_DAYS:
+            idx = idx[1:]
+        if not idx:
             return
         # Titles: keep what follows the last title ("US Senator Edward Markey").
-        title_at = max((i for i, w in enumerate(words) if w.lower() in TITLES), default=-1)
+        title_at = max((k for k, i in enumerate(idx) if _is_title(words[i])), default=-1)
         titled = False
         if title_at >= 0:
-            if title_at == len(words) - 1:
+            if title_at == len(idx) - 1:
                 return  # "US Senator", "Clearview CEO": a description, not a name
-            words, titled = words[title_at + 1 :], True
-        low = [w.lower() for w in words]
-        if low[-1] in DOCUMENT_HEADS or (len(low) > 1 and low[0] in DOCUMENT_HEADS):
+            idx, titled = idx[title_at + 1 :], True
+            if words[idx[0]].islower():
+                # "Secretary of State Condoleezza Rice": the office goes up to a given
+                # name, or up to the last two words.
+                idx = idx[1:]
+                k = next((k for k, i in enumerate(idx) if words[i].lower() in GIVEN_NAMES), -1)
+                idx = idx[k:] if k >= 0 else idx[1:] if len(idx) > 2 else []
+            if not idx:
+                return
+        ws = [words[i] for i in idx]
+        low = [w.lower() for w in ws]
+        if all(w in DEMONYMS for w in low):
+            return  # "Bosnian Serb", "Shi'ite Muslims": nationalities, not names
+        if "of" in low[1:-1] and not titled:
+            at = low.index("of", 1)
+            left = low[:at]
+            if not any(w in ORG_HEADS or w in PLACE_HEADS or w in EVENT_HEADS for w in left) and (
+                left[0] in GIVEN_NAMES or len(left) >= 2
+            ):
+                # "Kofi Annan of Ghana", "Claudia Mo of the Civic Party": a person, then
+                # where or whom they belong to.
+                self._recognise(words, offs, idx[:at], initial, "", before)
+                rest = idx[at + 1 :]
+                if rest and words[rest[0]] in ("the", "The"):
+                    rest = rest[1:]
+                if rest:
+                    self._recognise(words, offs, rest, False, after, "")
+                return
+        # "the Data Bill" is a document; "President Bill Clinton", "Bill Gates" are not
+        if low[-1] in DOCUMENT_HEADS and not (
+            low[-1] == "bill" and (titled or (len(ws) == 2 and low[0] in GIVEN_NAMES))
+        ):
             return
-        name = " ".join(words)
+        if len(low) > 1 and low[0] in _DOC_FIRST:
+            return
+        name = " ".join(ws)
+        start, end = offs[idx[0]], offs[idx[-1]] + len(ws[-1])
         cited = before.rstrip().lower().endswith(_CITATION_BEFORE) or bool(
             _CITATION_AFTER_RE.match(after)
         )
-        if len(words) == 1:
-            word = words[0]
+        add = self._add
+        if len(ws) == 1:
+            word = ws[0]
             if titled:
-                self._add(word, "person", "recogniser", True)
+                add(word, "person", "recogniser", True, start, end, "title")
             elif (_is_acronym(word) and word not in NOT_ACRONYMS) or _is_camel(word):
-                self._add(word, "organisation", "recogniser", cited)
+                strong = cited or bool(re.search(r"\(\s*$", before)) or before.endswith("the ")
+                add(word, "organisation", "recogniser", strong, start, end, "acronym")
             elif cited and not initial:
-                self._add(word, "organisation", "recogniser", True)
-            else:
-                self.singles[word] += 1
+                add(word, "organisation", "recogniser", True, start, end, "cited")
+            elif word.lower() not in DEMONYMS:
+                self.singles.setdefault(word, []).append((start, end, initial, ""))
             return
-        if any(w.lower() in TITLES for w in words):
+        if any(_is_title(w) for w in ws):
             return
         if low[-1] in CORPORATE_SUFFIXES:
-            self._add(name, "organisation", "recogniser", True)
-            self.orgs_first.setdefault(words[0], name)
+            add(name, "organisation", "recogniser", True, start, end, "suffix")
+            self.orgs_first.setdefault(ws[0], _key(name))
+        elif low[-1] in EVENT_HEADS and not titled:
+            add(name, "event", "recogniser", True, start, end, "event")
+        elif (low[-1] in PLACE_HEADS or low[0] in PLACE_HEADS and "of" in low) and not titled:
+            add(name, "place", "recogniser", True, start, end, "place-head")
+        elif low[0] in DIRECTIONS and len(ws) == 2 and not titled and low[1] not in GIVEN_NAMES:
+            add(name, "place", "recogniser", not initial, start, end, "direction")
         elif low[-1] in ORG_HEADS or low[0] in ORG_HEADS or "of" in low[1:]:
-            self._add(name, "organisation", "recogniser", True)
+            add(name, "organisation", "recogniser", True, start, end, "org-head")
+            self.orgs_first.setdefault(ws[0], _key(name))
         elif titled or _APPOSITIVE_RE.match(after):
-            self._add(name, "person", "recogniser", True)
-            self.persons_full[words[-1]] = name
-        elif cited:
-            self._add(name, "organisation", "recogniser", True)
-        elif any(_is_acronym(w) and w not in NOT_ACRONYMS for w in words):
-            self._add(name, "organisation", "recogniser", False)
-        elif len(words) <= 4 and all(w[:1].isupper() and not w.isupper() for w in words):
-            if any(self._lower_elsewhere(w) for w in words):
+            key = add(name, "person", "recogniser", True, start, end, "title")
+            self.persons_full[ws[-1]] = key
+        elif cited or _ORG_BEFORE.search(before):
+            add(name, "organisation", "recogniser", True, start, end, "cited")
+        elif any(_is_acronym(w) and w not in NOT_ACRONYMS for w in ws):
+            add(name, "organisation", "recogniser", not initial, start, end, "acronym")
+        elif len(ws) <= 4 and all(w[:1].isupper() and not w.isupper() for w in ws):
+            if low[0] in GIVEN_NAMES:
+                key = add(name, "person", "recogniser", True, start, end, "given-name")
+                self.persons_full[ws[-1]] = key
+            elif any(self._lower_elsewhere(w) for w in ws):
                 # "Star Health", "Free Speech Collective": made of ordinary words that the
                 # article also writes in lower case, so a brand or a group, not a person.
-                self._add(name, "organisation", "recogniser", False)
+                add(name, "organisation", "recogniser", not initial, start, end, "words")
+            elif _PLACE_BEFORE.search(before):
+                add(name, "place", "recogniser", not initial, start, end, "in-place")
             else:
-                self._add(name, "person", "recogniser", False)
-                self.persons_full.setdefault(words[-1], name)
+                # A mid-sentence run of capitalised words is a name: a person unless a
+                # cue says otherwise; at a sentence start it needs more evidence.
+                key = add(name, "person", "recogniser", not initial, start, end, "position")
+                self.persons_full.setdefault(ws[-1], key)
 
-    def _merge_singles(self) -> None:
-        """Count bare surnames as mentions of the full name seen in this article, and a
-        repeated surname as evidence that a weak two-word name is a person."""
-        for word, count in self.singles.items():
-            full = self.persons_full.get(word)
+    def _resolve_singles(self) -> None:
+        """Bare words: a later surname joins the full name found in this article; others
+        are names when the article gives evidence (repetition, a cue, mid-sentence)."""
+        for word, occ in self.singles.items():
+            full = self.persons_full.get(word) or self.orgs_first.get(word)
             if full is not None:
-                found = self.found[_key(full)]
-                found.mentions += count
+                found = self.found[full]
+                found.mentions += len(occ)
+                found.spans.extend((s, e) for s, e, *_ in occ)
                 if found.type == "person":
                     found.strong = True
+                    found.evidence = found.evidence or "surname"
                 continue
-            org = self.orgs_first.get(word)
-            if org is not None:
-                self.found[_key(org)].mentions += count
+            low = word.lower()
+            if low in GIVEN_NAMES or low in DEMONYMS or len(word) < 2:
+                continue
+            mid = [o for o in occ if not o[2]]
+            cues = Counter(o[3] for o in occ if o[3])
+            if not mid and not cues:
+                continue
+            strong = len(mid) >= 2 or bool(cues)
+            etype = "person"
+            if low.endswith(PLACE_ENDINGS):
+                etype = "place"
+            elif cues["org"] > cues["place"]:
+                etype = "organisation"
+            elif cues["place"] and cues["place"] >= cues["speaks"]:
+                etype = "place"
+            evidence = "repeated" if len(mid) >= 2 else (next(iter(cues)) if cues else "")
+            f = self.found.get(_key(word))
+            if f is None:
+                f = self.found[_key(word)] = Found(
+                    word, etype, "recogniser", 0, strong, [], evidence
+                )
+            f.mentions += len(occ)
+            f.spans.extend((s, e) for s, e, *_ in occ)
 
     def results(self) -> list[Found]:
         # A person's one-word form ("Markey" after "Senator Markey") joins the full name.
         out = dict(self.found)
         for key, f in list(out.items()):
             if f.type == "person" and " " not in f.name and f.name in self.persons_full:
-                full = out.get(_key(self.persons_full[f.name]))
+                full = out.get(self.persons_full[f.name])
                 if full is not None and full is not f:
                     full.mentions += f.mentions
+                    full.spans.extend(f.spans)
                     full.strong = full.strong or f.strong
                     del out[key]
         return list(out.values())
+
+
+_SPEECH_RE = re.compile(r"^\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
+_DOC_FIRST = frozenset({"article", "section", "rule", "act", "order", "report"})
 
 
 def find_entities(
@@ -1158,10 +585,18 @@ def find_entities(
 ) -> list[Found]:
     """The entities in one article's text (and, gazetteer-only, its headline).
 
-    ``prepared``: the text has already been through :func:`prepare_text`."""
+    ``prepared``: the text has already been through :func:`prepare_text`; the spans are
+    then offsets in it, otherwise offsets in ``text`` itself."""
     if not text and not headline:
         return []
-    return _Doc(text if prepared else prepare_text(text or ""), gaz, headline).results()
+    if prepared:
+        return _Doc(text or "", gaz, headline).results()
+    work, removed = prepare_with_map(text or "")
+    found = _Doc(work, gaz, headline).results()
+    if removed:
+        for f in found:
+            f.spans = [original_span(removed, s, e) for s, e in f.spans]
+    return found
 
 
 def person_names(found: list[Found]) -> set[str]:
