@@ -416,9 +416,37 @@ def _cut_at_endmarker(units: list[_Unit], start: int, end: int) -> int:
     for i in range(start, end):
         if units[i].kind == "good":
             seen_prose = True
-        elif units[i].kind == "endmarker" and seen_prose and not _marker_in_header(units, start, i, end):
+        elif (
+            units[i].kind == "endmarker"
+            and seen_prose
+            and not _marker_in_header(units, start, i, end)
+            and not _marker_inline(units, start, i, end)
+        ):
             return i
     return end
+
+
+_COMMENT_MARKER = re.compile(
+    r"comment|kommentar|antwort|repl(y|ies)|respons|réaction|comentario|komentarz|commenti|"
+    r"reactie|discussion|diskussion|dyskusj|gedanken|thoughts|leave a|schreib|tags?\b|"
+    r"author|autor|written|posted|published|verfasst",
+    re.IGNORECASE,
+)
+
+
+def _marker_inline(units: list[_Unit], start: int, i: int, end: int) -> bool:
+    """A "Related" / "Read more" box inside the story: within three units after the
+    marker the prose resumes, and at least three paragraphs follow, as much prose as
+    came before it, before the next marker. Comment and author markers always end.
+    """
+    if _COMMENT_MARKER.search(units[i].text):
+        return False
+    following = units[i + 1 : end]
+    if not any(u.kind == "good" for u in following[:3]):
+        return False
+    stop = next((k for k, u in enumerate(following) if u.kind == "endmarker"), len(following))
+    after = [u for u in following[:stop] if u.kind == "good"]
+    return len(after) >= 3 and _prose_mass(after) >= _prose_mass(units[start:i])
 
 
 def _prose_mass(units: list[_Unit]) -> float:
@@ -452,6 +480,15 @@ def _folded_tokens(text: str) -> set[str]:
     return set(re.findall(r"[^\W_]+", plain)) | set(re.findall(r"[^\W_]+", umlauts))
 
 
+# Path words that name a section or a page type, not the story.
+_GENERIC_SLUG_WORDS = {
+    "article", "articles", "artikel", "news", "story", "stories", "index", "blog", "post",
+    "posts", "detail", "details", "content", "view", "page", "amp", "html", "nachrichten",
+    "aktuell", "aktuelles", "meldung", "meldungen", "noticias", "noticia", "actualites",
+    "features", "feature", "item", "entry", "show", "display", "read", "default",
+}  # fmt: skip
+
+
 def _slug_tokens(url: str | None) -> set[str]:
     """Words of the most descriptive path segment of a URL ("hund-vertreibt-einbrecher")."""
     if not url:
@@ -468,6 +505,7 @@ def _slug_tokens(url: str | None) -> set[str]:
             for w in re.split(r"[-_.+,]+", _fold(segment))
             if len(w) >= 3 and not w.isdigit() and re.fullmatch(r"[a-z0-9]+", w)
         }
+        words -= _GENERIC_SLUG_WORDS
         if len(words) >= 2 or (len(words) == 1 and len(next(iter(words))) >= 6):
             return words
     return set()
