@@ -21,6 +21,11 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# The CLI shows progress on stderr for steps longer than 2 s; on a busy test machine a
+# small ingest can take that long, and tests that count stderr lines (one error line)
+# must not see it. tests/test_progress.py turns it back on where it tests it.
+os.environ.setdefault("POLICYKIT_PROGRESS", "off")
+
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile(
     "fuzz",

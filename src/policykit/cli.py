@@ -128,6 +128,14 @@ class PolicykitGroup(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+quiet_option = click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress on stderr (by default: a bar on a terminal, else a line of counts "
+    "every 10 s for steps longer than 2 s; $POLICYKIT_PROGRESS=auto|bar|lines|off).",
+)
+
 db_option = click.option(
     "--db",
     "db",
@@ -270,9 +278,20 @@ def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str] | None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="topics.yml to store and tag with from this run on (prints what changed).",
 )
+@quiet_option
 @handle_errors
 def ingest(
-    paths, db, columns, mapping, format, outlets, no_enrich, workers, follow_symlinks, topics_file
+    paths,
+    db,
+    columns,
+    mapping,
+    format,
+    outlets,
+    no_enrich,
+    workers,
+    follow_symlinks,
+    topics_file,
+    quiet,
 ):
     """Load raw files (default data/raw) and print the accounting table.
 
@@ -280,6 +299,7 @@ def ingest(
     files are skipped by content hash; each file loads in one transaction.
     """
     from .ingest import ingest as run
+    from .progress import cli_choice
 
     report = run(
         list(paths) or None,
@@ -290,7 +310,7 @@ def ingest(
         outlets=outlets,
         enrich=not no_enrich,
         workers=workers,
-        progress=sys.stderr.isatty(),
+        progress=cli_choice(quiet),
         follow_symlinks=follow_symlinks,
         topics=topics_file,
     )
@@ -422,15 +442,18 @@ def report(name, params, to, out, db):
     help="Run only this stage (repeatable; default: all).",
 )
 @click.option("--workers", type=int, help="Worker processes (0 = one per core).")
+@quiet_option
 @handle_errors
-def enrich_command(db, topics, gazetteer, stages, workers):
+def enrich_command(db, topics, gazetteer, stages, workers, quiet):
     """Bring topics, entities, citations, language and story clusters up to date.
 
     Incremental: only new or changed articles are processed, and every article when
     topics.yml or the gazetteer changed.
     """
     from .enrich import enrich
+    from .progress import cli_choice
 
+    progress = cli_choice(quiet)
     with _writer(db) as con:  # a copy, swapped in: readers neither block nor see half
         report = enrich(
             con,
@@ -438,7 +461,7 @@ def enrich_command(db, topics, gazetteer, stages, workers):
             gazetteer=gazetteer,
             stages=list(stages) or None,
             workers=workers,
-            progress=sys.stderr.isatty(),
+            progress=progress,
         )
     click.echo(str(report))
 

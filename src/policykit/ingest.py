@@ -21,7 +21,6 @@ import itertools
 import os
 import re
 import shutil
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from .errors import (
     SourceError,
     escape_line_breaks,
 )
+from .progress import resolve as _resolve_progress
 from .sources import STAGING_COLUMNS, STAGING_SCHEMA, FileRead, ReadOptions, batch_from_rows
 from .sources.layouts import LayoutError
 
@@ -893,7 +893,7 @@ def _line_hash(line: str) -> str:
     return hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _learn_boilerplate(con, files: list[tuple[Path, str]], opts: ReadOptions) -> None:
+def _learn_boilerplate(con, files: list[tuple[Path, str]], opts: ReadOptions, meter=None) -> None:
     """Cross-document evidence for plain-text dumps: lines that recur across many dumps of
     one outlet, over the dumps of this ingest plus the evidence stored with earlier files.
 
@@ -911,6 +911,7 @@ def _learn_boilerplate(con, files: list[tuple[Path, str]], opts: ReadOptions) ->
     )
     dumps = [(f, shown) for f, shown in files if f.suffix.lower() == ".txt"]
     rows: dict[str, list] = {"source_path": [], "outlet": [], "line_hash": [], "line": []}
+    step = (meter or _resolve_progress(False)).stage("boilerplate", len(dumps), "text dumps")
 
     def flush():
         if rows["line"]:
@@ -920,6 +921,7 @@ def _learn_boilerplate(con, files: list[tuple[Path, str]], opts: ReadOptions) ->
                 column.clear()
 
     for path, shown in dumps:
+        step.advance()
         try:
             if path.stat().st_size > _LEARN_MAX_BYTES:
                 continue
@@ -940,6 +942,7 @@ def _learn_boilerplate(con, files: list[tuple[Path, str]], opts: ReadOptions) ->
         if len(rows["line"]) >= 200_000:
             flush()
     flush()
+    step.finish()
     # Evidence stored for a file of this run (a reload, a resumed run) is replaced by it.
     _table(
         con, "bp_files", {"source_path": [shown for _, shown in files]}, {"source_path": "VARCHAR"}
@@ -1031,7 +1034,7 @@ def ingest(
     outlets: str | Path | None = None,
     enrich: bool = True,
     workers: int | None = None,
-    progress: bool = False,
+    progress=False,
     batch_size: int = 200_000,
     follow_symlinks: bool = False,
     topics: str | Path | None = None,
@@ -1054,6 +1057,11 @@ def ingest(
         A user outlet registry CSV that extends and overrides the shipped one.
     enrich
         Run enrichment (topics, entities, citations, language, clusters) afterwards.
+    progress
+        What to show while it runs (see :mod:`policykit.progress`): ``False`` (default)
+        nothing; ``True`` a bar on a terminal, else one line of counts (files, records,
+        articles per stage) every 10 s; ``"bar"``, ``"lines"``, or a callable that
+        receives each :class:`~policykit.progress.Event`. On stderr.
     follow_symlinks
         Read symbolic links whose target is outside the input folder. By default they,
         dangling links, FIFOs and devices are not opened: each is one reject with a reason.
@@ -1077,11 +1085,16 @@ def ingest(
     from .sources import dispatch
 
     config = _settings.load(db=db, outlets=outlets, workers=workers)
+    meter = _resolve_progress(progress)
     if paths is None:
         paths = [config.raw_dir]
     elif isinstance(paths, str | Path):
         paths = [paths]
-    scan = dispatch.scan_inputs(paths, follow_symlinks=follow_symlinks)
+    with meter.stage("scan", unit="files found") as step:
+        scan = dispatch.scan_inputs(
+            paths, follow_symlinks=follow_symlinks, on_folder=lambda n: step.set(done=n)
+        )
+        step.set(done=len(scan.files) + len(scan.refused))
     files = scan.files
     # Entries refused before any read (links leaving the input, FIFOs, devices...): each
     # is accounted for as one reject, and its content is never opened.
@@ -1114,7 +1127,9 @@ def ingest(
 
         todo: list[Path] = []
         plans: dict[Path, tuple[str, str, int, bool]] = {}
+        hashing = meter.stage("hash", total=len(refused) + len(files))
         for path in [*refused, *files]:
+            hashing.advance()
             refusal = refused.get(path)
             shown = refusal.shown if refusal else display_path(path)
             try:
@@ -1127,29 +1142,40 @@ def ingest(
                 continue
             plans[path] = (shown, digest, 0 if refusal else _size(path), bool(previous))
             todo.append(path)
+        hashing.finish(unchanged=len(report.files))
 
         if todo:
-            _learn_boilerplate(con, [(p, plans[p][0]) for p in todo if p not in refused], opts)
-        bar = _progress(progress, sum(plans[p][2] for p in todo))
+            _learn_boilerplate(
+                con, [(p, plans[p][0]) for p in todo if p not in refused], opts, meter
+            )
+        step = meter.stage("read", total=len(todo))
+        committed = Counter()
 
         def pending():
             reads = _reads([p for p in todo if p not in refused], opts)
             refusals = ((p, refused[p].file_read()) for p in todo if p in refused)
             for path, read in itertools.chain(refusals, reads):
                 shown, digest, size, reload = plans[path]
+                step.advance()
+                if step.enabled:
+                    read.batches = _counted(read.batches, step)
                 yield _Pending(read=read, path=shown, digest=digest, size=size, reload=reload)
 
         def done(results: list[FileResult]) -> None:
             report.files.extend(results)
-            if bar is not None:
-                bar.update(sum(plans_by_shown[r.path] for r in results))
+            for r in results:
+                committed.update(
+                    records=r.records_read,
+                    new=r.new_articles,
+                    duplicates=r.duplicates,
+                    rejects=r.rejects,
+                )
+            # records: read so far; new, duplicates, rejects: committed so far
+            step.set(**{k: committed[k] for k in ("new", "duplicates", "rejects")})
 
-        plans_by_shown = {v[0]: v[2] for v in plans.values()}
-        try:
+        with step:
             _load_all(pipe, pending(), batch_size, done)
-        finally:
-            if bar is not None:
-                bar.close()
+            step.set(records=committed["records"])
         runs = [f.run_id for f in report.files if f.run_id is not None]
         if runs:
             for reason, count in con.execute(
@@ -1160,7 +1186,7 @@ def ingest(
         report.dates_unparsed = sum(f.dates_unparsed for f in report.files)
         report.files.sort(key=lambda f: f.path)
         if enrich:
-            report.enrichment = _enrich(con, progress, topic_set, config.workers)
+            report.enrichment = _enrich(con, meter, topic_set, config.workers)
     except BaseException as exc:
         try:
             # discards this run's copy; returns False (not suppressed) or raises
@@ -1238,7 +1264,7 @@ def _given_topics(topics, enrich: bool):
     return read_topic_set(refresh_source(topics))
 
 
-def _enrich(con, progress: bool, topics=None, workers: int | None = None):
+def _enrich(con, progress, topics=None, workers: int | None = None):
     import importlib
 
     # By module path: `policykit.enrich` is also the name of the exported function.
@@ -1247,12 +1273,11 @@ def _enrich(con, progress: bool, topics=None, workers: int | None = None):
     return module.enrich(con, progress=progress, topics=topics, workers=workers)
 
 
-def _progress(enabled: bool, total: int):
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="B", unit_scale=True, desc="ingest", file=sys.stderr, leave=False)
+def _counted(batches, step):
+    """The reader's batches, counting their rows into the progress step as they are read."""
+    for batch in batches:
+        step.advance(0, records=batch.num_rows)
+        yield batch
 
 
 def check_accounting(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -36,8 +36,9 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
 
-# POLICYKIT_* variables that steer a tool, not a setting (the CLI's traceback switch).
-NOT_SETTINGS = frozenset({"POLICYKIT_TRACEBACK"})
+# POLICYKIT_* variables that steer a tool, not a setting (the CLI's traceback switch, its
+# progress display).
+NOT_SETTINGS = frozenset({"POLICYKIT_TRACEBACK", "POLICYKIT_PROGRESS"})
 
 _PATH_FIELDS = {"db", "raw_dir", "reports_dir", "outlets", "topics", "gazetteer"}
 

@@ -30,8 +30,8 @@ shipped example once a database has definitions (see :mod:`policykit.enrich.topi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +42,7 @@ import pyarrow as pa
 from .. import _callable_module
 from .. import workers as _workers
 from ..errors import ConfigError, QueryError, one_of
+from ..progress import resolve as _resolve_progress
 from . import clusters as _clusters
 from . import topics as _topics
 from .entities import Gazetteer, entity_id
@@ -55,13 +56,23 @@ _VERSIONS = {"language": "1", "entities": "1", "citations": "1"}
 _FETCH = 20_000  # articles read from DuckDB at a time
 _TASK = 500  # articles per worker task
 _POOL_MIN = 2_000  # below this many articles, work in-process
+#: The clock of the per-stage timings (a test injects its own).
+_clock = time.perf_counter
 
 __all__ = ["STAGES", "EnrichReport", "enrich"]
 
 
 @dataclass
 class EnrichReport:
-    """What a run did: articles processed and seconds spent per stage, rows in each table."""
+    """What a run did: articles processed and seconds spent per stage, rows in each table.
+
+    ``seconds`` is wall-clock time per stage. The Python stages (language, entities,
+    citations, clusters) share one pass over the article text: each stage is charged its
+    own statements (finding its pending articles, deleting and inserting its rows, its
+    rebuild) plus a share of the pass in proportion to the time its own code took on the
+    articles in the workers (the entity scan that citations reuse is charged to entities).
+    The seconds of the stages add up to the run's time.
+    """
 
     processed: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -208,18 +219,13 @@ def _tagged(con) -> tuple[int, dict[str, int]]:
     return int(total), per
 
 
-def _say(progress: bool, message: str) -> None:
-    if progress:
-        print(f"enrich: {message}", file=sys.stderr, flush=True)
-
-
 def enrich(
     con: duckdb.DuckDBPyConnection,
     *,
     topics: str | Path | list[Topic] | None = None,
     gazetteer: str | Path | Gazetteer | None = None,
     stages=None,
-    progress: bool = False,
+    progress=False,
     workers: int | None = None,
     min_df: int = MIN_DF,
 ) -> EnrichReport:
@@ -237,12 +243,15 @@ def enrich(
         (default: ``Settings.gazetteer``).
     stages : the stages to run (default all): language, topics, entities, citations,
         clusters.
-    progress : print one line per stage on stderr.
+    progress : what to show on stderr while it runs (see :mod:`policykit.progress`):
+        ``False`` (default) nothing; ``True`` a bar on a terminal, else a line of counts
+        (articles per stage) every 10 s; ``"bar"``, ``"lines"`` or a callable.
     workers : worker processes for the Python stages (default ``Settings.workers``;
         0 means one per core).
     min_df : minimum number of articles for a recogniser name without a cue.
     """
     run = _check_stages(stages)
+    meter = _resolve_progress(progress)
     if not isinstance(min_df, int) or min_df < 1:
         raise ConfigError(f"min_df {min_df!r} is not a positive integer")
     if workers is None:
@@ -272,8 +281,10 @@ def enrich(
     }
 
     if "topics" in run:
-        started = time.perf_counter()
+        started = _clock()
+        step = meter.stage("topics", unit="articles", group="enrich")
         n = _pending(con, "topics", configs["topics"])
+        step.set(total=n)
         con.execute("BEGIN TRANSACTION")
         try:
             change = None
@@ -296,16 +307,17 @@ def enrich(
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
+            step.close()
             raise
         report.topic_set = topic_set
         report.topic_change = change
         report.processed["topics"] = n
-        report.seconds["topics"] = time.perf_counter() - started
-        _say(progress, f"topics: {n:,} articles, {len(topic_list)} topics")
+        report.seconds["topics"] = _clock() - started
+        step.finish(done=n, topics=len(topic_list))
 
     python_stages = [s for s in ("language", "entities", "citations", "clusters") if s in run]
     if python_stages:
-        _run_python_stages(con, python_stages, configs, gaz, workers, min_df, report, progress)
+        _run_python_stages(con, python_stages, configs, gaz, workers, min_df, report, meter)
 
     for table in (
         "article_topics",
@@ -318,15 +330,50 @@ def enrich(
     return report
 
 
+class _StageClock:
+    """Wall-clock seconds charged to stages (see :class:`EnrichReport`): ``charge(stage)``
+    times a block for one stage, ``charge()`` for all of them (split at the end in
+    proportion to the stages' own work in the workers)."""
+
+    def __init__(self, stages):
+        self.seconds = dict.fromkeys(stages, 0.0)
+        self.work = dict.fromkeys(stages, 0.0)  # the stages' own code, in the workers
+        self.shared = 0.0
+
+    @contextlib.contextmanager
+    def charge(self, stage: str | None = None):
+        started = _clock()
+        try:
+            yield
+        finally:
+            spent = _clock() - started
+            if stage not in self.seconds:  # all stages, or one not run (nothing to do)
+                self.shared += spent
+            else:
+                self.seconds[stage] += spent
+
+    def split(self) -> dict[str, float]:
+        total = sum(self.work.values())
+        n = len(self.seconds)
+        return {
+            stage: own + self.shared * (self.work[stage] / total if total else 1 / n)
+            for stage, own in self.seconds.items()
+        }
+
+
 def _run_python_stages(con, stages, configs, gaz, workers, min_df, report, progress) -> None:
-    started = time.perf_counter()
-    counts = {s: _pending(con, s, configs[s]) for s in stages}
+    clock = _StageClock(stages)
+    counts = {}
+    for s in stages:
+        with clock.charge(s):
+            counts[s] = _pending(con, s, configs[s])
     if "language" in stages:
-        # Only articles without a language from their metadata are detected.
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _detect_language AS SELECT p.article_id "
-            "FROM _pending_language p JOIN articles a USING (article_id) WHERE a.language IS NULL"
-        )
+        with clock.charge("language"):
+            # Only articles without a language from their metadata are detected.
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _detect_language AS SELECT p.article_id FROM "
+                "_pending_language p JOIN articles a USING (article_id) WHERE a.language IS NULL"
+            )
     flags = {
         s: (f"_pending_{s}" if s != "language" else "_detect_language")
         for s in ("entities", "citations", "clusters", "language")
@@ -336,76 +383,110 @@ def _run_python_stages(con, stages, configs, gaz, workers, min_df, report, progr
         f"article_id IN (SELECT article_id FROM {flags[s]})" if s in stages else "false"
         for s in ("entities", "citations", "clusters", "language")
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _py_pending AS SELECT row_number() OVER (ORDER BY article_id) "
-        f"AS rn, article_id FROM ({' UNION '.join(parts)})"
-    )
-    total = con.execute("SELECT count(*) FROM _py_pending").fetchall()[0][0]
-    con.execute("BEGIN TRANSACTION")
+    with clock.charge():
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _py_pending AS SELECT row_number() OVER "
+            f"(ORDER BY article_id) AS rn, article_id FROM ({' UNION '.join(parts)})"
+        )
+        total = con.execute("SELECT count(*) FROM _py_pending").fetchall()[0][0]
+        con.execute("BEGIN TRANSACTION")
+    step = progress.stage("+".join(stages), total=total, unit="articles", group="enrich")
     try:
         if "entities" in stages:
-            con.execute(
-                "DELETE FROM entity_mentions WHERE article_id IN (SELECT article_id FROM _pending_entities)"
-            )
-        if "citations" in stages:
-            con.execute(
-                "DELETE FROM article_citations WHERE article_id IN (SELECT article_id FROM _pending_citations)"
-            )
-        if "clusters" in stages:
-            for table in ("article_minhash", "minhash_bands"):
+            with clock.charge("entities"):
                 con.execute(
-                    f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _pending_clusters)"
+                    "DELETE FROM entity_mentions WHERE article_id IN "
+                    "(SELECT article_id FROM _pending_entities)"
                 )
-            con.execute(
-                "DELETE FROM story_links WHERE article_a IN (SELECT article_id FROM _pending_clusters) "
-                "OR article_b IN (SELECT article_id FROM _pending_clusters)"
-            )
-        for result in _process_all(con, total, flag_sql, gaz, workers, progress):
-            _insert(
-                con,
-                "entity_mentions",
-                ["article_id", "entity_id", "name", "type", "origin", "mentions", "strong"],
-                result["entities"],
-            )
-            _insert(
-                con, "article_citations", ["article_id", "cited", "pattern"], result["citations"]
-            )
-            _insert(con, "article_minhash", ["article_id", "signature"], result["minhash"])
-            _insert(con, "minhash_bands", ["article_id", "band", "bucket"], result["bands"])
+        if "citations" in stages:
+            with clock.charge("citations"):
+                con.execute(
+                    "DELETE FROM article_citations WHERE article_id IN "
+                    "(SELECT article_id FROM _pending_citations)"
+                )
+        if "clusters" in stages:
+            with clock.charge("clusters"):
+                for table in ("article_minhash", "minhash_bands"):
+                    con.execute(
+                        f"DELETE FROM {table} WHERE article_id IN "
+                        "(SELECT article_id FROM _pending_clusters)"
+                    )
+                con.execute(
+                    "DELETE FROM story_links WHERE article_a IN (SELECT article_id FROM "
+                    "_pending_clusters) OR article_b IN (SELECT article_id FROM _pending_clusters)"
+                )
+        results = _process_all(con, total, flag_sql, gaz, workers, step, stages)
+        while True:
+            with clock.charge():  # reading articles, waiting for the workers
+                result = next(results, None)
+            if result is None:
+                break
+            for stage, spent in result.pop("seconds", ()):
+                if stage in clock.work:
+                    clock.work[stage] += spent
+            with clock.charge("entities"):
+                _insert(
+                    con,
+                    "entity_mentions",
+                    ["article_id", "entity_id", "name", "type", "origin", "mentions", "strong"],
+                    result["entities"],
+                )
+            with clock.charge("citations"):
+                _insert(
+                    con,
+                    "article_citations",
+                    ["article_id", "cited", "pattern"],
+                    result["citations"],
+                )
+            with clock.charge("clusters"):
+                _insert(con, "article_minhash", ["article_id", "signature"], result["minhash"])
+                _insert(con, "minhash_bands", ["article_id", "band", "bucket"], result["bands"])
             if result["language"]:
-                data = pa.table(
-                    {
-                        "article_id": [r[0] for r in result["language"]],
-                        "language": [r[1] for r in result["language"]],
-                    }
-                )
-                con.register("_langs", data)
-                con.execute(
-                    "UPDATE articles SET language = l.language FROM _langs l "
-                    "WHERE articles.article_id = l.article_id AND l.language IS NOT NULL"
-                )
-                con.unregister("_langs")
-        if "entities" in stages and (counts["entities"] or _stale_entities(con)):
-            _rebuild_entities(con, gaz, min_df)
+                with clock.charge("language"):
+                    data = pa.table(
+                        {
+                            "article_id": [r[0] for r in result["language"]],
+                            "language": [r[1] for r in result["language"]],
+                        }
+                    )
+                    con.register("_langs", data)
+                    con.execute(
+                        "UPDATE articles SET language = l.language FROM _langs l "
+                        "WHERE articles.article_id = l.article_id AND l.language IS NOT NULL"
+                    )
+                    con.unregister("_langs")
+        if "entities" in stages:
+            with clock.charge("entities"):
+                if counts["entities"] or _stale_entities(con):
+                    _rebuild_entities(con, gaz, min_df)
         if "citations" in stages:
-            _resolve_citations(con)
+            with clock.charge("citations"):
+                _resolve_citations(con)
         if "clusters" in stages:
-            _build_clusters(con, counts["clusters"])
+            with clock.charge("clusters"):
+                _build_clusters(con, counts["clusters"])
         for stage in stages:
-            _mark_done(con, stage, configs[stage])
-        con.execute("COMMIT")
+            with clock.charge(stage):
+                _mark_done(con, stage, configs[stage])
+        with clock.charge():
+            con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        step.close()
         raise
-    elapsed = time.perf_counter() - started
-    for stage in stages:
+    step.finish(done=total)
+    for stage, seconds in clock.split().items():
         report.processed[stage] = counts[stage]
-        report.seconds[stage] = elapsed  # the Python stages share one pass over the text
-    _say(progress, f"{', '.join(stages)}: {total:,} articles in {elapsed:.1f} s")
+        report.seconds[stage] = seconds
 
 
-def _process_all(con, total, flag_sql, gaz, workers, progress):
-    """Yield worker results, reading the pending articles in blocks."""
+#: The flag columns of a fetched row (after id, title, summary, body), in order.
+_FLAGS = ("entities", "citations", "clusters", "language")
+
+
+def _process_all(con, total, flag_sql, gaz, workers, step, stages=()):
+    """Yield worker results, reading the pending articles in blocks; each task done
+    advances ``step`` by its articles, with the articles of each stage among them."""
     from . import _work
 
     pool = None
@@ -435,10 +516,16 @@ def _process_all(con, total, flag_sql, gaz, workers, progress):
             tasks = [rows[i : i + _TASK] for i in range(0, len(rows), _TASK)]
             results = pool.imap(_work.process, tasks) if pool else map(_work.process, tasks)
             merged: dict[str, list] = {}
-            for result in results:
+            for task, result in zip(tasks, results, strict=True):
                 for key, value in result.items():
                     merged.setdefault(key, []).extend(value)
-            _say(progress, f"  {min(start + _FETCH - 1, total):,} / {total:,} articles")
+                if step.enabled:
+                    per_stage = {
+                        name: sum(1 for row in task if row[4 + i])
+                        for i, name in enumerate(_FLAGS)
+                        if name in stages
+                    }
+                    step.advance(len(task), **per_stage)
             yield merged
     finally:
         if pool is not None:

@@ -205,6 +205,8 @@ class _Scanner:
         self.found: dict[Path, Path] = {}
         self.refused: dict[str, RefusedInput] = {}
         self.seen_dirs: set[Path] = set()
+        #: called with the number of entries found so far after each folder (progress)
+        self.on_folder: Callable[[int], object] | None = None
 
     def refuse(self, path: Path, reason: str, detail: str) -> None:
         entry = RefusedInput(path, reason, detail)
@@ -290,6 +292,8 @@ class _Scanner:
                 else:
                     self.add_file(path, real, mode)
             stack.extend(reversed(subfolders))
+            if self.on_folder is not None:
+                self.on_folder(len(self.found) + len(self.refused))
 
     def link(self, path: Path, root: Path) -> tuple[Path, int] | None:
         """The real path and mode of a link's target, or None when the link is refused."""
@@ -322,7 +326,11 @@ class _Scanner:
         return real, mode
 
 
-def scan_inputs(paths: Iterable[str | Path], follow_symlinks: bool = False) -> InputScan:
+def scan_inputs(
+    paths: Iterable[str | Path],
+    follow_symlinks: bool = False,
+    on_folder: Callable[[int], object] | None = None,
+) -> InputScan:
     """Every input file under the given files and folders, and the entries refused.
 
     Folders are walked recursively, in sorted order. Hidden files and folders,
@@ -333,9 +341,11 @@ def scan_inputs(paths: Iterable[str | Path], follow_symlinks: bool = False) -> I
     (links leaving the input, dangling links, FIFOs, sockets, devices, undecodable
     names) becomes a :class:`RefusedInput` with a reason, never opened. A path given
     explicitly is read even when it is a link. A path that does not exist raises
-    SourceError naming it.
+    SourceError naming it. ``on_folder(n)`` is called after each folder with the number of
+    entries found so far (for progress).
     """
     scanner = _Scanner(follow_symlinks)
+    scanner.on_folder = on_folder
     for given in paths:
         scanner.given(given)
     files = sorted(scanner.found.values(), key=lambda p: str(p))
