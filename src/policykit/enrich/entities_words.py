@@ -400,6 +400,28 @@ TITLES = frozenset(
         "petitioner",
         "councillor",
         "councilor",
+        "general",
+        "captain",
+        "colonel",
+        "lieutenant",
+        "sergeant",
+        "admiral",
+        "brigadier",
+        "marshal",
+        "cardinal",
+        "bishop",
+        "archbishop",
+        "rabbi",
+        "imam",
+        "cleric",
+        "sheikh",
+        "ayatollah",
+        "detective",
+        "prosecutor",
+        "envoy",
+        "spokesperson",
+        "chancellor",
+        "vice",
     ]
 )
 
@@ -1454,6 +1476,9 @@ DIRECTIONS = frozenset(
         "greater",
     ]
 )
+
+#: A run starting with one of these is an event ("Hurricane Katrina").
+EVENT_FIRST = frozenset(["hurricane", "typhoon", "cyclone", "storm", "tropical", "operation"])
 
 #: Endings of place names ("Waziristan", "Islamabad", "Jaipur", "Stalingrad").
 PLACE_ENDINGS = ("stan", "abad", "pur", "grad", "burg", "ville", "shire", "ganj", "nagar")
