@@ -14,6 +14,8 @@ entities     ``entities``, ``article_entities`` (via ``entity_mentions``)
 citations    ``article_citations``
 clusters     ``story_clusters`` (via ``article_minhash``, ``minhash_bands``,
              ``story_links``)
+events       ``article_events``, ``events`` (via ``event_links``, ``event_inputs``):
+             news events across outlets and headlines (:mod:`.events`)
 ===========  ====================================================================
 
 Enrichment is incremental: ``enrich_state`` records, per article and stage, the
@@ -44,11 +46,14 @@ from .. import workers as _workers
 from ..errors import ConfigError, QueryError, one_of
 from ..progress import resolve as _resolve_progress
 from . import clusters as _clusters
+from . import events as _events
 from . import topics as _topics
 from .entities import Gazetteer, entity_id
 from .topics import Topic, TopicSet, materialise, topics_fingerprint
 
-STAGES: tuple[str, ...] = ("language", "topics", "entities", "citations", "clusters")
+STAGES: tuple[str, ...] = (
+    "language", "topics", "entities", "citations", "clusters", "events",
+)  # fmt: skip
 #: A recogniser name without a cue must occur in this many articles to be kept.
 MIN_DF = 3
 #: Bump when the rules change so that every article is re-processed.
@@ -245,7 +250,7 @@ def enrich(
         clusters.
     progress : what to show on stderr while it runs (see :mod:`policykit.progress`):
         ``False`` (default) nothing; ``True`` a bar on a terminal, else a line of counts
-        (articles per stage) every 10 s; ``"bar"``, ``"lines"`` or a callable.
+        (articles per stage) every 5 s; ``"bar"``, ``"lines"`` or a callable.
     workers : worker processes for the Python stages (default ``Settings.workers``;
         0 means one per core).
     min_df : minimum number of articles for a recogniser name without a cue.
@@ -278,6 +283,7 @@ def enrich(
         ),
         "citations": _hash("citations", _VERSIONS["citations"], gaz.fingerprint() if gaz else ""),
         "clusters": _clusters.config_fingerprint(),
+        "events": _events.config_fingerprint(),
     }
 
     if "topics" in run:
@@ -319,15 +325,39 @@ def enrich(
     if python_stages:
         _run_python_stages(con, python_stages, configs, gaz, workers, min_df, report, meter)
 
+    if "events" in run:
+        _run_events(con, configs["events"], report, meter)
+
     for table in (
         "article_topics",
         "entities",
         "article_entities",
         "article_citations",
         "story_clusters",
+        "events",
     ):
         report.rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     return report
+
+
+def _run_events(con, config: str, report: EnrichReport, meter) -> None:
+    """News events (:mod:`.events`): a run with nothing new reads and writes nothing."""
+    started = _clock()
+    step = meter.stage("events", unit="articles", group="enrich")
+    n = _pending(con, "events", config)
+    step.set(total=n)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        done = _events.update(con, n, progress=lambda weeks: step.set(weeks=weeks))
+        _mark_done(con, "events", config)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        step.close()
+        raise
+    report.processed["events"] = n
+    report.seconds["events"] = _clock() - started
+    step.finish(done=n, weeks=done["blocks"])
 
 
 class _StageClock:

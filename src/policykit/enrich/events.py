@@ -1,0 +1,551 @@
+"""News events: articles about the same happening, across outlets and headlines.
+
+A *story* (:mod:`policykit.enrich.clusters`) is one text and its copies. An *event* is
+one thing that happened, however many outlets wrote it up and however differently they
+headlined it. Events work from titles alone and use the lead of the summary (or body)
+when there is one. The rule in short (docs/enrichment.md, "News events", says why):
+
+**Vectors.** An article is its headline (the outlet's name cut from either end, as in
+"Growth gains momentum - Quincy Herald-Whig", and a trailing "..." dropped) twice, then
+the first ``LEAD_WORDS = 40`` words of its summary, else of its body. Words are runs of
+Unicode letters, digits and combining marks (Devanagari and Bengali words stay whole),
+case-folded, English possessives cut, stop words dropped. Scikit-learn's
+``TfidfVectorizer`` weighs them (sublinear tf, smoothed idf, L2 norm); the idf is that of
+the articles of the same time block, so a word everyone uses that week weighs less than
+a name only one event uses.
+
+**Links.** Articles are compared only with articles published within ``LINK_DAYS = 3``
+days. The timeline is cut into blocks of ``BLOCK_DAYS = 7`` days; a block's articles are
+compared with the block and the ``LINK_DAYS`` before it (scikit-learn's sparse
+``cosine_similarity``, ``_ROWS`` rows at a time), so memory is bounded by one block,
+never by the corpus. Each article keeps its ``NEIGHBOURS = 30`` most similar earlier
+articles with cosine at least ``CANDIDATE = 0.1``; these are the links (``event_links``),
+and the links of a block depend only on the block and the days before it, so an
+incremental run recomputes only the blocks new articles fall in (and the next one).
+
+**Grouping: average linkage, not connected components.** Connected components chain:
+A~B and B~C put A with C however unlike they are, and one generic headline ("Markets
+fall as ...") glues unrelated events together. Each connected set of links is instead
+clustered by average linkage (UPGMA, scipy): two groups merge only while the *average*
+similarity over all their cross pairs is at least ``THRESHOLD = 0.3``; a pair without a
+link counts as 0. The similarity of a pair is second-order: each article's vector is
+smoothed with its ``SMOOTH_K = 10`` nearest linked neighbours (weight = their cosine,
+times ``SMOOTH_ALPHA = 1``), leaving the partner itself out, computed from the links
+alone. Two headlines of one event rarely share more than a name, but they share
+neighbours; two events that share one name (three SXSW talks on one day) do not. An
+isolated pair has no third party to lean on, so it merges only on its own cosine.
+No event holds two articles more than ``MAX_SPAN_DAYS = 14`` days apart (such a pair
+makes a merge impossible). A connected set larger than ``MAX_GROUP = 1500`` articles is
+first split by dropping its weakest links (raising the cut in steps of 0.05) until every
+part fits: dropping a link only lowers averages, so this never merges anything.
+
+**Ids and labels.** An event's id is the article_id of its earliest article
+(published_at, then article_id); its label is its medoid headline: the title of the
+member most similar on average to the others (ties: the earliest). Undated articles are
+each their own event. Every article has exactly one event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import regex
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import coo_matrix, csr_matrix, identity
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.preprocessing import normalize
+
+LINK_DAYS = 3
+BLOCK_DAYS = 7
+MAX_SPAN_DAYS = 14
+CANDIDATE = 0.1
+NEIGHBOURS = 40
+SMOOTH_K = 10
+SMOOTH_ALPHA = 1.0
+THRESHOLD = 0.3
+LEAD_WORDS = 40
+LEAD_WEIGHT = 0.5
+MAX_GROUP = 1500
+VERSION = "1"
+_ROWS = 2000  # rows of one block compared at a time
+_FAR = 1e9  # distance of a pair that may never share an event
+_DAY = 86400.0
+
+#: Words that say nothing about which event a headline reports.
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
+    "says", "said", "say", "new", "update", "updated", "updates", "video", "photos",
+    "photo", "watch", "live", "report", "reports", "news", "breaking", "exclusive",
+    "today", "week", "year", "just", "amp", "quot",
+}  # fmt: skip
+
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*")
+_POSSESSIVE = regex.compile(r"['’]s\b")
+_ELLIPSIS = re.compile(r"\s*(\.\.\.|…)\s*$")
+_SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
+
+
+def parameters() -> dict:
+    """The rule's parameters, as documented (for reports and the config hash)."""
+    return {
+        "version": VERSION,
+        "link_days": LINK_DAYS,
+        "block_days": BLOCK_DAYS,
+        "max_span_days": MAX_SPAN_DAYS,
+        "candidate": CANDIDATE,
+        "neighbours": NEIGHBOURS,
+        "smooth_k": SMOOTH_K,
+        "smooth_alpha": SMOOTH_ALPHA,
+        "threshold": THRESHOLD,
+        "lead_words": LEAD_WORDS,
+        "lead_weight": LEAD_WEIGHT,
+        "max_group": MAX_GROUP,
+    }
+
+
+def config_fingerprint() -> str:
+    text = "events:" + ":".join(f"{k}={v}" for k, v in parameters().items())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _fold(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def headline(title: str | None, outlet: str | None = None) -> str:
+    """The title without a trailing ``...`` and without the outlet's name at either end
+    ("OECD: growth gains momentum - Quincy Herald-Whig ..." -> "OECD: growth gains
+    momentum")."""
+    if not title:
+        return ""
+    text = _ELLIPSIS.sub("", title.strip())
+    name = _fold(outlet) if outlet else ""
+    if name:
+        parts = _SEPARATOR.split(text)
+        if len(parts) > 1:
+            last, first = _fold(parts[-1]), _fold(parts[0])
+            if last and (last.startswith(name) or name.startswith(last)):
+                parts = parts[:-1]
+            elif first == name:
+                parts = parts[1:]
+            text = " - ".join(parts)
+    return text
+
+
+def tokens(text: str) -> list[str]:
+    """Case-folded words (letters, digits, combining marks), possessives cut, stop words
+    and one-letter Latin words dropped."""
+    words = _WORD.findall(_POSSESSIVE.sub("", text.casefold()))
+    return [w for w in words if w not in STOP_WORDS and (len(w) > 1 or not w.isascii())]
+
+
+def document(title: str | None, outlet: str | None, summary: str | None, body: str | None):
+    """The text an article is compared on: its headline, then (after a newline) its
+    lead, the first ``LEAD_WORDS`` words of the summary, else of the body."""
+    head = headline(title, outlet).replace("\n", " ")
+    lead = " ".join((summary or body or "").split()[:LEAD_WORDS])
+    return f"{head}\n{lead}" if lead else head
+
+
+def vectorise(docs: list[str]) -> csr_matrix:
+    """TF-IDF rows of ``docs`` (from :func:`document`): the headline's vector plus
+    ``LEAD_WEIGHT`` times the lead's, each L2-normalised, the sum normalised again; the
+    idf is that of these documents. A corpus without a word gives zero rows."""
+    heads, leads = [], []
+    for doc in docs:
+        head, _, lead = doc.partition("\n")
+        heads.append(tokens(head))
+        leads.append(tokens(lead))
+    vectorizer = TfidfVectorizer(analyzer=lambda words: words, sublinear_tf=True, dtype=np.float32)
+    try:
+        vectorizer.fit([head + lead for head, lead in zip(heads, leads, strict=True)])
+    except ValueError:  # no word at all (every document empty or stop words only)
+        return csr_matrix((len(docs), 1), dtype=np.float32)
+    matrix = vectorizer.transform(heads)
+    if any(leads):
+        matrix = matrix + LEAD_WEIGHT * vectorizer.transform(leads)
+        matrix = normalize(matrix)
+    return csr_matrix(matrix, dtype=np.float32)
+
+
+@dataclass
+class Links:
+    """Pairs ``(a, b)`` of row indices (a > b: b is the earlier article) and their
+    cosine similarity."""
+
+    a: np.ndarray
+    b: np.ndarray
+    sim: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Links:
+        return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32))
+
+    @classmethod
+    def concat(cls, parts: list[Links]) -> Links:
+        if not parts:
+            return cls.empty()
+        return cls(
+            np.concatenate([p.a for p in parts]),
+            np.concatenate([p.b for p in parts]),
+            np.concatenate([p.sim for p in parts]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+def _top_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values of each row (ties: the smaller column)."""
+    if len(rows) == 0:
+        return np.empty(0, np.int64)
+    order = np.lexsort((cols, -vals, rows))
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return order[(np.arange(len(order)) - first) < k]
+
+
+def block_of(seconds: np.ndarray) -> np.ndarray:
+    """The block number of each time (seconds since the epoch)."""
+    return np.floor(np.asarray(seconds, dtype=np.float64) / (_DAY * BLOCK_DAYS)).astype(np.int64)
+
+
+def block_links(seconds: np.ndarray, docs: list[str], in_block: np.ndarray) -> Links:
+    """Links of one block: each article flagged ``in_block`` with its ``NEIGHBOURS``
+    most similar earlier articles (in the given order, which is by time) within
+    ``LINK_DAYS`` and with cosine at least ``CANDIDATE``.
+
+    ``seconds`` and ``docs`` hold the block and its context (the ``LINK_DAYS`` before
+    it), sorted by time; the idf is that of these documents.
+    """
+    n = len(docs)
+    if n < 2 or not in_block.any():
+        return Links.empty()
+    matrix = vectorise(docs)
+    rows = np.flatnonzero(in_block)
+    parts = []
+    for start in range(0, len(rows), _ROWS):
+        chunk = rows[start : start + _ROWS]
+        limit = int(chunk[-1])  # only earlier articles can be partners
+        if limit == 0:
+            continue
+        sims = cosine_similarity(matrix[chunk], matrix[:limit], dense_output=False).tocoo()
+        a = chunk[sims.row]
+        b = sims.col.astype(np.int64)
+        keep = (b < a) & (sims.data >= CANDIDATE)
+        a, b, sim = a[keep], b[keep], sims.data[keep]
+        near = np.abs(seconds[a] - seconds[b]) <= LINK_DAYS * _DAY
+        a, b, sim = a[near], b[near], sim[near]
+        top = _top_per_row(a, b, sim, NEIGHBOURS)
+        parts.append(Links(a[top], b[top], sim[top].astype(np.float32)))
+    return Links.concat(parts)
+
+
+def block_slices(seconds: np.ndarray):
+    """``(block, lo, hi)`` for each block of a time-sorted array: rows ``lo:hi`` are the
+    block and its context (the ``LINK_DAYS`` before the block starts)."""
+    blocks = block_of(seconds)
+    for block in np.unique(blocks):
+        start_time = block * BLOCK_DAYS * _DAY
+        lo = int(np.searchsorted(seconds, start_time - LINK_DAYS * _DAY, side="left"))
+        hi = int(np.searchsorted(blocks, block, side="right"))
+        yield int(block), lo, hi
+
+
+def all_links(seconds: np.ndarray, docs: list[str]) -> Links:
+    """Links of a whole time-sorted corpus, block by block (see :func:`block_links`)."""
+    if len(docs) == 0:
+        return Links.empty()
+    blocks = block_of(seconds)
+    parts = []
+    for block, lo, hi in block_slices(seconds):
+        found = block_links(seconds[lo:hi], docs[lo:hi], blocks[lo:hi] == block)
+        parts.append(Links(found.a + lo, found.b + lo, found.sim))
+    return Links.concat(parts)
+
+
+def smoothed_similarity(n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> np.ndarray:
+    """The second-order similarity of the ``n`` members of one connected set (dense).
+
+    With S the link cosines (1 on the diagonal, 0 where there is no link) and W each
+    member's ``SMOOTH_K`` strongest links, member i's smoothed vector is
+    ``v_i + alpha * sum_k W_ik v_k``; the similarity of i and j is the cosine of their
+    smoothed vectors with j left out of i's neighbours and i out of j's, expanded in S
+    (so no text is needed, only the links).
+    """
+    alpha = SMOOTH_ALPHA
+    rows = np.r_[a, b]
+    cols = np.r_[b, a]
+    vals = np.r_[sim, sim].astype(np.float64)
+    S = csr_matrix((vals, (rows, cols)), shape=(n, n))
+    top = _top_per_row(rows, cols, vals, SMOOTH_K)
+    W = csr_matrix((vals[top], (rows[top], cols[top])), shape=(n, n))
+    SI = S + identity(n, format="csr")
+    A = identity(n, format="csr") + alpha * W
+    P = (A @ SI).toarray()
+    M = (A @ SI @ A.T).toarray()
+    Wd = W.toarray()
+    SId = SI.toarray()
+    p_diag = np.diag(P)
+    m_diag = np.diag(M)
+    # Leave the partner out: subtract its terms from both smoothed vectors.
+    cross = M - alpha * Wd.T * p_diag[:, None] - alpha * Wd * p_diag[None, :]
+    cross += alpha * alpha * Wd * Wd.T * SId
+    norm_i = m_diag[:, None] - 2 * alpha * Wd * P + alpha * alpha * Wd * Wd
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = cross / np.sqrt(np.maximum(norm_i * norm_i.T, 1e-12))
+    np.fill_diagonal(out, 1.0)
+    return np.clip(out, 0.0, 1.0)
+
+
+def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.ndarray):
+    """Average-linkage groups of one connected set: (labels 0..k-1, medoid flags)."""
+    n = len(times)
+    if n == 1:
+        return np.zeros(1, np.int64), np.ones(1, bool)
+    similarity = smoothed_similarity(n, a, b, sim)
+    dist = 1.0 - similarity
+    dist[np.abs(times[:, None] - times[None, :]) > MAX_SPAN_DAYS * _DAY] = _FAR
+    np.fill_diagonal(dist, 0.0)
+    tree = linkage(dist[np.triu_indices(n, 1)], method="average")
+    labels = fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1
+    # Medoid: the largest mean similarity to the other members; ties: the earliest row.
+    same = labels[:, None] == labels[None, :]
+    score = np.where(same, similarity, 0.0).sum(axis=1)
+    order = np.lexsort((np.arange(n), -score, labels))
+    is_medoid = np.zeros(n, bool)
+    first = np.r_[True, labels[order][1:] != labels[order][:-1]]
+    is_medoid[order[first]] = True
+    return labels.astype(np.int64), is_medoid
+
+
+def _local(members: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Positions in ``members`` (sorted) of each of ``values``."""
+    return np.searchsorted(members, values)
+
+
+def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
+    """Event numbers (0..k-1, in order of first member) and medoid flags for
+    ``len(seconds)`` articles linked by ``links``."""
+    n = len(seconds)
+    labels = np.full(n, -1, dtype=np.int64)
+    medoid = np.zeros(n, dtype=bool)
+    if n == 0:
+        return labels, medoid
+    graph = coo_matrix((np.ones(len(links)), (links.a, links.b)), shape=(n, n))
+    count, comp = connected_components(graph, directed=False)
+    members_of = np.argsort(comp, kind="stable")
+    member_bounds = np.searchsorted(comp[members_of], np.arange(count + 1))
+    link_comp = comp[links.a]
+    order = np.argsort(link_comp, kind="stable")
+    bounds = np.searchsorted(link_comp[order], np.arange(count + 1))
+    sizes = np.diff(member_bounds)
+    # Singletons need no work.
+    single = members_of[member_bounds[:-1][sizes == 1]]
+    labels[single] = np.arange(len(single))
+    medoid[single] = True
+    next_label = len(single)
+    work = [
+        (
+            members_of[member_bounds[c] : member_bounds[c + 1]],
+            links.a[order[bounds[c] : bounds[c + 1]]],
+            links.b[order[bounds[c] : bounds[c + 1]]],
+            links.sim[order[bounds[c] : bounds[c + 1]]],
+            CANDIDATE,
+        )
+        for c in np.flatnonzero(sizes > 1)
+    ]
+    while work:
+        members, a, b, sim, cut = work.pop()
+        members = np.sort(members)
+        if len(members) > MAX_GROUP:
+            cut = round(cut + 0.05, 4)
+            strong = sim >= cut
+            la, lb = _local(members, a[strong]), _local(members, b[strong])
+            sub = coo_matrix((np.ones(len(la)), (la, lb)), shape=(len(members),) * 2)
+            _, parts = connected_components(sub, directed=False)
+            link_part = parts[_local(members, a)]
+            for p in range(int(parts.max()) + 1):
+                sel = strong & (link_part == p)
+                work.append((members[parts == p], a[sel], b[sel], sim[sel], cut))
+            continue
+        if len(members) == 1:
+            local, is_medoid = np.zeros(1, np.int64), np.ones(1, bool)
+        else:
+            la, lb = _local(members, a), _local(members, b)
+            local, is_medoid = _average_groups(seconds[members], la, lb, sim)
+        labels[members] = local + next_label
+        medoid[members] = is_medoid
+        next_label += int(local.max()) + 1
+    # Renumber by first member, so the numbering does not depend on the work order.
+    _, first = np.unique(labels, return_index=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[labels], medoid
+
+
+def cluster(seconds, titles, outlets=None, summaries=None, bodies=None):
+    """Group articles into events in memory (the stage's rule, for one corpus).
+
+    ``seconds`` are publication times (seconds since the epoch), sorted ascending.
+    Returns ``(labels, medoid, links)``: an event number and a medoid flag per article,
+    and the links used.
+    """
+    seconds = np.asarray(seconds, dtype=np.float64)
+    if len(seconds) > 1 and np.any(np.diff(seconds) < 0):
+        raise ValueError("cluster() needs articles sorted by time")
+    n = len(seconds)
+    outlets = outlets if outlets is not None else [None] * n
+    summaries = summaries if summaries is not None else [None] * n
+    bodies = bodies if bodies is not None else [None] * n
+    docs = [
+        document(t, o, s, b) for t, o, s, b in zip(titles, outlets, summaries, bodies, strict=True)
+    ]
+    links = all_links(seconds, docs)
+    labels, medoid = group(seconds, links)
+    return labels, medoid, links
+
+
+# --- the enrichment stage ------------------------------------------------------------
+
+
+def _sql(name: str) -> str:
+    from .clusters import sql
+
+    text = sql(name)
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+
+
+def _statements(name: str) -> list[str]:
+    return [s for s in _sql(name).split(";\n") if s.strip()]
+
+
+def _needs_work(con, pending: int) -> bool:
+    """Whether anything changed since the last run: new or changed articles, deleted
+    ones, a changed publication time, or tables that do not cover every article."""
+    if pending:
+        return True
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_events), "
+        "(SELECT count(*) FROM event_inputs), "
+        "(SELECT count(*) FROM event_inputs e LEFT JOIN articles a USING (article_id) "
+        " WHERE a.article_id IS NULL OR a.published_at IS DISTINCT FROM e.published_at)"
+    ).fetchall()[0]
+    articles, assigned, inputs, moved = row
+    return bool(moved) or assigned != articles or inputs != articles
+
+
+def stale_blocks(con) -> list[int]:
+    """Blocks whose links must be recomputed (needs the temp table ``_pending_events``):
+    the blocks of new, changed, moved or deleted articles, and each one's successor."""
+    block_seconds = BLOCK_DAYS * _DAY
+    found = [
+        int(r[0])
+        for r in con.execute(_sql("events_stale.sql"), {"block_seconds": block_seconds}).fetchall()
+        if r[0] is not None
+    ]
+    return sorted(set(found) | {b + 1 for b in found})
+
+
+def _relink(con, blocks: list[int], progress=None) -> int:
+    """Recompute the links of ``blocks``; return how many links they now have."""
+    import pyarrow as pa
+
+    total = 0
+    query = _sql("events_block.sql")
+    for k, block in enumerate(blocks):
+        con.execute("DELETE FROM event_links WHERE block = ?", [block])
+        start = block * BLOCK_DAYS * _DAY
+        rows = con.execute(
+            query, {"lo": start - LINK_DAYS * _DAY, "hi": start + BLOCK_DAYS * _DAY}
+        ).fetchall()
+        if len(rows) < 2:
+            continue
+        ids = [r[0] for r in rows]
+        seconds = np.array([r[1] for r in rows], dtype=np.float64)
+        docs = [document(r[2], r[3], r[4], None) for r in rows]
+        found = block_links(seconds, docs, block_of(seconds) == block)
+        if len(found):
+            table = pa.table(
+                {
+                    "article_a": pa.array([ids[i] for i in found.a], pa.string()),
+                    "article_b": pa.array([ids[i] for i in found.b], pa.string()),
+                    "block": pa.array(np.full(len(found), block, np.int64)),
+                    "similarity": pa.array(found.sim, pa.float32()),
+                }
+            )
+            con.register("_new_links", table)
+            con.execute("INSERT INTO event_links SELECT * FROM _new_links")
+            con.unregister("_new_links")
+            total += len(found)
+        if progress is not None:
+            progress(k + 1)
+    return total
+
+
+def _regroup(con) -> int:
+    """Group every dated article from the stored links and rewrite article_events,
+    events and event_inputs; return the number of events."""
+    import pyarrow as pa
+
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _event_rows AS SELECT "
+        "(row_number() OVER (ORDER BY published_at, article_id) - 1)::BIGINT AS i, "
+        "article_id, epoch(published_at) AS seconds FROM articles WHERE published_at IS NOT NULL"
+    )
+    seconds = con.execute("SELECT seconds FROM _event_rows ORDER BY i").fetchnumpy()["seconds"]
+    found = con.execute(
+        "SELECT ra.i AS a, rb.i AS b, l.similarity AS sim FROM event_links AS l "
+        "JOIN _event_rows AS ra ON ra.article_id = l.article_a "
+        "JOIN _event_rows AS rb ON rb.article_id = l.article_b"
+    ).fetchnumpy()
+    links = Links(
+        np.asarray(found["a"], dtype=np.int64),
+        np.asarray(found["b"], dtype=np.int64),
+        np.asarray(found["sim"], dtype=np.float32),
+    )
+    labels, medoid = group(np.asarray(seconds, dtype=np.float64), links)
+    con.register(
+        "_event_groups",
+        pa.table(
+            {
+                "i": pa.array(np.arange(len(labels), dtype=np.int64)),
+                "label": pa.array(labels),
+                "medoid": pa.array(medoid),
+            }
+        ),
+    )
+    try:
+        for statement in _statements("events_rebuild.sql"):
+            params = {"block_seconds": BLOCK_DAYS * _DAY} if "$block_seconds" in statement else None
+            con.execute(statement, params)
+    finally:
+        con.unregister("_event_groups")
+        con.execute("DROP TABLE IF EXISTS _event_rows")
+    return con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+
+
+def update(con, pending: int, progress=None) -> dict:
+    """Bring article_events and events up to date (inside the caller's transaction).
+
+    ``pending`` is the size of the temp table ``_pending_events`` (articles new or
+    changed for this stage); ``progress(n)`` is told after each of the stale blocks. Nothing is read or written when nothing changed. Otherwise
+    the links of the stale blocks are recomputed, and every dated article is regrouped
+    from the stored links (grouping needs no text, so this is the cheap part).
+    """
+    if not _needs_work(con, pending):
+        return {"blocks": 0, "links": 0, "events": None}
+    blocks = stale_blocks(con)
+    # Links whose later article is gone or moved out of its block are stale too.
+    con.execute(
+        "DELETE FROM event_links WHERE article_a NOT IN (SELECT article_id FROM articles) "
+        "OR article_b NOT IN (SELECT article_id FROM articles)"
+    )
+    linked = _relink(con, blocks, progress)
+    events = _regroup(con)
+    return {"blocks": len(blocks), "links": linked, "events": events}
