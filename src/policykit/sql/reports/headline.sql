@@ -1,12 +1,14 @@
 -- Headline numbers for one topic: the report period [$start, $end) and the period of
--- equal length just before it [$prev_start, $start). One row per period.
+-- equal length just before it [$prev_start, $start). One row per period. An article
+-- without an outlet name counts under its domain, as in every trend query.
 WITH periods AS (
     SELECT 'current' AS period, $start::TIMESTAMPTZ AS lo, $end::TIMESTAMPTZ AS hi
     UNION ALL
     SELECT 'previous', $prev_start::TIMESTAMPTZ, $start::TIMESTAMPTZ
 ),
 topic_articles AS (
-    SELECT DISTINCT a.article_id, a.outlet, a.published_at,
+    SELECT DISTINCT a.article_id, coalesce(a.outlet, a.domain, 'unknown') AS outlet,
+           a.published_at,
            coalesce(c.cluster_id, a.article_id) AS story
     FROM articles a
     JOIN article_topics t ON t.article_id = a.article_id AND t.topic = $topic

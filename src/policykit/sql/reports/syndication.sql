@@ -1,7 +1,8 @@
 -- Stories that ran more than once (the same story in several articles) within a topic
 -- and period: the syndication and republishing behind the article counts.
 WITH topic_articles AS (
-    SELECT DISTINCT a.article_id, a.outlet, a.title, a.published_at, c.cluster_id, c.is_first
+    SELECT DISTINCT a.article_id, coalesce(a.outlet, a.domain, 'unknown') AS outlet, a.title,
+           a.published_at, c.cluster_id, c.is_first
     FROM articles a
     JOIN article_topics t ON t.article_id = a.article_id AND t.topic = $topic
     JOIN story_clusters c ON c.article_id = a.article_id
