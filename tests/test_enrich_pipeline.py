@@ -240,17 +240,19 @@ def test_new_topics_file_reruns_topics_for_all(db, tmp_path):
 
 def test_min_df_filters_weak_names(db):
     _, con = db
-    for i in range(3):
+    # Names at the start of a sentence with no other evidence (no title, no known given
+    # name, no repetition) are weak: the corpus decides.
+    for i, other in enumerate(("Orla", "Pema", "Quon")):
         _add(
             con,
             f"w{i}",
             f"Note {i}",
-            f"Yesterday the panel met Ravi Shankar Prasad{i} and later Anita Desai spoke at length about many things in detail today.",
+            f"Varkey Desai met the panel. Tandon {other} spoke at length about many things in detail today.",
         )
     enrich(con, stages=["entities"], workers=1, min_df=3)
     names = {r[0] for r in _rows(con, "SELECT name FROM entities")}
-    assert "Anita Desai" in names  # no cue, but in three articles
-    assert not any(n.startswith("Ravi Shankar Prasad") for n in names)  # no cue, one article each
+    assert "Varkey Desai" in names  # no cue, but in three articles
+    assert not any(n.startswith("Tandon") for n in names)  # no cue, one article each
 
 
 def test_worker_pool_gives_the_same_result(db, monkeypatch):

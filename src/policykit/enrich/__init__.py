@@ -57,7 +57,7 @@ STAGES: tuple[str, ...] = (
 #: A recogniser name without a cue must occur in this many articles to be kept.
 MIN_DF = 3
 #: Bump when the rules change so that every article is re-processed.
-_VERSIONS = {"language": "1", "entities": "1", "citations": "1"}
+_VERSIONS = {"language": "1", "entities": "2", "citations": "1"}
 _FETCH = 20_000  # articles read from DuckDB at a time
 _TASK = 500  # articles per worker task
 _POOL_MIN = 2_000  # below this many articles, work in-process
@@ -424,10 +424,11 @@ def _run_python_stages(con, stages, configs, gaz, workers, min_df, report, progr
     try:
         if "entities" in stages:
             with clock.charge("entities"):
-                con.execute(
-                    "DELETE FROM entity_mentions WHERE article_id IN "
-                    "(SELECT article_id FROM _pending_entities)"
-                )
+                for table in ("entity_mentions", "entity_spans"):
+                    con.execute(
+                        f"DELETE FROM {table} WHERE article_id IN "
+                        "(SELECT article_id FROM _pending_entities)"
+                    )
         if "citations" in stages:
             with clock.charge("citations"):
                 con.execute(
@@ -460,6 +461,12 @@ def _run_python_stages(con, stages, configs, gaz, workers, min_df, report, progr
                     "entity_mentions",
                     ["article_id", "entity_id", "name", "type", "origin", "mentions", "strong"],
                     result["entities"],
+                )
+                _insert(
+                    con,
+                    "entity_spans",
+                    ["article_id", "entity_id", "field", "span_start", "span_end"],
+                    result["entity_spans"],
                 )
             with clock.charge("citations"):
                 _insert(

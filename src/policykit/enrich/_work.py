@@ -12,7 +12,14 @@ import time
 
 from .citations import find_citations
 from .clusters import bands, signature
-from .entities import Gazetteer, entity_id, find_entities, person_names, prepare_text
+from .entities import (
+    Gazetteer,
+    entity_id,
+    find_entities,
+    original_span,
+    person_names,
+    prepare_with_map,
+)
 from .language import detect_language
 
 _GAZ: Gazetteer | None = None
@@ -28,6 +35,7 @@ def init(gazetteer: Gazetteer | None) -> None:
 def process(rows: list[tuple]) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {
         "entities": [],
+        "entity_spans": [],
         "citations": [],
         "minhash": [],
         "bands": [],
@@ -37,12 +45,18 @@ def process(rows: list[tuple]) -> dict[str, list[tuple]]:
     for aid, title, summary, body, do_ent, do_cit, do_clu, do_lang in rows:
         if do_ent or do_cit:
             t0 = _clock()
-            text = prepare_text(body or summary or "")
+            text, removed = prepare_with_map(body or summary or "")
             found = find_entities(text, _GAZ, headline=title, prepared=True)
             if do_ent:
                 out["entities"].extend(
                     (aid, entity_id(f.name), f.name, f.type, f.origin, f.mentions, f.strong)
                     for f in found
+                )
+                where = "body" if body else "summary"
+                out["entity_spans"].extend(
+                    (aid, entity_id(f.name), where, *original_span(removed, s, e))
+                    for f in found
+                    for s, e in f.spans
                 )
             t1 = _clock()
             spent["entities" if do_ent else "citations"] += t1 - t0

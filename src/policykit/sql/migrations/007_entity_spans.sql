@@ -1,0 +1,12 @@
+-- 007: where each entity is mentioned, so a reader can see the sentence behind a count.
+
+-- One row per mention the recogniser kept in an article: character offsets [start, end)
+-- into the article's body (or, for an article without a body, its summary: field), as
+-- stored in articles. entity_id is that of entity_mentions and article_entities.
+CREATE TABLE IF NOT EXISTS entity_spans (
+    article_id  VARCHAR NOT NULL,
+    entity_id   VARCHAR NOT NULL,
+    field       VARCHAR NOT NULL,         -- body | summary
+    span_start  INTEGER NOT NULL,         -- offset of the first character (Python str index)
+    span_end    INTEGER NOT NULL          -- offset after the last character
+);
