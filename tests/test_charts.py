@@ -98,7 +98,7 @@ def test_plot_coverage_two_panels(coverage, spikes):
     assert isinstance(fig, Figure)
     count_ax, ratio_ax = fig.axes
     assert count_ax.get_ylabel() == "Articles" and ratio_ax.get_ylabel() == "Share of all articles"
-    assert count_ax.get_title(loc="left") == "Coverage"
+    assert fig._suptitle.get_text() == "Coverage"
     assert len(count_ax.patches) == len(coverage)  # one bar per period
     assert [b.get_height() for b in count_ax.patches] == coverage["count"].tolist()
     assert len(ratio_ax.lines) == 1
@@ -145,18 +145,18 @@ def test_plot_outlet_mix_bars(mix):
     assert ax.patches[-1].get_facecolor()[:3] == pytest.approx(
         matplotlib.colors.to_rgb(charts.GREY)
     )
-    concentration = [t.get_text() for t in ax.texts if "HHI" in t.get_text()]
+    # The concentration is the subtitle, under the title (no corner text to collide with).
     hhi = mix.attrs["hhi"]
-    assert concentration == [f"HHI {hhi:.3f}, effective number of outlets {1 / hhi:.1f}"]
+    assert ax.get_title(loc="left") == f"HHI {hhi:.3f}, effective number of outlets {1 / hhi:.1f}"
     assert _note(fig).startswith("100 articles from 6 outlets")
 
 
 def test_plot_outlet_mix_area_and_share_over_time(by_outlet):
     fig = charts.plot_outlet_mix(by_outlet, kind="area", top=3)
     (ax,) = fig.axes
-    assert len(ax.collections) == 4  # three outlets + Other outlets, stacked
+    assert len(ax.collections) == 4  # three outlets + Other outlets, stacked bars
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "Other outlets" in legend
+    assert legend[0] == "Other outlets" and len(legend) == 4
     assert ax.get_ylim() == (0, 1)
     with pytest.raises(ConfigError, match="kind 'pie' is not one of bar, area"):
         charts.plot_outlet_mix(by_outlet, kind="pie")
@@ -165,8 +165,8 @@ def test_plot_outlet_mix_area_and_share_over_time(by_outlet):
 def test_plot_outlet_heatmap(by_outlet):
     fig = charts.plot_outlet_heatmap(by_outlet, top=4)
     ax = fig.axes[0]
-    image = ax.images[0]
-    assert image.get_array().shape == (4, len(PERIODS))
+    (mesh,) = ax.collections
+    assert mesh.get_array().shape == (4, len(PERIODS))
     assert len(fig.axes) == 2  # heatmap + colour bar
     assert fig.axes[1].get_ylabel() == "Articles"
     totals = by_outlet.groupby("outlet")["count"].sum().sort_values(ascending=False, kind="stable")
@@ -178,8 +178,9 @@ def test_plot_share_of_voice(voice):
     fig = charts.plot_share_of_voice(voice)
     (ax,) = fig.axes
     assert len(ax.collections) == len(TOPICS)
-    stacked_top = ax.collections[-1].get_paths()[0].vertices[:, 1].max()
-    assert stacked_top == pytest.approx(1.0)
+    # Stacked to 100 % in every period: the top layer's bars all end at 1.
+    tops = [path.vertices[:, 1].max() for path in ax.collections[-1].get_paths()]
+    assert len(tops) == len(PERIODS) and tops == pytest.approx([1.0] * len(PERIODS))
     one_period = voice[voice["period"] == PERIODS[0]]
     fig = charts.plot_share_of_voice(one_period)
     assert len(fig.axes[0].patches) == len(TOPICS)
@@ -268,7 +269,11 @@ def test_save_figure_bad_format(tmp_path, coverage):
 def test_figures_display_as_png_once(coverage):
     data, metadata = charts.plot_coverage(coverage)._repr_png_()
     assert data.startswith(b"\x89PNG")
-    assert (metadata["width"], metadata["height"]) == (800, 520)
+    # Shown at print size: 170 mm x 100 mm in CSS pixels (96 per inch).
+    assert (metadata["width"], metadata["height"]) == (
+        round(170 / 25.4 * 96),
+        round(100 / 25.4 * 96),
+    )
     assert metadata["alt"].startswith("Coverage over time. ")
     assert metadata["alt"].endswith(f"policykit v{charts._version()}")
 

@@ -6,12 +6,18 @@ the :class:`~matplotlib.figure.Figure`. Chart functions never query the database
 source note under each chart ("N articles from M outlets, dates; policykit vX") is
 computed from the frame and its ``attrs``, or passed in as ``note=``.
 
-The house style lives in ``styles/policykit.mplstyle`` (Okabe–Ito colours, readable type)
-and is applied only while a chart is drawn, never globally.
+Every chart fits its data, from a few days to many years (:mod:`policykit.charts_time`),
+and never leaves a panel empty: data too thin for the chart's form gets a form that shows
+it (one period: bars of shares; a few or sparse periods: one stacked bar per period), and
+no data at all gets a message in the panel. What a chart changed or left out is said in
+its subtitle. Sizes, titles and notes are laid out for the A4 report
+(:mod:`policykit.charts_layout`); :mod:`policykit.charts_check` finds empty panels and
+overlapping texts in a rendered figure.
 
-Figures are built without pyplot, so a notebook shows each one exactly once and no
-figure leaks into pyplot's registry. :func:`save_figure` writes byte-stable PNG, SVG and
-PDF files (no timestamps or software versions in the metadata).
+The house style lives in ``styles/policykit.mplstyle`` (Okabe–Ito colours, readable type)
+and is applied only while a chart is drawn, never globally. Figures are built without
+pyplot, so a notebook shows each one exactly once. :func:`save_figure` writes byte-stable
+PNG, SVG and PDF files (no timestamps or software versions in the metadata).
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({
@@ -24,78 +30,68 @@ PDF files (no timestamps or software versions in the metadata).
 
 from __future__ import annotations
 
-import contextlib
-import io
-from importlib import resources
 from pathlib import Path
 
-import matplotlib as mpl
+import matplotlib.colors as mcolors
 import matplotlib.dates as mdates
-import matplotlib.style as mstyle
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from .charts_layout import (
+    FIXED_METADATA,
+    FULL_PAGE_MM,
+    MM,
+    STANDARD,
+    TALL,
+    WIDTH,
+    ReportFigure,
+    add_note,
+    height_for_rows,
+    new_figure,
+    no_data,
+    set_header,
+    style,
+    style_path,
+)
+from .charts_time import extent, fit_time_axis, full_grid, infer_interval, period_ends, plural
 from .errors import ConfigError
+
+__all__ = [
+    "GREY",
+    "PALETTE",
+    "SAVE_FORMATS",
+    "ReportFigure",
+    "plot_coverage",
+    "plot_coverage_small_multiples",
+    "plot_outlet_heatmap",
+    "plot_outlet_mix",
+    "plot_outlet_share_over_time",
+    "plot_share_of_voice",
+    "plot_terms",
+    "save_figure",
+    "source_note",
+    "style",
+    "style_path",
+]
 
 #: The Okabe–Ito palette in the house order (also set in the style file).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
 #: Grey for "other" and context series.
 GREY = "#9A9A9A"
 SAVE_FORMATS = ("png", "svg", "pdf")
-
-# Metadata that would otherwise change on every save (dates, library versions).
-_FIXED_METADATA = {
-    "png": {"Software": None},
-    "svg": {"Date": None, "Creator": None},
-    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
-}
 _KNOWN_COVERAGE_COLUMNS = {"period", "count", "total_count", "ratio"}
 # Rows that stand for "everything else" are drawn in grey.
 _OTHER_NAMES = ("Other", "other", "(other)")
-# Space kept free at the bottom of a figure for the source note (figure fraction).
-_NOTE_BAND = 0.07
-
-
-class ReportFigure(Figure):
-    """A Figure that shows itself in Jupyter as a high-resolution PNG.
-
-    IPython calls ``_repr_png_``; the width/height metadata make the 2x image display at
-    its natural size, so it stays sharp in the HTML report and in print.
-    """
-
-    def _repr_png_(self):
-        buffer = io.BytesIO()
-        with style():
-            self.savefig(buffer, format="png", dpi=200, metadata=_FIXED_METADATA["png"])
-        width, height = self.get_size_inches() * 100
-        return buffer.getvalue(), {
-            "width": int(width),
-            "height": int(height),
-            "alt": self.alt_text(),
-        }
-
-    def alt_text(self) -> str:
-        """A text alternative for the image: the chart titles and the source note."""
-        parts = [self._suptitle.get_text()] if self._suptitle is not None else []
-        for ax in self.axes:
-            parts += [ax.get_title(loc=loc) for loc in ("left", "center")]
-        note = getattr(self, "_policykit_note", None)
-        parts.append(note.get_text() if note is not None else "")
-        return ". ".join(p for p in parts if p) or "Chart"
-
-
-def style_path() -> Path:
-    """The path of the house matplotlib style file."""
-    return Path(str(resources.files("policykit") / "styles" / "policykit.mplstyle"))
-
-
-@contextlib.contextmanager
-def style():
-    """Apply the house style inside a ``with`` block (restores rcParams afterwards)."""
-    with mstyle.context(str(style_path())):
-        yield
+# Up to this many periods, a share over time is drawn as one stacked bar per period.
+_MAX_BAR_PERIODS = 36
+# A period with fewer articles than this has a share bar drawn lighter (a noisy share).
+_FEW_ARTICLES = 5
+# Series this short get markers: a line needs two points, a reader needs to see each.
+_MARKER_POINTS = 40
 
 
 def _version() -> str:
@@ -107,6 +103,18 @@ def _version() -> str:
 def _fmt_date(value) -> str:
     stamp = pd.Timestamp(value)
     return stamp.strftime("%-d %b %Y")
+
+
+def _span(frame: pd.DataFrame):
+    attrs = frame.attrs or {}
+    start, end = attrs.get("start"), attrs.get("end")
+    if (start is None or end is None) and "period" in frame.columns and len(frame):
+        periods = pd.to_datetime(frame["period"])
+        start = periods.min() if start is None else start
+        end = periods.max() if end is None else end
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return None
+    return f"{_fmt_date(start)} – {_fmt_date(end)}"
 
 
 def source_note(frame: pd.DataFrame | None = None, note: str | None = None) -> str:
@@ -135,47 +143,25 @@ def source_note(frame: pd.DataFrame | None = None, note: str | None = None) -> s
     attrs = frame.attrs or {}
     n_articles = attrs.get("n_articles")
     n_outlets = attrs.get("n_outlets")
-    start, end = attrs.get("start"), attrs.get("end")
     columns = set(frame.columns)
     if n_articles is None and "count" in columns and not (columns & {"item", "group", "topic"}):
         # Coverage without groups and outlet mixes count each article once (topics overlap).
         n_articles = int(frame["count"].sum())
     if n_outlets is None and "outlet" in columns and not frame["outlet"].isin(_OTHER_NAMES).any():
-        n_outlets = int(frame["outlet"].nunique())
-    if (start is None or end is None) and "period" in columns and len(frame):
-        periods = pd.to_datetime(frame["period"])
-        start = periods.min() if start is None else start
-        end = periods.max() if end is None else end
+        # Outlets that carry something: a zero-filled frame lists every outlet.
+        carrying = frame.groupby("outlet")["count"].sum() if "count" in columns else None
+        n_outlets = int((carrying > 0).sum()) if carrying is not None else frame.outlet.nunique()
     parts = []
     if n_articles is not None:
         parts.append(f"{int(n_articles):,} articles")
     if n_outlets is not None:
-        parts.append(f"{'from ' if parts else ''}{int(n_outlets):,} outlets")
+        outlets = "outlet" if int(n_outlets) == 1 else "outlets"
+        parts.append(f"{'from ' if parts else ''}{int(n_outlets):,} {outlets}")
     text = " ".join(parts)
-    if start is not None and end is not None and not pd.isna(start) and not pd.isna(end):
-        span = f"{_fmt_date(start)} – {_fmt_date(end)}"
+    span = _span(frame)
+    if span:
         text = f"{text}, {span}" if text else span
     return f"{text}; {suffix}" if text else f"Source: {suffix}"
-
-
-def _new_figure(nrows: int = 1, ncols: int = 1, figsize=None, **kwargs):
-    fig = ReportFigure(figsize=figsize or mpl.rcParams["figure.figsize"])
-    fig.set_layout_engine("constrained", rect=(0, _NOTE_BAND, 1, 1 - _NOTE_BAND))
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
-    return fig, axes
-
-
-def _add_note(fig: Figure, text: str) -> None:
-    # One note per figure, even when several charts share it through ax=.
-    existing = getattr(fig, "_policykit_note", None)
-    if existing is not None:
-        if text in existing.get_text():
-            return
-        existing.set_text(f"{existing.get_text()}\n{text}")
-        return
-    fig._policykit_note = fig.text(
-        0.01, 0.012, text, ha="left", va="bottom", fontsize=7.5, color="#555555"
-    )
 
 
 def _require(frame: pd.DataFrame, columns: list[str], func: str) -> None:
@@ -200,26 +186,36 @@ def _periods(values) -> pd.Series:
     return periods
 
 
-def _bar_width(periods: pd.Series) -> float:
-    """Bar width in days: 80% of the smallest gap between periods."""
-    unique = np.sort(periods.dropna().unique())
-    if len(unique) < 2:
-        return 0.8
-    gaps = np.diff(unique).astype("timedelta64[s]").astype(float) / 86400
-    return float(max(gaps.min(), 1 / 24) * 0.8)
+def _time_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    data = frame.copy()
+    data["_period"] = _periods(data["period"]).to_numpy()
+    if data["_period"].isna().any():
+        raise ConfigError(
+            f"{int(data['_period'].isna().sum())} row(s) have no period; drop them or give "
+            "each row the first day of its period"
+        )
+    return data, infer_interval(data["_period"], frame.attrs)
+
+
+def _geometry(starts, interval: str):
+    """Left edge, width (days) and centre of a bar filling 80 % of each period."""
+    starts = pd.Series(pd.to_datetime(starts)).reset_index(drop=True)
+    length = period_ends(starts, interval) - starts
+    return (
+        (starts + length * 0.1).to_numpy(),
+        (length * 0.8).dt.total_seconds() / 86400,
+        (starts + length / 2).to_numpy(),
+    )
+
+
+def _marker(n: int) -> dict:
+    return {"marker": "o", "markersize": 3.5} if n <= _MARKER_POINTS else {}
 
 
 def _group_column(frame: pd.DataFrame, known: set[str]) -> str | None:
     extra = [c for c in frame.columns if c not in known and frame[c].dtype.kind not in "iufb"]
+    extra = [c for c in extra if not c.startswith("_")]
     return extra[0] if extra else None
-
-
-def _format_date_axis(ax) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    formatter = mdates.ConciseDateFormatter(locator)
-    formatter.offset_formats = ["", "%Y", "%b %Y", "%b %Y", "%-d %b %Y", "%-d %b %Y %H:%M"]
-    ax.xaxis.set_major_formatter(formatter)
 
 
 def _smoothing_label(frame: pd.DataFrame) -> str | None:
@@ -234,6 +230,15 @@ def _smoothing_label(frame: pd.DataFrame) -> str | None:
 def _shorten(text, width: int = 60) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _join(*parts) -> str | None:
+    text = "; ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:] if text else None
 
 
 def plot_coverage(
@@ -266,92 +271,115 @@ def plot_coverage(
     -------
     Figure
         Two panels (counts on top, ratio below; shared x axis), or one Axes and its twin
-        when ``ax`` is given.
+        when ``ax`` is given. Bars fill 80 % of their period; the x axis spans the
+        periods in the frame. A period in which no article at all was published has no
+        share (a gap, said in the subtitle), not a share of 0 %.
     """
     _require(frame, ["period", "count", "ratio"], "plot_coverage")
+    data, interval = _time_frame(frame)
     with style():
         if ax is None:
-            fig, axes = _new_figure(2, 1, figsize=(8, 5.2), sharex=True, height_ratios=[3, 2])
+            fig, axes = new_figure(2, 1, figsize=TALL, sharex=True, height_ratios=[3, 2])
             count_ax, ratio_ax = axes[0, 0], axes[1, 0]
         else:
             fig, count_ax = ax.figure, ax
             ratio_ax = ax.twinx()
             ratio_ax.grid(False)
         group = _group_column(frame, _KNOWN_COVERAGE_COLUMNS)
-        data = frame.copy()
-        data["_period"] = _periods(data["period"]).to_numpy()
+        silent = 0
+        if "total_count" in data.columns:
+            # No article at all in the period: no share, rather than a share of 0 %.
+            quiet = data["total_count"].fillna(0) <= 0
+            silent = int(data.loc[quiet, "_period"].nunique())
+            for column in ("ratio", "ratio_smoothed"):
+                if column in data.columns:
+                    data[column] = data[column].astype(float).mask(quiet)
         if group is None:
             data = data.sort_values("_period")
+            left, width, centre = _geometry(data["_period"], interval)
             count_ax.bar(
-                data["_period"],
-                data["count"],
-                width=_bar_width(data["_period"]),
-                color=PALETTE[0],
-                label="Articles",
+                left, data["count"], width=width, align="edge", color=PALETTE[0], label="Articles"
             )
+            marker = _marker(len(data))
             if "ratio_smoothed" in data.columns:
                 # Raw share faint, the smoothed line carries the reading.
-                ratio_ax.plot(data["_period"], data["ratio"], color=PALETTE[1], lw=1, alpha=0.35)
-                ratio_ax.plot(data["_period"], data["ratio_smoothed"], color=PALETTE[1])
+                ratio_ax.plot(centre, data["ratio"], color=PALETTE[1], lw=1, alpha=0.35)
+                ratio_ax.plot(centre, data["ratio_smoothed"], color=PALETTE[1], **marker)
             else:
-                ratio_ax.plot(data["_period"], data["ratio"], color=PALETTE[1], label="Share")
+                ratio_ax.plot(centre, data["ratio"], color=PALETTE[1], label="Share", **marker)
         else:
             for i, (name, part) in enumerate(data.groupby(group, sort=True)):
                 part = part.sort_values("_period")
+                centre = _geometry(part["_period"], interval)[2]
                 colour = PALETTE[i % len(PALETTE)]
-                count_ax.plot(part["_period"], part["count"], color=colour, label=str(name))
-                ratio_ax.plot(part["_period"], part["ratio"], color=colour, label=str(name))
+                marker = _marker(len(part))
+                count_ax.plot(centre, part["count"], color=colour, label=str(name), **marker)
+                ratio_ax.plot(centre, part["ratio"], color=colour, label=str(name), **marker)
             count_ax.legend(loc="upper left", ncols=min(4, data[group].nunique()))
         count_ax.set_ylabel("Articles")
-        count_ax.set_ylim(bottom=0)
+        count_ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins="auto"))
+        count_ax.set_ylim(0, max(1.0, float(data["count"].max() or 0) * 1.08))
         smoothing = _smoothing_label(frame)
         ratio_ax.set_ylabel("Share of all articles")
         ratio_ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
-        ratio_ax.set_ylim(bottom=0)
+        top_ratio = data["ratio"].max()
+        ratio_ax.set_ylim(0, float(top_ratio) * 1.1 if top_ratio and top_ratio > 0 else 0.01)
         if smoothing:
             ratio_ax.set_title(f"Share ({smoothing})", fontsize=9, fontweight="normal")
+        if float(data["count"].sum()) == 0:
+            no_data(count_ax, f"No articles in {plural(data['_period'].nunique(), interval)}")
+            if ax is None:
+                no_data(ratio_ax, "No share to show: no articles")
         if spikes is not None and len(spikes):
-            _annotate_spikes(count_ax, data, spikes, group)
-        _format_date_axis(ratio_ax if ax is None else count_ax)
-        count_ax.set_title(title or "Coverage over time")
-        _add_note(fig, source_note(frame, note))
+            _annotate_spikes(count_ax, data, spikes, interval)
+        fit_time_axis(ratio_ax if ax is None else count_ax, data["_period"], interval)
+        n = data["_period"].nunique()
+        subtitle = (
+            f"{plural(silent, interval)} of {n} had no articles at all: no share drawn"
+            if silent
+            else None
+        )
+        set_header(fig, count_ax, title or "Coverage over time", subtitle)
+        add_note(fig, source_note(frame, note))
     return fig
 
 
 def _annotate_spikes(
-    ax, data: pd.DataFrame, spikes: pd.DataFrame, group: str | None, labelled: int = 4
+    ax, data: pd.DataFrame, spikes: pd.DataFrame, interval: str, labelled: int = 4
 ) -> None:
     """Mark every spike; label the ``labelled`` biggest with their count and top story."""
     _require(spikes, ["period"], "plot_coverage(spikes=)")
     spike_periods = _periods(spikes["period"])
+    centres = pd.Series(_geometry(spike_periods, interval)[2])
     if "count" in spikes.columns:
         heights = spikes["count"].to_numpy(dtype=float)
     else:
         totals = data.groupby("_period")["count"].max()
         heights = totals.reindex(spike_periods).fillna(0).to_numpy(dtype=float)
     label_column = next((c for c in ("top_title", "title", "label") if c in spikes.columns), None)
-    ax.scatter(spike_periods, heights, marker="v", s=36, color=PALETTE[3], zorder=5, label="Spike")
+    ax.scatter(centres, heights, marker="v", s=36, color=PALETTE[3], zorder=5, label="Spike")
     top = max(float(np.nanmax(heights)) if len(heights) else 0, float(data["count"].max()))
-    ax.set_ylim(0, top * 1.3 if top > 0 else 1)
+    ax.set_ylim(0, top * 1.35 if top > 0 else 1)
     # Biggest first; the rest keep their marker (the table in the report lists them all).
     order = np.argsort(-heights, kind="stable")[:labelled]
-    lo, hi = data["_period"].min(), data["_period"].max()
-    span = (hi - lo) if hi > lo else pd.Timedelta(days=1)
+    lo, hi = extent(data["_period"], interval)
+    span = hi - lo
     for rank, i in enumerate(sorted(order, key=lambda j: spike_periods.iloc[j])):
-        period, height = spike_periods.iloc[i], heights[i]
+        centre, height = centres.iloc[i], heights[i]
         text = f"{int(height)}"
         if label_column is not None and not pd.isna(spikes[label_column].iloc[i]):
             text = f"{text}: {_shorten(spikes[label_column].iloc[i], 34)}"
-        position = (period - lo) / span
+        position = (centre - lo) / span
         ha = "left" if position < 0.25 else "right" if position > 0.75 else "center"
         ax.annotate(
             text,
-            xy=(period, height),
+            xy=(centre, height),
             xytext=(0, 8 + 11 * (rank % 2)),
             textcoords="offset points",
             ha=ha,
             fontsize=7.5,
             color="#333333",
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.8, "lw": 0},
         )
 
 
@@ -369,6 +397,24 @@ def _effective_outlets_label(frame: pd.DataFrame) -> str | None:
     if effective is not None:
         parts.append(f"effective number of outlets {float(effective):.1f}")
     return ", ".join(parts) or None
+
+
+def _bars(ax, labels, values, colours, annotations, percent: bool = False) -> None:
+    """Horizontal bars, largest first from the top, each labelled at its end."""
+    y = np.arange(len(labels))
+    ax.barh(y, values, color=colours)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    for yi, (value, text) in enumerate(zip(values, annotations, strict=True)):
+        ax.annotate(f" {text}", xy=(value, yi), va="center", fontsize=8, color="#333333")
+    top = float(np.nanmax(values)) if len(values) else 0.0
+    ax.set_xlim(0, (top or 1.0) * 1.2)
+    if percent:
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ticks = MaxNLocator(nbins=6).tick_values(0, min(1.0, (top or 1.0) * 1.2))
+        ax.set_xticks([t for t in ticks if 0 <= t <= min(1.0, (top or 1.0) * 1.2)])
 
 
 def plot_outlet_mix(
@@ -392,7 +438,8 @@ def plot_outlet_mix(
     kind
         ``"bar"`` (a horizontal bar chart of the top outlets) or ``"area"``.
     top
-        How many outlets to show; the rest are summed into "Other outlets".
+        How many outlets to show; the rest are summed into "Other outlets". Outlets with
+        no article are left out (the subtitle says how many).
 
     Returns
     -------
@@ -407,9 +454,11 @@ def plot_outlet_mix(
     shares = frame["ratio"] if "ratio" in frame.columns else frame["count"] / (total or 1)
     data = frame.assign(_share=shares.astype(float))
     is_other = data["outlet"].isin(_OTHER_NAMES)
-    named = data[~is_other].sort_values(["count", "outlet"], ascending=[False, True])
+    silent = int(((data["count"] <= 0) & ~is_other).sum())
+    named = data[~is_other & (data["count"] > 0)]
+    named = named.sort_values(["count", "outlet"], ascending=[False, True])
     # "Other" rows from outlet_mix and the outlets beyond `top` become one grey bar.
-    rest = pd.concat([named.iloc[top:], data[is_other]])
+    rest = pd.concat([named.iloc[top:], data[is_other & (data["count"] > 0)]])
     data = named.iloc[:top]
     if len(rest):
         label = f"Other outlets ({len(named) - top})" if len(named) > top else "Other outlets"
@@ -422,51 +471,35 @@ def plot_outlet_mix(
     data = data.reset_index(drop=True)
     with style():
         if ax is None:
-            height = max(2.5, 0.32 * len(data) + 1.4)
-            fig, axes = _new_figure(figsize=(8, height))
+            fig, axes = new_figure(figsize=height_for_rows(len(data)))
             ax = axes[0, 0]
         fig = ax.figure
-        labels = [_shorten(o, 34) for o in data["outlet"]]
         colours = [
             GREY if str(o).startswith("Other outlets") or o in _OTHER_NAMES else PALETTE[0]
             for o in data["outlet"]
         ]
-        y = np.arange(len(data))
-        ax.barh(y, data["count"], color=colours)
-        ax.set_yticks(y, labels)
-        ax.invert_yaxis()
-        ax.grid(axis="y", visible=False)
-        ax.grid(axis="x", visible=True)
+        _bars(
+            ax,
+            [_shorten(o, 34) for o in data["outlet"]],
+            data["count"].to_numpy(dtype=float),
+            colours,
+            [f"{int(c)} ({s:.0%})" for c, s in zip(data["count"], data["_share"], strict=True)],
+        )
         ax.set_xlabel("Articles")
-        for yi, (count, share) in enumerate(zip(data["count"], data["_share"], strict=True)):
-            ax.annotate(
-                f" {int(count)} ({share:.0%})",
-                xy=(count, yi),
-                va="center",
-                fontsize=8,
-                color="#333333",
-            )
-        ax.set_xlim(0, float(data["count"].max() or 1) * 1.18)
-        ax.set_title(title or "Outlet mix")
-        concentration = _effective_outlets_label(frame)
-        if concentration:
-            ax.text(
-                1.0,
-                1.01,
-                concentration,
-                transform=ax.transAxes,
-                ha="right",
-                va="bottom",
-                fontsize=8,
-                color="#444444",
-            )
-        _add_note(fig, source_note(frame, note))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if not len(data):
+            no_data(ax, "No articles from any outlet")
+        left_out = f"{_count(silent, 'outlet')} with no article not shown" if silent else None
+        subtitle = _join(_effective_outlets_label(frame) if len(data) else None, left_out)
+        set_header(fig, ax, title or "Outlet mix", subtitle)
+        add_note(fig, source_note(frame, note))
     return fig
 
 
-def _top_items(frame: pd.DataFrame, column: str, top: int) -> list:
-    totals = frame.groupby(column)["count"].sum().sort_values(ascending=False, kind="stable")
-    return list(totals.index[:top])
+def _top_items(frame: pd.DataFrame, column: str, top: int, value: str = "count") -> list:
+    """The ``top`` items by total ``value``, leaving out items whose total is 0."""
+    totals = frame.groupby(column)[value].sum().sort_values(ascending=False, kind="stable")
+    return list(totals[totals > 0].index[:top])
 
 
 def plot_outlet_share_over_time(
@@ -477,7 +510,7 @@ def plot_outlet_share_over_time(
     title: str | None = None,
     note: str | None = None,
 ) -> Figure:
-    """Each outlet's share of the coverage per period, as a stacked area.
+    """Each outlet's share of the coverage per period.
 
     Parameters
     ----------
@@ -489,6 +522,10 @@ def plot_outlet_share_over_time(
     Returns
     -------
     Figure
+        A stacked area over many periods; one stacked bar per period when there are few
+        periods or many without articles (lighter when a period has fewer than 5
+        articles); bars of each outlet's share when there is a single period. The
+        subtitle says which, and how many periods had no articles.
     """
     _require(frame, ["period", "outlet", "count"], "plot_outlet_share_over_time")
     return _stacked_share(
@@ -497,45 +534,102 @@ def plot_outlet_share_over_time(
 
 
 def _stacked_share(frame, column, top, ax, title, note, other_label) -> Figure:
-    data = frame.copy()
-    data["_period"] = _periods(data["period"]).to_numpy()
+    data, interval = _time_frame(frame)
     keep = _top_items(data, column, top)
     data["_item"] = data[column].where(data[column].isin(keep), other_label)
     table = data.pivot_table(
         index="_period", columns="_item", values="count", aggfunc="sum", fill_value=0
     )
+    table = table.reindex(full_grid(data["_period"], interval), fill_value=0)
     order = [k for k in keep if k in table.columns]
-    if other_label in table.columns:
+    if other_label in table.columns and table[other_label].sum() > 0:
         order.append(other_label)
     table = table[order]
-    # A period with no coverage at all has no shares: it stays a gap, not a fall to 0 %.
-    sums = table.sum(axis=1).replace(0, np.nan)
-    shares = table.div(sums, axis=0)
+    totals = table.sum(axis=1)
+    n, silent = len(table), int((totals <= 0).sum())
     with style():
         if ax is None:
-            fig, axes = _new_figure()
+            fig, axes = new_figure(figsize=height_for_rows(len(order)) if n == 1 else STANDARD)
             ax = axes[0, 0]
         fig = ax.figure
         colours = [
             GREY if name == other_label else PALETTE[i % len(PALETTE)]
             for i, name in enumerate(order)
         ]
-        ax.stackplot(
-            shares.index,
-            *[shares[c].to_numpy() for c in order],
-            labels=[_shorten(c, 30) for c in order],
-            colors=colours,
-            linewidth=0,
-        )
-        ax.set_ylim(0, 1)
-        ax.set_xlim(shares.index.min(), shares.index.max())
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_ylabel("Share of articles")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), reverse=True)
-        _format_date_axis(ax)
-        ax.set_title(title)
-        _add_note(fig, source_note(frame, note))
+        labels = [_shorten(c, 24) for c in order]
+        if float(totals.sum()) == 0:
+            no_data(ax, f"No articles in {plural(n, interval)}")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            subtitle = None
+        elif n == 1:
+            # One period has no "over time": each item's share of it, as bars.
+            shares = table.iloc[0] / totals.iloc[0]
+            _bars(
+                ax,
+                labels,
+                shares.to_numpy(),
+                colours,
+                [f"{s:.0%} ({int(c)})" for s, c in zip(shares, table.iloc[0], strict=True)],
+                percent=True,
+            )
+            ax.set_xlabel("Share of articles")
+            period = pd.Timestamp(table.index[0])
+            subtitle = (
+                f"One {interval} only (from {_fmt_date(period)}): shares of its "
+                f"{int(totals.iloc[0]):,} articles; a finer interval shows change"
+            )
+        else:
+            shares = table.div(totals.replace(0, np.nan), axis=0)
+            if n <= _MAX_BAR_PERIODS or silent > 0.2 * n:
+                subtitle = _share_bars(ax, shares, totals, colours, labels, interval)
+            else:
+                # Steps: each period's share holds over the whole period; none is a gap.
+                ends = period_ends(pd.Series(shares.index[-1:]), interval)
+                x = list(shares.index) + list(ends)
+                values = [np.append(shares[c].to_numpy(), shares[c].iloc[-1]) for c in order]
+                ax.stackplot(x, *values, labels=labels, colors=colours, linewidth=0, step="post")
+                subtitle = None
+            if silent:
+                gap = "no bar" if subtitle is not None else "a gap"
+                subtitle = _join(subtitle, f"{silent} of {n} {interval}s had no articles ({gap})")
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+            ax.set_ylabel("Share of articles")
+            handles = [
+                Patch(facecolor=c, label=lab) for c, lab in zip(colours, labels, strict=True)
+            ]
+            ax.legend(handles=handles[::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            fit_time_axis(ax, table.index, interval)
+        set_header(fig, ax, title, subtitle)
+        add_note(fig, source_note(frame, note))
     return fig
+
+
+def _share_bars(ax, shares, totals, colours, labels, interval) -> str | None:
+    """One 100 % bar per period (one PolyCollection per item: thousands of Rectangle
+    patches are slow to draw); periods with few articles lighter. Returns the subtitle."""
+    left, width, _ = _geometry(shares.index, interval)
+    x0 = mdates.date2num(pd.DatetimeIndex(left).to_pydatetime())
+    x1 = x0 + width.to_numpy()
+    few = (totals > 0) & (totals < _FEW_ARTICLES)
+    alpha = np.where(few.to_numpy(), 0.4, 1.0)
+    bottom = np.zeros(len(shares))
+    for name, colour, label in zip(shares.columns, colours, labels, strict=True):
+        values = shares[name].fillna(0).to_numpy()
+        top = bottom + values
+        drawn = values > 0
+        verts = [
+            [(a, b), (a, t), (c, t), (c, b)]
+            for a, c, b, t in zip(x0[drawn], x1[drawn], bottom[drawn], top[drawn], strict=True)
+        ]
+        rgba = [mcolors.to_rgba(colour, a) for a in alpha[drawn]]
+        ax.add_collection(PolyCollection(verts, facecolors=rgba, linewidths=0, label=label))
+        bottom = top
+    text = f"one bar per {interval}"
+    if few.any():
+        text += f"; lighter: fewer than {_FEW_ARTICLES} articles in the {interval}"
+    return text
 
 
 def plot_outlet_heatmap(
@@ -554,59 +648,82 @@ def plot_outlet_heatmap(
     frame
         ``period``, ``outlet`` and ``value`` (``count`` by default, or ``ratio``).
     top
-        Outlets shown (rows, by total), most active first.
+        Outlets shown (rows, by total), most active first. Outlets whose total is 0 (a
+        zero-filled frame lists every outlet) get no row; the subtitle says how many.
 
     Returns
     -------
     Figure
-        One Axes (the heatmap) plus its colour bar.
+        One Axes (the heatmap) plus its colour bar. The source note counts the articles
+        and outlets in the rows shown, and what the rows leave out.
     """
     _require(frame, ["period", "outlet", value], "plot_outlet_heatmap")
-    data = frame.copy()
-    data["_period"] = _periods(data["period"]).to_numpy()
-    if "count" in data.columns:
-        keep = _top_items(data, "outlet", top)
-    else:
-        keep = list(data.groupby("outlet")[value].sum().sort_values(ascending=False).index[:top])
-    data = data[data["outlet"].isin(keep)]
-    table = data.pivot_table(
+    data, interval = _time_frame(frame)
+    rank_by = "count" if "count" in data.columns else value
+    totals = data.groupby("outlet")[rank_by].sum()
+    carrying = int((totals > 0).sum())
+    silent = int(data["outlet"].nunique()) - carrying
+    keep = _top_items(data, "outlet", top, rank_by)
+    grid = full_grid(data["_period"], interval)
+    table = data[data["outlet"].isin(keep)].pivot_table(
         index="outlet", columns="_period", values=value, aggfunc="sum", fill_value=0
     )
-    table = table.reindex(keep)
+    table = table.reindex(index=keep, columns=grid, fill_value=0)
     with style():
         if ax is None:
-            height = max(2.6, 0.3 * len(table) + 1.6)
-            fig, axes = _new_figure(figsize=(8, height))
+            fig, axes = new_figure(figsize=height_for_rows(max(len(table), 3), 5.0, 32))
             ax = axes[0, 0]
         fig = ax.figure
-        image = ax.imshow(
-            table.to_numpy(dtype=float), aspect="auto", interpolation="nearest", cmap="Blues"
-        )
         ax.grid(False)
-        ax.set_yticks(np.arange(len(table)), [_shorten(o, 30) for o in table.index])
-        columns = list(table.columns)
-        step = max(1, -(-len(columns) // 7))  # at most 7 labels: they must not overlap
-        ticks = np.arange(0, len(columns), step)
-        ax.set_xticks(ticks, [_period_label(columns[i], columns) for i in ticks])
-        ax.tick_params(axis="x", labelrotation=0)
         ax.spines[:].set_visible(False)
-        bar = fig.colorbar(image, ax=ax, shrink=0.9, pad=0.02)
-        bar.set_label("Articles" if value == "count" else value.replace("_", " ").capitalize())
-        ax.set_title(title or "Coverage by outlet and period")
-        _add_note(fig, source_note(frame, note))
+        if len(table):
+            ends = period_ends(pd.Series(grid[-1:]), interval)
+            edges = mdates.date2num(list(grid.to_pydatetime()) + list(ends.dt.to_pydatetime()))
+            values = table.to_numpy(dtype=float)
+            image = ax.pcolormesh(
+                edges, np.arange(len(table) + 1), values, cmap="Blues", vmin=0, shading="flat"
+            )
+            ax.set_ylim(len(table), 0)
+            ax.set_yticks(np.arange(len(table)) + 0.5, [_shorten(o, 30) for o in table.index])
+            ax.tick_params(axis="y", length=0)
+            bar = fig.colorbar(image, ax=ax, shrink=0.9, pad=0.02)
+            label = "Articles" if value == "count" else value.replace("_", " ").capitalize()
+            bar.set_label(label)
+            if value == "count":
+                bar.locator = MaxNLocator(integer=True)
+                bar.update_ticks()
+            fit_time_axis(ax, grid, interval, pad=0)
+        else:
+            no_data(ax, "No articles from any outlet")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        shown = (
+            "every outlet with articles"
+            if len(keep) == carrying
+            else (f"the {len(keep)} of {carrying} outlets with the most articles")
+        )
+        subtitle = _join(
+            f"Rows: {shown}" if len(keep) else None,
+            f"{_count(silent, 'outlet')} with no article left out" if silent else None,
+        )
+        set_header(fig, ax, title or "Coverage by outlet and period", subtitle)
+        if note is None and "count" in data.columns:
+            note = _heatmap_note(data, keep, totals, frame)
+            add_note(fig, f"{note}; policykit v{_version()}")
+        else:
+            add_note(fig, source_note(frame, note))
     return fig
 
 
-def _period_label(value, all_values) -> str:
-    stamp = pd.Timestamp(value)
-    stamps = [pd.Timestamp(v) for v in all_values]
-    if len(stamps) < 2:
-        return stamp.strftime("%-d %b %Y")
-    monthly = min(b - a for a, b in zip(stamps, stamps[1:], strict=False)).days >= 28
-    # Over more than a year, day labels would hide which year a column is in.
-    if monthly or (stamps[-1] - stamps[0]).days > 300:
-        return stamp.strftime("%b %Y")
-    return stamp.strftime("%-d %b")
+def _heatmap_note(data, keep, totals, frame) -> str:
+    shown = int(totals.reindex(keep).sum()) if keep else 0
+    text = f"{shown:,} articles from the {_count(len(keep), 'outlet')} shown"
+    rest = totals.drop(index=keep)
+    rest = rest[rest > 0]
+    if len(rest):
+        text += f" ({int(rest.sum()):,} more from {_count(len(rest), 'other outlet')})"
+    span = _span(frame)
+    return f"{text}, {span}" if span else text
 
 
 def plot_share_of_voice(
@@ -623,8 +740,8 @@ def plot_share_of_voice(
     ----------
     frame
         From :func:`policykit.trends.share_of_voice`: ``period``, ``item``, ``count``,
-        ``share``. Several periods draw a stacked area of shares; a single period draws
-        horizontal bars.
+        ``share``. Several periods draw shares over time (as
+        :func:`plot_outlet_share_over_time` does); a single period draws horizontal bars.
     top
         Items shown separately; the rest become "Other".
 
@@ -638,19 +755,22 @@ def plot_share_of_voice(
     totals = frame.groupby("item")[["count", "share"]].sum().sort_values("count", ascending=False)
     with style():
         if ax is None:
-            fig, axes = _new_figure(figsize=(8, max(2.5, 0.35 * len(totals) + 1.4)))
+            fig, axes = new_figure(figsize=height_for_rows(len(totals)))
             ax = axes[0, 0]
         fig = ax.figure
-        y = np.arange(len(totals))
-        ax.barh(y, totals["share"], color=PALETTE[0])
-        ax.set_yticks(y, [_shorten(i, 34) for i in totals.index])
-        ax.invert_yaxis()
-        ax.grid(axis="y", visible=False)
-        ax.grid(axis="x", visible=True)
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        _bars(
+            ax,
+            [_shorten(i, 34) for i in totals.index],
+            totals["share"].to_numpy(dtype=float),
+            [PALETTE[0]] * len(totals),
+            [f"{s:.0%} ({int(c)})" for s, c in zip(totals["share"], totals["count"], strict=True)],
+            percent=True,
+        )
         ax.set_xlabel("Share of voice")
-        ax.set_title(title or "Share of voice")
-        _add_note(fig, source_note(frame, note))
+        if not float(totals["count"].sum()):
+            no_data(ax, "No articles for any item")
+        set_header(fig, ax, title or "Share of voice")
+        add_note(fig, source_note(frame, note))
     return fig
 
 
@@ -660,6 +780,7 @@ def plot_coverage_small_multiples(
     by: str | None = None,
     value: str = "ratio",
     ncols: int = 3,
+    labels: dict | None = None,
     title: str | None = None,
     note: str | None = None,
 ) -> Figure:
@@ -673,11 +794,14 @@ def plot_coverage_small_multiples(
         ``period``).
     value
         ``"ratio"`` (share of all coverage, the default) or ``"count"``.
+    labels
+        Panel titles for group values (e.g. topic labels); other groups show their value.
 
     Returns
     -------
     Figure
-        One Axes per group (unused grid cells are hidden).
+        One Axes per group (unused grid cells are hidden); a group with no articles says
+        so in its panel.
     """
     if value not in ("ratio", "count"):
         raise ConfigError(f"value {value!r} is not one of ratio, count")
@@ -688,15 +812,14 @@ def plot_coverage_small_multiples(
             f"frame has {', '.join(map(str, frame.columns))}"
         )
     _require(frame, ["period", by, value], "plot_coverage_small_multiples")
-    data = frame.copy()
-    data["_period"] = _periods(data["period"]).to_numpy()
+    data, interval = _time_frame(frame)
     groups = sorted(data[by].dropna().unique(), key=str)
     ncols = max(1, min(ncols, len(groups)))
     nrows = max(1, -(-len(groups) // ncols))
+    labels = labels or {}
     with style():
-        fig, axes = _new_figure(
-            nrows, ncols, figsize=(8, 1.9 * nrows + 0.9), sharex=True, sharey=True
-        )
+        height = min(FULL_PAGE_MM, 38 * nrows + 24) * MM
+        fig, axes = new_figure(nrows, ncols, figsize=(WIDTH, height), sharex=True, sharey=True)
         for i, ax in enumerate(axes.flat):
             if i >= len(groups):
                 ax.set_visible(False)
@@ -705,19 +828,26 @@ def plot_coverage_small_multiples(
                 # The panel below is empty: this panel carries the column's date labels.
                 ax.xaxis.set_tick_params(labelbottom=True)
             part = data[data[by] == groups[i]].sort_values("_period")
-            ax.fill_between(part["_period"], part[value], color=PALETTE[0], alpha=0.25, lw=0)
-            ax.plot(part["_period"], part[value], color=PALETTE[0], lw=1.6)
-            ax.set_title(_shorten(groups[i], 28), fontsize=10)
+            centre = _geometry(part["_period"], interval)[2]
+            ax.fill_between(centre, part[value], color=PALETTE[0], alpha=0.25, lw=0)
+            ax.plot(centre, part[value], color=PALETTE[0], lw=1.6, **_marker(len(part)))
+            ax.set_title(_shorten(labels.get(groups[i], groups[i]), 28), fontsize=10)
             if value == "ratio":
                 ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-            _format_date_axis(ax)
+            counts = part["count"] if "count" in part.columns else part[value]
+            if not float(counts.sum()):
+                no_data(ax, "No articles")
+        if not groups:
+            no_data(axes[0, 0], "No groups to show")
+        else:
+            fit_time_axis(axes[0, 0], data["_period"], interval)
         # One scale for every panel (set once: set_ylim per panel would freeze the first).
         top = float(data[value].max()) if len(data) else 0.0
         axes[0, 0].set_ylim(0, top * 1.08 if top > 0 else 1)
         label = "Share of all articles" if value == "ratio" else "Articles"
         fig.supylabel(label, fontsize=10)
-        fig.suptitle(title or "Coverage over time by topic", x=0.01, ha="left", fontweight="bold")
-        _add_note(fig, source_note(frame, note))
+        set_header(fig, axes[0, 0], title or "Coverage over time by topic")
+        add_note(fig, source_note(frame, note))
     return fig
 
 
@@ -752,14 +882,14 @@ def plot_terms(
     data = frame.sort_values([score, "term"], ascending=[False, True]).head(top)
     with style():
         if ax is None:
-            fig, axes = _new_figure(figsize=(8, max(2.5, 0.28 * len(data) + 1.4)))
+            fig, axes = new_figure(figsize=height_for_rows(len(data), 4.6))
             ax = axes[0, 0]
         fig = ax.figure
         y = np.arange(len(data))
         colours = [PALETTE[2] if v >= 0 else PALETTE[3] for v in data[score]]
         ax.barh(y, data[score], color=colours)
         ax.set_yticks(y, [_shorten(t, 30) for t in data["term"]])
-        ax.invert_yaxis()
+        ax.set_ylim(max(len(data), 1) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         ax.axvline(0, color="#888888", lw=0.8)
@@ -775,19 +905,15 @@ def plot_terms(
                 color="#444444",
             )
         right = float(data[score].max()) if len(data) else 1.0
-        ax.set_xlim(min(0.0, float(data[score].min()) if len(data) else 0.0), right * 1.2 or 1.0)
-        ax.set_title(title or "Distinctive terms")
-        ax.text(
-            1.0,
-            1.01,
-            "labels: count in topic / in background",
-            transform=ax.transAxes,
-            ha="right",
-            va="bottom",
-            fontsize=8,
-            color="#444444",
-        )
-        _add_note(fig, source_note(frame, note))
+        left = min(0.0, float(data[score].min()) if len(data) else 0.0)
+        ax.set_xlim(left, right * 1.2 if right > 0 else 1.0)
+        if not len(data):
+            no_data(ax, "No distinctive terms: too few articles")
+        elif not data[score].abs().max():
+            no_data(ax, "No term stands out: every score is 0")
+        subtitle = "Labels: count in topic / in background" if len(data) else None
+        set_header(fig, ax, title or "Distinctive terms", subtitle)
+        add_note(fig, source_note(frame, note))
     return fig
 
 
@@ -816,5 +942,5 @@ def save_figure(fig: Figure, path: str | Path, *, format: str | None = None) -> 
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     with style():
-        fig.savefig(path, format=fmt, metadata=_FIXED_METADATA[fmt])
+        fig.savefig(path, format=fmt, metadata=FIXED_METADATA[fmt])
     return path

@@ -1,0 +1,199 @@
+"""Rendered charts: no empty panel and no overlapping text, on every chart function and
+every data shape (policykit.charts_check, which renders with Agg and reads the pixels).
+
+The checks are first shown to fail on figures made to be wrong (a blank Axes, bars in the
+background colour, a title over the data, a long title not wrapped, the old corner note),
+then required to pass on every chart × {short, long, single, zeros}, on long titles and
+notes, and on a demo-like frame.
+"""
+
+from __future__ import annotations
+
+import chart_frames as F
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from policykit import charts, charts_check
+from policykit.charts_layout import new_figure
+
+matplotlib.use("Agg")
+
+# Small renders keep the suite fast; the checks work in pixels of whatever dpi is used.
+DPI = 60
+LONG_TITLE = (
+    "GDPR, the EU AI Act and the Digital Services Act: coverage across Indian and European "
+    "outlets, per period, with the spikes that stand out marked and labelled"
+)
+LONG_NOTE = (
+    "Media Cloud export of 12 collections, the GDELT DOC API artlist for the same query "
+    "and a Scrapy crawl of 19 outlets, deduplicated by URL and content hash; undated "
+    "articles are left out (https://example.org/a/very/long/path/that/cannot/break/at/"
+    "spaces/anywhere/in/it)"
+)
+
+
+def _monthly(frame: pd.DataFrame) -> pd.DataFrame:
+    """by_outlet aggregated to months, as coverage_over_time(interval="month") would be."""
+    out = frame.assign(period=frame["period"].dt.to_period("M").dt.start_time)
+    out = out.groupby(["period", "outlet"], as_index=False)[["count", "total_count"]].sum()
+    out["ratio"] = out["count"] / out["total_count"]
+    out.attrs.update(interval="month")
+    return out
+
+
+CHARTS = {
+    "coverage": lambda c, **kw: charts.plot_coverage(F.coverage(c), F.spikes(c), **kw),
+    "outlet_share": lambda c, **kw: charts.plot_outlet_share_over_time(F.by_outlet(c), **kw),
+    "outlet_share_per_month": lambda c, **kw: charts.plot_outlet_share_over_time(
+        _monthly(F.by_outlet(c)), **kw
+    ),
+    "heatmap": lambda c, **kw: charts.plot_outlet_heatmap(F.by_outlet(c), **kw),
+    "outlet_mix": lambda c, **kw: charts.plot_outlet_mix(F.mix(c), **kw),
+    "share_of_voice": lambda c, **kw: charts.plot_share_of_voice(F.voice(c), **kw),
+    "small_multiples": lambda c, **kw: charts.plot_coverage_small_multiples(F.by_topic(c), **kw),
+    "terms": lambda c, **kw: charts.plot_terms(F.terms(c), **kw),
+}
+
+
+# --- the checks fail on what they are meant to catch ---------------------------------
+
+
+def test_blank_axes_is_empty():
+    fig, _ = new_figure(figsize=(4, 3))
+    assert [name for name, _ in charts_check.empty_axes(fig)] == ["axes 0"]
+    assert charts_check.problems(fig, dpi=DPI) == ["axes 0: empty (0.00% ink)"]
+
+
+def test_gridlines_alone_are_not_ink():
+    fig, axes = new_figure(figsize=(4, 3))
+    ax = axes[0, 0]
+    ax.grid(True, axis="both", color="#b0b0b0", linewidth=1.5)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    assert len(charts_check.empty_axes(fig)) == 1
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        # bars drawn in the background colour
+        lambda ax: ax.bar([1, 2, 3], [3, 4, 5], color="white"),
+        # data outside the view
+        lambda ax: (ax.plot([20, 30], [1, 2]), ax.set_xlim(0, 10)),
+        # an all-zero bar chart: nothing to see
+        lambda ax: ax.bar([1, 2, 3], [0, 0, 0]),
+    ],
+    ids=["background-colour", "outside-view", "zero-bars"],
+)
+def test_spoiled_axes_are_empty(spoil):
+    fig, axes = new_figure(figsize=(4, 3))
+    spoil(axes[0, 0])
+    assert len(charts_check.empty_axes(fig)) == 1
+
+
+def test_chart_with_its_data_removed_is_empty():
+    fig = charts.plot_outlet_mix(F.mix("short"))
+    assert charts_check.empty_axes(fig) == []
+    (ax,) = fig.axes
+    for artist in [*ax.patches, *ax.texts]:
+        artist.remove()
+    assert len(charts_check.empty_axes(fig)) == 1
+
+
+def test_one_small_bar_is_not_empty():
+    fig, axes = new_figure(figsize=(4, 3))
+    ax = axes[0, 0]
+    ax.bar([5.5], [1], width=0.8)
+    ax.set_xlim(0, 19)
+    ax.set_ylim(0, 30)  # the bar fills 1/30 of the height and 1/24 of the width
+    assert charts_check.empty_axes(fig) == []
+
+
+def test_overlap_found_for_the_old_corner_note():
+    # The layout before issue 10: a left title and a right-aligned corner text above the Axes.
+    fig = Figure(figsize=(6.7, 3.5), layout="constrained")
+    ax = fig.subplots()
+    ax.bar(range(5), range(1, 6))
+    with charts.style():
+        ax.set_title("Coverage of the EU AI Act and GDPR across outlets", loc="left")
+        ax.text(
+            1.0,
+            1.01,
+            "HHI 0.071, effective number of outlets 14.0",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+        )
+    found = charts_check.text_overlaps(fig)
+    assert ("axes 0 left title", "axes 0 text 'HHI 0.071, effective'") in found
+
+
+def test_overlap_found_when_the_title_is_not_wrapped():
+    fig = charts.plot_outlet_mix(F.mix("short"), title=LONG_TITLE)
+    fig._policykit_wrap = []  # what a figure without the wrapping would do
+    assert ("title", "figure edge") in charts_check.text_overlaps(fig)
+
+
+def test_overlap_found_when_the_title_sits_on_the_data():
+    fig = charts.plot_terms(F.terms("long"))
+    fig._suptitle.set_in_layout(False)
+    fig._policykit_wrap = [(a, ax) for a, ax in fig._policykit_wrap if a is not fig._suptitle]
+    fig._suptitle.set_position((0.3, 0.55))
+    found = charts_check.text_overlaps(fig)
+    assert any("title" in pair for pair in found)
+
+
+# --- every chart passes on every shape of data ---------------------------------------
+
+
+@pytest.mark.parametrize("case", F.CASES)
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_no_empty_panel_and_no_overlap(chart, case):
+    fig = CHARTS[chart](case)
+    assert charts_check.problems(fig, dpi=DPI) == []
+
+
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_long_title_and_note_fit(chart):
+    fig = CHARTS[chart]("short", title=LONG_TITLE, note=LONG_NOTE)
+    assert charts_check.problems(fig, dpi=DPI) == []
+    # Wrapped, not cut: every word is still there, on more than one line.
+    title = fig._suptitle.get_text()
+    assert title.count("\n") >= 1 and title.split() == LONG_TITLE.split()
+    note = fig._policykit_note.get_text()
+    assert note.count("\n") >= 2 and "".join(note.split()) == "".join(
+        f"{LONG_NOTE}; policykit v{charts._version()}".split()
+    )
+
+
+def test_long_title_at_print_resolution():
+    fig = CHARTS["coverage"]("long", title=LONG_TITLE, note=LONG_NOTE)
+    assert charts_check.problems(fig, dpi=200) == []
+
+
+def test_demo_like_heatmap_and_share():
+    frame = F.demo_like()
+    fig = charts.plot_outlet_heatmap(frame, top=12)
+    assert charts_check.problems(fig, dpi=DPI) == []
+    fig = charts.plot_outlet_share_over_time(frame)
+    assert charts_check.problems(fig, dpi=DPI) == []
+    fig = charts.plot_outlet_share_over_time(_monthly(frame))
+    assert charts_check.problems(fig, dpi=DPI) == []
+
+
+def test_ink_share_grows_with_the_data():
+    # A sanity check of the measure itself: more bars, more ink.
+    shares = []
+    for n in (1, 4, 16):
+        fig, axes = new_figure(figsize=(4, 3))
+        ax = axes[0, 0]
+        ax.bar(np.arange(n), np.ones(n), width=0.8)
+        ax.set_xlim(-0.5, 15.5)
+        ax.set_ylim(0, 1)
+        rgba = charts_check.render(fig, DPI)
+        shares.append(charts_check.ink(fig, ax, rgba))
+    assert shares[0] < shares[1] < shares[2]
+    assert shares[2] == pytest.approx(0.8, abs=0.08)
