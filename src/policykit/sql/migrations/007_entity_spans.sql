@@ -1,8 +1,9 @@
 -- 007: where each entity is mentioned, so a reader can see the sentence behind a count.
 
--- One row per mention the recogniser kept in an article: character offsets [start, end)
+-- One row per mention of each candidate in entity_mentions: character offsets [start, end)
 -- into the article's body (or, for an article without a body, its summary: field), as
--- stored in articles. entity_id is that of entity_mentions and article_entities.
+-- stored in articles. Join article_entities (same article_id, entity_id) for the mentions
+-- of the entities kept.
 CREATE TABLE IF NOT EXISTS entity_spans (
     article_id  VARCHAR NOT NULL,
     entity_id   VARCHAR NOT NULL,
