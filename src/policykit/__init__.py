@@ -52,6 +52,7 @@ _EXPORTS = {
     "share_of_voice": "policykit.trends",
     "spikes": "policykit.trends",
     "spike_stories": "policykit.trends",
+    "spike_events": "policykit.trends",
     "outlet_mix": "policykit.trends",
     "top_entities": "policykit.trends",
     "top_citations": "policykit.trends",

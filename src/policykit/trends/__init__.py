@@ -8,6 +8,7 @@ docs/trends.md for the definitions.
 
 from ._core import INTERVALS
 from .coverage import coverage_over_time, share_of_voice, spike_stories, spikes
+from .events import spike_events
 from .export import export
 from .mix import outlet_mix, top_citations, top_entities
 from .stories import first_movers, sample_stories
@@ -22,6 +23,7 @@ __all__ = [
     "outlet_mix",
     "sample_stories",
     "share_of_voice",
+    "spike_events",
     "spike_stories",
     "spikes",
     "top_citations",

@@ -10,7 +10,7 @@ from . import _core
 from .stories import stories_in_periods
 
 BY: tuple[str, ...] = ("outlet", "outlet_type", "country", "topic")
-UNITS: tuple[str, ...] = ("articles", "stories")
+UNITS: tuple[str, ...] = ("articles", "stories", "events")
 SPIKE_METHODS: tuple[str, ...] = ("zscore", "mad")
 #: Scales a median absolute deviation to a standard deviation for normal data.
 MAD_SCALE = 1.4826
@@ -93,7 +93,9 @@ def coverage_over_time(
         means over that many periods (partial windows at the edges).
     unit
         ``articles``, or ``stories``: distinct story clusters, each counted once, in the
-        period of its earliest article (an unclustered article is its own story).
+        period of its earliest article (an unclustered article is its own story), or
+        ``events``: distinct news events (``article_events``, see
+        :mod:`policykit.enrich.events`), counted the same way.
     tz
         IANA time zone for the calendar (default: the ``timezone`` setting, UTC).
     backend
@@ -162,6 +164,8 @@ def _coverage_frame(db, flt: _core.Filter, interval: str, by: str | None, unit: 
     values = {"interval": interval, "step": _core.STEPS[interval], "by": by, "unit": unit}
     if unit == "articles" and by != "topic":
         sql, params = _core.build("coverage", flt, values, **_coverage_parts(flt, by))
+    elif unit == "events":
+        sql, params = _core.build("coverage_events", flt, values)
     else:
         sql, params = _core.build("coverage_stories", flt, values)
     frame = _core.run(db, sql, params)
