@@ -797,7 +797,7 @@ def trends_group() -> None:
     "--normalise/--no-normalise", default=True, show_default=True, help="Headline measure: ratio."
 )
 @click.option("--smooth", type=int, help="Centred rolling mean over this odd number of periods.")
-@click.option("--unit", default="articles", show_default=True, help="articles or stories.")
+@click.option("--unit", default="articles", show_default=True, help="articles, stories or events.")
 @handle_errors
 def trends_coverage(
     topic_arg, topic, query, start, end, outlets, tz, fmt, out, db, interval, by, normalise,
@@ -899,6 +899,44 @@ def trends_spikes(
     note = frame.attrs["note"]
     _emit_trend(frame, fmt, out, f"Spikes ({frame.attrs['rule']}): {note}")
     # On stderr, so CSV, JSON and Parquet output stay machine-readable.
+    click.echo(f"spikes: {note}", err=True)
+
+
+@trends_group.command("spike-events")
+@_trend_options
+@click.option("--interval", default="day", show_default=True, help="day ... year.")
+@click.option("--method", default="mad", show_default=True, help="mad or zscore.")
+@click.option("--k", type=float, default=3.5, show_default=True, help="Spreads above the centre.")
+@click.option("--baseline", type=int, help="Preceding periods compared (default per interval).")
+@click.option(
+    "--min-baseline", type=int, help="Fewest preceding periods judged on, near the start (7)."
+)
+@click.option("--min-count", type=int, default=1, show_default=True, help="Smallest spike.")
+@click.option("--top-events", type=int, default=3, show_default=True, help="Events per spike.")
+@handle_errors
+def trends_spike_events(
+    topic_arg, topic, query, start, end, outlets, tz, fmt, out, db, interval, method, k,
+    baseline, min_baseline, min_count, top_events,
+):  # fmt: skip
+    """The news events behind each spike: label, articles, outlets, first publisher.
+
+    Same spike rule and options as `trends spikes`; one row per event and spike.
+    """
+    from .trends import spike_events
+
+    kwargs = _filter_kwargs(topic_arg, topic, query, start, end, outlets, tz, db)
+    frame = spike_events(
+        **kwargs,
+        interval=interval,
+        method=method,
+        k=k,
+        baseline=baseline,
+        min_baseline=min_baseline,
+        min_count=min_count,
+        top_events=top_events,
+    )
+    note = frame.attrs["note"]
+    _emit_trend(frame, fmt, out, f"Events behind spikes ({frame.attrs['rule']}): {note}")
     click.echo(f"spikes: {note}", err=True)
 
 
