@@ -300,44 +300,9 @@ def _policykit_html(html: bytes, url: str) -> Extraction | None:
     return Extraction(
         body=found.get("body") or found.get("text"),
         title=found.get("title"),
-        date=_stored_day(found, url),
+        date=found.get("published") or found.get("date"),
         author=found.get("authors") or found.get("author"),
     )
-
-
-def _stored_day(found: dict, url: str) -> str | None:
-    """The day ingest stores for the page (published_local_date), as ISO text."""
-    try:
-        from .normalise.pubdate import stored_day
-    except ImportError:
-        return found.get("published") or found.get("date")
-    day = stored_day(found.get("published"), found.get("date_source"), url)
-    return day.isoformat() if day else None
-
-
-#: htmldate run alone on the same pages, as the anchors for the publication day:
-#: its defaults (extensive_search=True, original_date=False) and its extensive mode
-#: preferring the original date (what trafilatura passes on in policykit's settings).
-HTMLDATE_ANCHORS = (
-    ("htmldate_default", "htmldate original_date=False", {"original_date": False}),
-    (
-        "htmldate_extensive",
-        "htmldate extensive+original",
-        {"extensive_search": True, "original_date": True},
-    ),
-)
-
-
-def _htmldate_alone(html: bytes, url: str, params: dict) -> str | None:
-    from htmldate import find_date
-
-    return find_date(html, url=url, **params)
-
-
-def _page_lang(html: bytes) -> str:
-    """The page's declared language (primary subtag of <html lang>), for grouping only."""
-    match = re.search(rb"<html[^>]{0,400}?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", html[:20000], re.I)
-    return match.group(1).decode("ascii").lower() if match else "?"
 
 
 def _trafilatura_dump(dump: str) -> Extraction:
@@ -370,15 +335,7 @@ def _html_phase(page: Page) -> dict:
     html = gzip.decompress(page.path.read_bytes())
     dump = _guard(lambda: Extraction(body=html_to_dump(html)))
     dump_text = dump.body or ""
-    dates = {}
-    for key, _, params in HTMLDATE_ANCHORS:
-        try:
-            dates[key] = _htmldate_alone(html, page.url, params)
-        except Exception:  # one page must not stop the evaluation
-            dates[key] = None
     return {
-        "dates": dates,
-        "lang": _page_lang(html),
         "trafilatura_html": _guard(_trafilatura_html, html, page.url),
         "policykit_html": _guard(_policykit_html, html, page.url),
         "trafilatura_dump": _guard(_trafilatura_dump, dump_text),
@@ -525,7 +482,6 @@ def run_eval(
     for key in missing:
         tallies[key] = None
     return {
-        "dates": _date_tallies(pages, html_results),
         "systems": tallies,
         "retention": newspaper4k_retention(),
         "pages": len(pages),
@@ -533,50 +489,6 @@ def run_eval(
         "full": not (limit or sample),
         "boilerplate_hosts": len(known),
     }
-
-
-def _date_tallies(pages: list[Page], html_results: list[dict]) -> dict:
-    """Exact-day hits per date system and page language, over pages with a gold date."""
-    table: dict[str, dict[str, list[bool]]] = {}
-    for page, result in zip(pages, html_results, strict=True):
-        if not page.date:
-            continue
-        found = {key: result["dates"].get(key) for key, _, _ in HTMLDATE_ANCHORS}
-        pk_found = result["policykit_html"]
-        found["policykit_html"] = pk_found.date if pk_found is not None else None
-        for key, day in found.items():
-            hits = table.setdefault(key, {})
-            hit = date_matches(day, page.date)
-            hits.setdefault("all", []).append(hit)
-            hits.setdefault(result["lang"], []).append(hit)
-    return table
-
-
-DATE_SYSTEMS = (
-    ("policykit_html", "policykit (stored local day)"),
-    *((key, label) for key, label, _ in HTMLDATE_ANCHORS),
-)
-
-
-def format_dates(results: dict) -> str:
-    """Publication day, exact-day accuracy: policykit against htmldate alone, by language."""
-    table = results.get("dates") or {}
-    if not table:
-        return ""
-    langs = sorted(
-        {lang for hits in table.values() for lang in hits if lang != "all"},
-        key=lambda lang: -len(table[DATE_SYSTEMS[0][0]].get(lang, [])),
-    )
-    shown = [lang for lang in langs if len(table[DATE_SYSTEMS[0][0]].get(lang, [])) >= 10]
-    head = f"{'publication day':<32} {'all':>12}" + "".join(f" {lang:>10}" for lang in shown)
-    lines = [head, "-" * len(head)]
-    for key, label in DATE_SYSTEMS:
-        hits = table.get(key, {})
-        cells = [f"{_share(hits.get('all', [])) or 0:.3f} ({len(hits.get('all', []))})"]
-        cells += [f"{_share(hits.get(lang, [])) or 0:.3f}" for lang in shown]
-        lines.append(f"{label:<32} {cells[0]:>12}" + "".join(f" {c:>10}" for c in cells[1:]))
-    lines.append("languages: <html lang> of the page (pages with a gold date; columns with >= 10)")
-    return "\n".join(lines)
 
 
 def _fmt(value: float | None) -> str:
@@ -635,10 +547,6 @@ def measured(results: dict) -> dict[str, float]:
     for name in ("title", "date", "author"):
         if _share(getattr(dump, name)) is not None:
             values[f"textdump.{name}_accuracy"] = _share(getattr(dump, name))
-    for key, _ in DATE_SYSTEMS:
-        hits = (results.get("dates") or {}).get(key, {})
-        if hits.get("all"):
-            values[f"dates.{key}_day_accuracy"] = _share(hits["all"])
     shares = results["retention"]
     if shares:
         values["newspaper4k.retained_mean"] = sum(shares.values()) / len(shares)
@@ -708,8 +616,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_table(results))
-    print()
-    print(format_dates(results))
     values = measured(results)
     # News events (policykit.evaluate_events): its own gold data, skipped with a line
     # (and its floors not checked) when the data is absent.
