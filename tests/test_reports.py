@@ -555,3 +555,17 @@ def test_topic_label_prefers_the_stored_label(tmp_path):
     assert pk.topic_label(con, "data_breaches") == "Data breaches"
     assert pk.topic_label(con, "internet_shutdowns") == "internet shutdowns"
     con.close()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "interval", "expected"),
+    [
+        ("2026-04-03", "2026-05-06", "day", "week"),  # 34 days: 5 weeks, not 2 months
+        ("2022-01-01", "2024-12-31", "week", "month"),  # the demo: 36 months
+        ("2024-01-01", "2024-01-19", "day", "day"),  # 19 days: under 4 weeks
+        ("2022-01-01", "2024-12-31", "day", "month"),  # 157 weeks is more than 40
+        ("2015-01-01", "2024-12-31", "year", "year"),
+    ],
+)
+def test_coarser_interval(start, end, interval, expected):
+    assert reports.coarser_interval(start, end, interval) == expected

@@ -83,6 +83,7 @@ _EXPORTS = {
     "report_period": "policykit.notebook_helpers",
     "outlets_with_coverage": "policykit.notebook_helpers",
     "spike_table": "policykit.notebook_helpers",
+    "coarser_interval": "policykit.notebook_helpers",
     "record_parameters": "policykit.provenance",
     # demo corpus and benchmark data
     "demo": "policykit.demo",

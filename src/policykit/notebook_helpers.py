@@ -182,7 +182,9 @@ def show_table(
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f'<p class="pk-caption">{html.escape(caption)}</p>' if caption else ""
     # A short table moves to the next page whole, with its caption, rather than split.
-    klass = "pk-tablewrap pk-short" if len(frame) <= 20 else "pk-tablewrap"
+    # Up to 10 rows: a longer table kept whole left the page before it half empty, and
+    # its header row repeats on the next page anyway.
+    klass = "pk-tablewrap pk-short" if min(len(frame), max_rows) <= 10 else "pk-tablewrap"
     cols = "".join(
         f'<col style="width:{w:.1f}%">' for w in _column_widths(frame, shown, links, columns)
     )
@@ -530,3 +532,26 @@ def spike_table(con, topic: str, stories: pd.DataFrame, *, interval: str, start=
     frame = frame.drop(columns=["period_articles", "period_outlets"])
     frame.attrs = dict(stories.attrs, base=base)
     return frame
+
+
+_INTERVALS = ("day", "week", "month", "quarter", "year")
+_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.31, "year": 365.25}
+
+
+def coarser_interval(start, end, interval: str, *, most: int = 40, fewest: int = 4) -> str:
+    """An interval for a share chart over the days ``start``..``end``: the next one
+    coarser than ``interval`` (stacked shares of single days or weeks are noise) as long
+    as it still gives at least ``fewest`` periods, and coarser still while there would
+    be more than ``most``. A 34-day brief by day gets weeks, not two monthly bars; a
+    three-year brief by week gets months."""
+    from .trends._core import check_interval
+
+    check_interval(interval)
+    days = (_day(end, "end") - _day(start, "start")).days + 1
+    i = _INTERVALS.index(interval)
+    choice = interval
+    if i + 1 < len(_INTERVALS) and days / _DAYS[_INTERVALS[i + 1]] >= fewest:
+        choice = _INTERVALS[i + 1]
+    while choice != "year" and days / _DAYS[choice] > most:
+        choice = _INTERVALS[_INTERVALS.index(choice) + 1]
+    return choice
