@@ -52,6 +52,16 @@ DATEPARSER_LANGUAGES = (
     "fr", "de", "es", "pt", "it", "nl", "ru", "zh", "ja", "ar",
 )  # fmt: skip
 
+#: Tried only when the list above reads nothing: the other languages of the press whose
+#: month and weekday names appear in the peers' tests (Turkish 'Aralık', Croatian
+#: 'studenoga', Thai, Vietnamese, Korean, ...). Not dateparser's full set: a rare
+#: language reads English text wrongly (Tongan 'Sun' is June).
+DATEPARSER_MORE_LANGUAGES = (
+    "tr", "ro", "cs", "sk", "pl", "hr", "sr", "sl", "bs", "bg", "uk", "be", "th", "vi", "ka",
+    "fi", "sv", "da", "nb", "hu", "el", "he", "id", "ms", "tl", "fil", "ko", "fa", "sq", "lt",
+    "lv", "et", "ca", "eu", "gl", "af", "sw",
+)  # fmt: skip
+
 SOURCES = ("iso", "rfc2822", "epoch_s", "epoch_ms", "human", "relative")
 
 #: Four-digit years a run of digits or a numeric date may carry (20041212 yes, 1212 no).
@@ -187,7 +197,11 @@ def _relative_delta(text: str) -> relativedelta | None:
 # --- the long tail ------------------------------------------------------------------
 
 _PREFIX = re.compile(
-    r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|date|on)\s*[:\-]?\s*",
+    r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|date|on"
+    # the same labels in the languages of the press ('veröffentlicht am 6.12.06')
+    r"|(?:veröffentlicht|aktualisiert|erschienen)(?: am)?|am|publié(?: le)?|mis à jour(?: le)?"
+    r"|publicado(?: el)?|actualizado(?: el)?|pubblicato(?: il)?|gepubliceerd(?: op)?)"
+    r"(?=[\s:\-])\s*[:\-]?\s*",
     re.I,
 )
 _ZONE_WORD = re.compile(
@@ -198,6 +212,9 @@ _RFC_LOOSE = re.compile(
     r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d(?::\d\d)? \S+$"
 )
 _DEFAULT_A = _dt.datetime(2000, 1, 1)
+# A four-digit year as a word of its own (not the 2021 of '20210304').
+_YEAR_WORD = re.compile(r"(?<![\d:.])((?:19|20|21)\d\d)(?![\d:])")
+_LETTERS = re.compile(r"[^\W\d_]")
 _DEFAULT_B = _dt.datetime(2001, 2, 2)
 
 
@@ -220,6 +237,11 @@ def _dateutil(text: str, date_order: str, default_tz: str) -> ParsedDate | None:
     if first.date() != second.date():
         # A part of the date (day, month or year) came from the default: not a full date.
         return _fail("incomplete")
+    years = {int(y) for y in _YEAR_WORD.findall(text)}
+    if years and first.year not in years:
+        # dateutil read the written year as a clock time and another number as the year
+        # ('June 12-14, 2021' -> 2014-06-12 20:21, '5 06 Mar 2009' -> 2005 at 20:09)
+        return None
     return ParsedDate(_aware(first.replace(tzinfo=None), first.tzinfo, default_tz), "human", None)
 
 
@@ -239,7 +261,12 @@ def _dateparser(
         }
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return dateparser.parse(text, languages=list(DATEPARSER_LANGUAGES), settings=settings)
+            value = dateparser.parse(text, languages=list(DATEPARSER_LANGUAGES), settings=settings)
+            if value is None and _LETTERS.search(text):
+                # a month or weekday word of a language off the short list
+                languages = list(DATEPARSER_MORE_LANGUAGES)
+                value = dateparser.parse(text, languages=languages, settings=settings)
+            return value
 
     base_a = _dt.datetime(2001, 2, 2, 12, tzinfo=UTC)
     base_b = _dt.datetime(2011, 5, 7, 3, tzinfo=UTC)
@@ -308,6 +335,9 @@ _IANA_SUFFIX = re.compile(r"^(.*\d) ([A-Z][A-Za-z_]+(?:/[A-Za-z_+\-0-9]+){1,2})\
 _LABEL = re.compile(r"^[^\d:：]{1,24}[:：]\s*(?=\d)")
 # A leading word and comma the parsers do not know: 'XXTag, den 29. Februar 2008'.
 _LEADING_WORD = re.compile(r"^[^\W\d_]{2,20}\.?,\s*(?:den |le |el |il |de )?", re.UNICODE)
+# A trailing word after the date or time ('1. September 2017 um 15:36 Uhr schrieb'); five
+# letters or more, so a zone abbreviation ('ist', 'wib') is never dropped.
+_TRAILING_WORD = re.compile(r"^(.*\d(?: Uhr)?)\s+[^\W\d_]{5,20}\.?\Z", re.UNICODE)
 # A dotted 12-hour time: '12.16 pm.' (dateutil drops the minutes of it).
 _DOTTED_AMPM = re.compile(r"\b(\d{1,2})[.h](\d\d) ?([AaPp])\.? ?[Mm]\b\.?")
 # A dotted or 'h' time after a four-digit year: '22 June 2016, 12.16', '20 Mar 2013 10h11'.
@@ -320,6 +350,23 @@ _YMD = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})\.?\Z")
 _ISO_EXTRA = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-\d")
 # Two ISO dates run together (dateparser's own not-parsed case): which one is meant?
 _TWO_ISO = re.compile(r"\d{4}-\d\d-\d\d.*\d{4}-\d\d-\d\d")
+# A range of days ('June 12-14, 2021', '12-14 June 2021', '12.-14.06.2021'): the first day
+# (dateparser's reading); dateutil took '2021' for a clock time.
+_RANGE_AFTER_MONTH = re.compile(r"^([^\W\d_]{3,}\.? \d{1,2})\s*[-–]\s*\d{1,2}\b(?=,? \d{4})")
+_RANGE_BEFORE_MONTH = re.compile(r"^(\d{1,2})(\.?)\s*[-–]\s*\d{1,2}(\.?)(?=\s*[^\W\d_]{3,}|\d)")
+# US zone names without standard/daylight ('16:31:00 ET', feedparser's tests): the zone of
+# the place, which knows whether daylight time applied on that day.
+_US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+             "PT": "America/Los_Angeles", "AT": "America/Halifax"}  # fmt: skip
+_US_ZONE_SUFFIX = re.compile(r"^(.*\d) (ET|CT|MT|PT|AT)\Z")
+# Six digits alone: YYMMDD (feedparser), DDMMYY or MMDDYY? No rule can tell.
+_SIX_DIGITS = re.compile(r"^\d{6}\Z")
+# Two bare numbers before a month name ('12 13 December'): which one is the year? And
+# two before a month name and a year ('5 06 Mar 2009', 'Mar 5 06 2009'): which is the day?
+_TWO_NUMBERS_MONTH = re.compile(r"^\d{1,2} \d{1,2} [^\W\d_]{3,}\.?\Z")
+_TOO_MANY_NUMBERS = re.compile(
+    r"^(?=.*[^\W\d_]{3})(?:[^\d]*?(?<![\d:.])\d{1,2}(?![\d:.])){2,}[^\d]*(?:19|20|21)\d\d\b"
+)
 # Google's extra zero in the month ('2003-012-31T10:14:55+00:00', in feedparser's tests).
 _ISO_MONTH_ZERO = re.compile(r"^(\d{4})-0(\d\d)-(?=\d\d(?:[T ]|\Z))")
 
@@ -419,7 +466,23 @@ def _parse_text(
     strict = _strict(text, date_order, default_tz)
     if strict is not None:
         return strict
-    if _ISO_EXTRA.match(text) or _TWO_ISO.search(text):
+    if (
+        _ISO_EXTRA.match(text)
+        or _TWO_ISO.search(text)
+        or _SIX_DIGITS.match(text)
+        or _TWO_NUMBERS_MONTH.match(text)
+    ):
+        return _fail("unparseable")
+    us_zone = _US_ZONE_SUFFIX.match(text)
+    if us_zone:
+        return _parse_text(us_zone[1], scraped_at, date_order, _US_ZONES[us_zone[2]])
+    ranged = _RANGE_BEFORE_MONTH.sub(r"\1\3 ", _RANGE_AFTER_MONTH.sub(r"\1", text))
+    if ranged != text:
+        text = ranged
+        strict = _strict(text, date_order, default_tz)
+        if strict is not None:
+            return strict
+    if _TOO_MANY_NUMBERS.match(text):
         return _fail("unparseable")
     zoned = _IANA_SUFFIX.match(text)
     if zoned and "/" in zoned[2]:
@@ -434,6 +497,11 @@ def _parse_text(
         # 'XXTag, den 29. Februar 2008': a weekday (or a placeholder) the parsers
         # do not know; only tried when the whole text gave no date.
         retry = _fuzzy(_LEADING_WORD.sub("", text), date_order, default_tz, scraped_at)
+        if retry is not None and retry.value is not None:
+            result = retry
+    if (result is None or result.reason == "unparseable") and _TRAILING_WORD.match(text):
+        # a verb or a word after the date ('... um 15:36 Uhr schrieb'): tried last
+        retry = _fuzzy(_TRAILING_WORD.sub(r"\1", text), date_order, default_tz, scraped_at)
         if retry is not None and retry.value is not None:
             result = retry
     if result is None:
