@@ -172,9 +172,11 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 
 def _spans(text: str) -> list[_Span]:
+    # A run glued to a lower-case prefix ("pro-Beijing", "anti-American") is a modifier.
     return [
         _Span(m.group(0).split(), m.start(), m.end(), _sentence_initial(text, m.start()))
         for m in SPAN_RE.finditer(text)
+        if not (m.start() > 1 and text[m.start() - 1] == "-" and text[m.start() - 2].isalpha())
     ]
 
 
@@ -216,6 +218,7 @@ class _Doc:
         self.orgs_first: dict[str, str] = {}
         self._lower_words: set[str] | None = None  # words written in lower case, on demand
         self._caps: dict[int, bool] = {}
+        self.teams: set[str] = set()  # listed places that play as teams in this article
         for span in _spans(self.text):
             self._span(span)
         if headline:
@@ -246,15 +249,14 @@ class _Doc:
 
     def _add_entry(self, key: str, start: int, end: int) -> None:
         entry = self.gaz.entries[key]
-        etype = entry.type
-        if etype == "place" and (
+        if entry.type == "place" and (
             _TEAM_AFTER.match(self.text, end)
             or _TEAM_BEFORE.search(self.text, max(0, start - 30), start)
         ):
             # "Belgium beat Panama", "against Tunisia", "Japan 2 Syria 1": a team, and
-            # teams are organisations (the mention counts under the place's name).
-            etype = "organisation"
-        self._add(entry.name, etype, entry.origin, True, start, end, "listed")
+            # teams are organisations; in this article every mention of it is the team.
+            self.teams.add(key)
+        self._add(entry.name, entry.type, entry.origin, True, start, end, "listed")
 
     def _headline(self, headline: str) -> None:
         # Headlines are often in title case: gazetteer names only (no spans: the
@@ -585,9 +587,20 @@ class _Doc:
 
     def results(self) -> list[Found]:
         out = dict(self.found)
-        for f in out.values():
+        for key, f in out.items():
             if not f.strong and f.evidence == "acronym" and len(f.spans) >= 2:
                 f.strong, f.evidence = True, "repeated"  # an acronym used twice is a name
+            elif key in self.teams:
+                f.type, f.evidence = "organisation", "team"
+        for key, f in list(out.items()):
+            # "Valeska Paris ... Paris said": the surname of a person of this article, not
+            # the city.
+            full = self.persons_full.get(f.name) if f.type == "place" else None
+            person = out.get(full) if full else None
+            if person is not None and person is not f and person.type == "person":
+                person.mentions += f.mentions
+                person.spans.extend(f.spans)
+                del out[key]
         # A person's one-word form ("Markey" after "Senator Markey") joins the full name.
         for key, f in list(out.items()):
             if f.type == "person" and " " not in f.name and f.name in self.persons_full:
@@ -604,10 +617,10 @@ _LEADING_NOISE = COMMON_WORDS - {"new", "first", "one", "next", "the"}
 #: Passed as the text before the organisation in "Claudia Mo of the Civic Party".
 _MEMBER_OF = " member of "
 _TEAM_AFTER = re.compile(
-    r"[ \t]+(?:beat|beats|defeated|drew|draw|thrashed|edged|routed|outplayed|"
-    r"\d{1,2}(?:[ \t]*[-,][ \t]*\d{1,2}|[ \t]+[A-Z]))"
+    r"[ \t]+(?:beat|beats|defeated|drew|draw|thrashed|edged|routed|outplayed|faced|"
+    r"\d{1,2}(?:[ \t]*[-–—,][ \t]*\d{1,2}|[ \t]+[A-Z]))"
 )
-_TEAM_BEFORE = re.compile(r"\b(?:against|beat|defeated|versus|vs\.?|v\.?)[ \t]+$")
+_TEAM_BEFORE = re.compile(r"\b(?:against|beat|defeated|faced|versus|vs\.?|v\.?)[ \t]+$")
 _SPEECH_RE = re.compile(r"^\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
 _DOC_FIRST = frozenset({"article", "section", "rule", "act", "order", "report"})
 
