@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+import policykit
 from policykit import charts, charts_check
 from policykit.charts_layout import new_figure
 
@@ -165,7 +166,7 @@ def test_long_title_and_note_fit(chart):
     assert title.count("\n") >= 1 and title.split() == LONG_TITLE.split()
     note = fig._policykit_note.get_text()
     assert note.count("\n") >= 2 and "".join(note.split()) == "".join(
-        f"{LONG_NOTE}; policykit v{charts._version()}".split()
+        f"{LONG_NOTE}; policykit v{policykit.__version__}".split()
     )
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+import policykit
 from policykit import charts
 from policykit.errors import ConfigError
 
@@ -108,7 +109,7 @@ def test_plot_coverage_two_panels(coverage, spikes):
     labels = [t.get_text() for t in count_ax.texts]
     assert any(t.startswith("18: Minister defends") for t in labels)
     assert _note(fig).startswith(f"{coverage['count'].sum()} articles from 6 outlets, 1 Jan 2024")
-    assert _note(fig).endswith(f"policykit v{charts._version()}")
+    assert _note(fig).endswith(f"policykit v{policykit.__version__}")
 
 
 def test_plot_coverage_smoothed_and_grouped(coverage, voice):
@@ -247,7 +248,7 @@ def test_source_note_from_attrs(coverage, attrs, expected):
 
 def test_source_note_override_and_groups(voice):
     assert charts.source_note(voice, note="Media Cloud export") == (
-        f"Media Cloud export; policykit v{charts._version()}"
+        f"Media Cloud export; policykit v{policykit.__version__}"
     )
     # Topics overlap, so a share-of-voice frame does not claim an article count.
     assert "articles" not in charts.source_note(voice)
@@ -275,7 +276,7 @@ def test_figures_display_as_png_once(coverage):
         round(100 / 25.4 * 96),
     )
     assert metadata["alt"].startswith("Coverage over time. ")
-    assert metadata["alt"].endswith(f"policykit v{charts._version()}")
+    assert metadata["alt"].endswith(f"policykit v{policykit.__version__}")
 
 
 def test_style_is_not_global(coverage):

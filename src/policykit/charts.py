@@ -32,20 +32,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.colors as mcolors
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from .charts_base import (
+    _OTHER_NAMES,
+    GREY,
+    PALETTE,
+    _bars,
+    _count,
+    _geometry,
+    _join,
+    _marker,
+    _periods,
+    _require,
+    _shorten,
+    _time_frame,
+    source_note,
+)
 from .charts_layout import (
     FIXED_METADATA,
     FULL_PAGE_MM,
     MM,
-    STANDARD,
     TALL,
     WIDTH,
     ReportFigure,
@@ -57,7 +67,8 @@ from .charts_layout import (
     style,
     style_path,
 )
-from .charts_time import extent, fit_time_axis, full_grid, infer_interval, period_ends, plural
+from .charts_share import plot_outlet_heatmap, plot_outlet_share_over_time, plot_share_of_voice
+from .charts_time import extent, fit_time_axis, plural
 from .errors import ConfigError
 
 __all__ = [
@@ -79,137 +90,8 @@ __all__ = [
 ]
 
 #: The Okabe–Ito palette in the house order (also set in the style file).
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
-#: Grey for "other" and context series.
-GREY = "#9A9A9A"
 SAVE_FORMATS = ("png", "svg", "pdf")
 _KNOWN_COVERAGE_COLUMNS = {"period", "count", "total_count", "ratio"}
-# Rows that stand for "everything else" are drawn in grey.
-_OTHER_NAMES = ("Other", "other", "(other)")
-# Up to this many periods, a share over time is drawn as one stacked bar per period.
-_MAX_BAR_PERIODS = 36
-# A period with fewer articles than this has a share bar drawn lighter (a noisy share).
-_FEW_ARTICLES = 5
-# Series this short get markers: a line needs two points, a reader needs to see each.
-_MARKER_POINTS = 40
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def _fmt_date(value) -> str:
-    stamp = pd.Timestamp(value)
-    return stamp.strftime("%-d %b %Y")
-
-
-def _span(frame: pd.DataFrame):
-    attrs = frame.attrs or {}
-    start, end = attrs.get("start"), attrs.get("end")
-    if (start is None or end is None) and "period" in frame.columns and len(frame):
-        periods = pd.to_datetime(frame["period"])
-        start = periods.min() if start is None else start
-        end = periods.max() if end is None else end
-    if start is None or end is None or pd.isna(start) or pd.isna(end):
-        return None
-    return f"{_fmt_date(start)} – {_fmt_date(end)}"
-
-
-def source_note(frame: pd.DataFrame | None = None, note: str | None = None) -> str:
-    """The one-line source note printed under every chart.
-
-    Parameters
-    ----------
-    frame
-        A trend frame. Its ``attrs`` may carry ``n_articles``, ``n_outlets``, ``start`` and
-        ``end`` (set by :mod:`policykit.trends`); missing values are derived from the
-        columns where that is unambiguous (``count`` summed over a frame without groups,
-        distinct ``outlet`` values, the range of ``period``).
-    note
-        Text to use instead; the policykit version is appended.
-
-    Returns
-    -------
-    str
-        e.g. ``"1,204 articles from 37 outlets, 1 Jan 2024 – 30 Jun 2024; policykit v0.1.0"``.
-    """
-    suffix = f"policykit v{_version()}"
-    if note is not None:
-        return f"{note}; {suffix}"
-    if frame is None:
-        return f"Source: {suffix}"
-    attrs = frame.attrs or {}
-    n_articles = attrs.get("n_articles")
-    n_outlets = attrs.get("n_outlets")
-    columns = set(frame.columns)
-    if n_articles is None and "count" in columns and not (columns & {"item", "group", "topic"}):
-        # Coverage without groups and outlet mixes count each article once (topics overlap).
-        n_articles = int(frame["count"].sum())
-    if n_outlets is None and "outlet" in columns and not frame["outlet"].isin(_OTHER_NAMES).any():
-        # Outlets that carry something: a zero-filled frame lists every outlet.
-        carrying = frame.groupby("outlet")["count"].sum() if "count" in columns else None
-        n_outlets = int((carrying > 0).sum()) if carrying is not None else frame.outlet.nunique()
-    parts = []
-    if n_articles is not None:
-        parts.append(f"{int(n_articles):,} articles")
-    if n_outlets is not None:
-        outlets = "outlet" if int(n_outlets) == 1 else "outlets"
-        parts.append(f"{'from ' if parts else ''}{int(n_outlets):,} {outlets}")
-    text = " ".join(parts)
-    span = _span(frame)
-    if span:
-        text = f"{text}, {span}" if text else span
-    return f"{text}; {suffix}" if text else f"Source: {suffix}"
-
-
-def _require(frame: pd.DataFrame, columns: list[str], func: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ConfigError(
-            f"{func} needs a pandas DataFrame, not {type(frame).__name__}; "
-            "pass the frame a policykit.trends function returned (polars: .to_pandas())"
-        )
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ConfigError(
-            f"{func}: frame has no column(s) {', '.join(missing)}; it has "
-            f"{', '.join(map(str, frame.columns)) or 'no columns'}"
-        )
-
-
-def _periods(values) -> pd.Series:
-    """Periods as naive UTC timestamps (matplotlib's date axis wants one zone)."""
-    periods = pd.to_datetime(pd.Series(values).reset_index(drop=True))
-    if getattr(periods.dt, "tz", None) is not None:
-        periods = periods.dt.tz_convert("UTC").dt.tz_localize(None)
-    return periods
-
-
-def _time_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    data = frame.copy()
-    data["_period"] = _periods(data["period"]).to_numpy()
-    if data["_period"].isna().any():
-        raise ConfigError(
-            f"{int(data['_period'].isna().sum())} row(s) have no period; drop them or give "
-            "each row the first day of its period"
-        )
-    return data, infer_interval(data["_period"], frame.attrs)
-
-
-def _geometry(starts, interval: str):
-    """Left edge, width (days) and centre of a bar filling 80 % of each period."""
-    starts = pd.Series(pd.to_datetime(starts)).reset_index(drop=True)
-    length = period_ends(starts, interval) - starts
-    return (
-        (starts + length * 0.1).to_numpy(),
-        (length * 0.8).dt.total_seconds() / 86400,
-        (starts + length / 2).to_numpy(),
-    )
-
-
-def _marker(n: int) -> dict:
-    return {"marker": "o", "markersize": 3.5} if n <= _MARKER_POINTS else {}
 
 
 def _group_column(frame: pd.DataFrame, known: set[str]) -> str | None:
@@ -225,20 +107,6 @@ def _smoothing_label(frame: pd.DataFrame) -> str | None:
     if isinstance(smoothing, int | float):
         return f"{int(smoothing)}-period rolling mean"
     return str(smoothing)
-
-
-def _shorten(text, width: int = 60) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _join(*parts) -> str | None:
-    text = "; ".join(p for p in parts if p)
-    return text[:1].upper() + text[1:] if text else None
 
 
 def plot_coverage(
@@ -399,24 +267,6 @@ def _effective_outlets_label(frame: pd.DataFrame) -> str | None:
     return ", ".join(parts) or None
 
 
-def _bars(ax, labels, values, colours, annotations, percent: bool = False) -> None:
-    """Horizontal bars, largest first from the top, each labelled at its end."""
-    y = np.arange(len(labels))
-    ax.barh(y, values, color=colours)
-    ax.set_yticks(y, labels)
-    ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)
-    ax.grid(axis="y", visible=False)
-    ax.grid(axis="x", visible=True)
-    for yi, (value, text) in enumerate(zip(values, annotations, strict=True)):
-        ax.annotate(f" {text}", xy=(value, yi), va="center", fontsize=8, color="#333333")
-    top = float(np.nanmax(values)) if len(values) else 0.0
-    ax.set_xlim(0, (top or 1.0) * 1.2)
-    if percent:
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-        ticks = MaxNLocator(nbins=6).tick_values(0, min(1.0, (top or 1.0) * 1.2))
-        ax.set_xticks([t for t in ticks if 0 <= t <= min(1.0, (top or 1.0) * 1.2)])
-
-
 def plot_outlet_mix(
     frame: pd.DataFrame,
     *,
@@ -492,284 +342,6 @@ def plot_outlet_mix(
         left_out = f"{_count(silent, 'outlet')} with no article not shown" if silent else None
         subtitle = _join(_effective_outlets_label(frame) if len(data) else None, left_out)
         set_header(fig, ax, title or "Outlet mix", subtitle)
-        add_note(fig, source_note(frame, note))
-    return fig
-
-
-def _top_items(frame: pd.DataFrame, column: str, top: int, value: str = "count") -> list:
-    """The ``top`` items by total ``value``, leaving out items whose total is 0."""
-    totals = frame.groupby(column)[value].sum().sort_values(ascending=False, kind="stable")
-    return list(totals[totals > 0].index[:top])
-
-
-def plot_outlet_share_over_time(
-    frame: pd.DataFrame,
-    *,
-    top: int = 6,
-    ax=None,
-    title: str | None = None,
-    note: str | None = None,
-) -> Figure:
-    """Each outlet's share of the coverage per period.
-
-    Parameters
-    ----------
-    frame
-        ``period``, ``outlet``, ``count`` (one row per outlet and period).
-    top
-        Outlets drawn separately (by total count); the rest become "Other outlets".
-
-    Returns
-    -------
-    Figure
-        A stacked area over many periods; one stacked bar per period when there are few
-        periods or many without articles (lighter when a period has fewer than 5
-        articles); bars of each outlet's share when there is a single period. The
-        subtitle says which, and how many periods had no articles.
-    """
-    _require(frame, ["period", "outlet", "count"], "plot_outlet_share_over_time")
-    return _stacked_share(
-        frame, "outlet", top, ax, title or "Outlet share over time", note, "Other outlets"
-    )
-
-
-def _stacked_share(frame, column, top, ax, title, note, other_label) -> Figure:
-    data, interval = _time_frame(frame)
-    keep = _top_items(data, column, top)
-    data["_item"] = data[column].where(data[column].isin(keep), other_label)
-    table = data.pivot_table(
-        index="_period", columns="_item", values="count", aggfunc="sum", fill_value=0
-    )
-    table = table.reindex(full_grid(data["_period"], interval), fill_value=0)
-    order = [k for k in keep if k in table.columns]
-    if other_label in table.columns and table[other_label].sum() > 0:
-        order.append(other_label)
-    table = table[order]
-    totals = table.sum(axis=1)
-    n, silent = len(table), int((totals <= 0).sum())
-    with style():
-        if ax is None:
-            fig, axes = new_figure(figsize=height_for_rows(len(order)) if n == 1 else STANDARD)
-            ax = axes[0, 0]
-        fig = ax.figure
-        colours = [
-            GREY if name == other_label else PALETTE[i % len(PALETTE)]
-            for i, name in enumerate(order)
-        ]
-        labels = [_shorten(c, 24) for c in order]
-        if float(totals.sum()) == 0:
-            no_data(ax, f"No articles in {plural(n, interval)}")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            subtitle = None
-        elif n == 1:
-            # One period has no "over time": each item's share of it, as bars.
-            shares = table.iloc[0] / totals.iloc[0]
-            _bars(
-                ax,
-                labels,
-                shares.to_numpy(),
-                colours,
-                [f"{s:.0%} ({int(c)})" for s, c in zip(shares, table.iloc[0], strict=True)],
-                percent=True,
-            )
-            ax.set_xlabel("Share of articles")
-            period = pd.Timestamp(table.index[0])
-            subtitle = (
-                f"One {interval} only (from {_fmt_date(period)}): shares of its "
-                f"{int(totals.iloc[0]):,} articles; a finer interval shows change"
-            )
-        else:
-            shares = table.div(totals.replace(0, np.nan), axis=0)
-            if n <= _MAX_BAR_PERIODS or silent > 0.2 * n:
-                subtitle = _share_bars(ax, shares, totals, colours, labels, interval)
-            else:
-                # Steps: each period's share holds over the whole period; none is a gap.
-                ends = period_ends(pd.Series(shares.index[-1:]), interval)
-                x = list(shares.index) + list(ends)
-                values = [np.append(shares[c].to_numpy(), shares[c].iloc[-1]) for c in order]
-                ax.stackplot(x, *values, labels=labels, colors=colours, linewidth=0, step="post")
-                subtitle = None
-            if silent:
-                gap = "no bar" if subtitle is not None else "a gap"
-                subtitle = _join(subtitle, f"{silent} of {n} {interval}s had no articles ({gap})")
-            ax.set_ylim(0, 1)
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-            ax.set_ylabel("Share of articles")
-            handles = [
-                Patch(facecolor=c, label=lab) for c, lab in zip(colours, labels, strict=True)
-            ]
-            ax.legend(handles=handles[::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0))
-            fit_time_axis(ax, table.index, interval)
-        set_header(fig, ax, title, subtitle)
-        add_note(fig, source_note(frame, note))
-    return fig
-
-
-def _share_bars(ax, shares, totals, colours, labels, interval) -> str | None:
-    """One 100 % bar per period (one PolyCollection per item: thousands of Rectangle
-    patches are slow to draw); periods with few articles lighter. Returns the subtitle."""
-    left, width, _ = _geometry(shares.index, interval)
-    x0 = mdates.date2num(pd.DatetimeIndex(left).to_pydatetime())
-    x1 = x0 + width.to_numpy()
-    few = (totals > 0) & (totals < _FEW_ARTICLES)
-    alpha = np.where(few.to_numpy(), 0.4, 1.0)
-    bottom = np.zeros(len(shares))
-    for name, colour, label in zip(shares.columns, colours, labels, strict=True):
-        values = shares[name].fillna(0).to_numpy()
-        top = bottom + values
-        drawn = values > 0
-        verts = [
-            [(a, b), (a, t), (c, t), (c, b)]
-            for a, c, b, t in zip(x0[drawn], x1[drawn], bottom[drawn], top[drawn], strict=True)
-        ]
-        rgba = [mcolors.to_rgba(colour, a) for a in alpha[drawn]]
-        ax.add_collection(PolyCollection(verts, facecolors=rgba, linewidths=0, label=label))
-        bottom = top
-    text = f"one bar per {interval}"
-    if few.any():
-        text += f"; lighter: fewer than {_FEW_ARTICLES} articles in the {interval}"
-    return text
-
-
-def plot_outlet_heatmap(
-    frame: pd.DataFrame,
-    *,
-    top: int = 20,
-    value: str = "count",
-    ax=None,
-    title: str | None = None,
-    note: str | None = None,
-) -> Figure:
-    """Outlet × period heatmap of coverage.
-
-    Parameters
-    ----------
-    frame
-        ``period``, ``outlet`` and ``value`` (``count`` by default, or ``ratio``).
-    top
-        Outlets shown (rows, by total), most active first. Outlets whose total is 0 (a
-        zero-filled frame lists every outlet) get no row; the subtitle says how many.
-
-    Returns
-    -------
-    Figure
-        One Axes (the heatmap) plus its colour bar. The source note counts the articles
-        and outlets in the rows shown, and what the rows leave out.
-    """
-    _require(frame, ["period", "outlet", value], "plot_outlet_heatmap")
-    data, interval = _time_frame(frame)
-    rank_by = "count" if "count" in data.columns else value
-    totals = data.groupby("outlet")[rank_by].sum()
-    carrying = int((totals > 0).sum())
-    silent = int(data["outlet"].nunique()) - carrying
-    keep = _top_items(data, "outlet", top, rank_by)
-    grid = full_grid(data["_period"], interval)
-    table = data[data["outlet"].isin(keep)].pivot_table(
-        index="outlet", columns="_period", values=value, aggfunc="sum", fill_value=0
-    )
-    table = table.reindex(index=keep, columns=grid, fill_value=0)
-    with style():
-        if ax is None:
-            fig, axes = new_figure(figsize=height_for_rows(max(len(table), 3), 5.0, 32))
-            ax = axes[0, 0]
-        fig = ax.figure
-        ax.grid(False)
-        ax.spines[:].set_visible(False)
-        if len(table):
-            ends = period_ends(pd.Series(grid[-1:]), interval)
-            edges = mdates.date2num(list(grid.to_pydatetime()) + list(ends.dt.to_pydatetime()))
-            values = table.to_numpy(dtype=float)
-            image = ax.pcolormesh(
-                edges, np.arange(len(table) + 1), values, cmap="Blues", vmin=0, shading="flat"
-            )
-            ax.set_ylim(len(table), 0)
-            ax.set_yticks(np.arange(len(table)) + 0.5, [_shorten(o, 30) for o in table.index])
-            ax.tick_params(axis="y", length=0)
-            bar = fig.colorbar(image, ax=ax, shrink=0.9, pad=0.02)
-            label = "Articles" if value == "count" else value.replace("_", " ").capitalize()
-            bar.set_label(label)
-            if value == "count":
-                bar.locator = MaxNLocator(integer=True)
-                bar.update_ticks()
-            fit_time_axis(ax, grid, interval, pad=0)
-        else:
-            no_data(ax, "No articles from any outlet")
-            ax.set_xticks([])
-            ax.set_yticks([])
-        shown = (
-            "every outlet with articles"
-            if len(keep) == carrying
-            else (f"the {len(keep)} of {carrying} outlets with the most articles")
-        )
-        subtitle = _join(
-            f"Rows: {shown}" if len(keep) else None,
-            f"{_count(silent, 'outlet')} with no article left out" if silent else None,
-        )
-        set_header(fig, ax, title or "Coverage by outlet and period", subtitle)
-        if note is None and "count" in data.columns:
-            note = _heatmap_note(data, keep, totals, frame)
-            add_note(fig, f"{note}; policykit v{_version()}")
-        else:
-            add_note(fig, source_note(frame, note))
-    return fig
-
-
-def _heatmap_note(data, keep, totals, frame) -> str:
-    shown = int(totals.reindex(keep).sum()) if keep else 0
-    text = f"{shown:,} articles from the {_count(len(keep), 'outlet')} shown"
-    rest = totals.drop(index=keep)
-    rest = rest[rest > 0]
-    if len(rest):
-        text += f" ({int(rest.sum()):,} more from {_count(len(rest), 'other outlet')})"
-    span = _span(frame)
-    return f"{text}, {span}" if span else text
-
-
-def plot_share_of_voice(
-    frame: pd.DataFrame,
-    *,
-    top: int = 7,
-    ax=None,
-    title: str | None = None,
-    note: str | None = None,
-) -> Figure:
-    """Each item's (topic's, entity's…) share of voice.
-
-    Parameters
-    ----------
-    frame
-        From :func:`policykit.trends.share_of_voice`: ``period``, ``item``, ``count``,
-        ``share``. Several periods draw shares over time (as
-        :func:`plot_outlet_share_over_time` does); a single period draws horizontal bars.
-    top
-        Items shown separately; the rest become "Other".
-
-    Returns
-    -------
-    Figure
-    """
-    _require(frame, ["period", "item", "count", "share"], "plot_share_of_voice")
-    if frame["period"].nunique() > 1:
-        return _stacked_share(frame, "item", top, ax, title or "Share of voice", note, "Other")
-    totals = frame.groupby("item")[["count", "share"]].sum().sort_values("count", ascending=False)
-    with style():
-        if ax is None:
-            fig, axes = new_figure(figsize=height_for_rows(len(totals)))
-            ax = axes[0, 0]
-        fig = ax.figure
-        _bars(
-            ax,
-            [_shorten(i, 34) for i in totals.index],
-            totals["share"].to_numpy(dtype=float),
-            [PALETTE[0]] * len(totals),
-            [f"{s:.0%} ({int(c)})" for s, c in zip(totals["share"], totals["count"], strict=True)],
-            percent=True,
-        )
-        ax.set_xlabel("Share of voice")
-        if not float(totals["count"].sum()):
-            no_data(ax, "No articles for any item")
-        set_header(fig, ax, title or "Share of voice")
         add_note(fig, source_note(frame, note))
     return fig
 
