@@ -35,7 +35,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -46,6 +46,7 @@ from .. import workers as _workers
 from ..errors import ConfigError, QueryError, one_of
 from ..progress import resolve as _resolve_progress
 from . import clusters as _clusters
+from . import entities_spacy as _entities_spacy
 from . import events as _events
 from . import topics as _topics
 from .entities import Gazetteer, entity_id
@@ -233,6 +234,7 @@ def enrich(
     progress=False,
     workers: int | None = None,
     min_df: int = MIN_DF,
+    entities: str = "builtin",
 ) -> EnrichReport:
     """Bring the enrichment tables up to date with the articles.
 
@@ -254,6 +256,9 @@ def enrich(
     workers : worker processes for the Python stages (default ``Settings.workers``;
         0 means one per core).
     min_df : minimum number of articles for a recogniser name without a cue.
+    entities : the recogniser for names not in the gazetteer: ``"builtin"`` (default,
+        offline, no model) or ``"spacy"`` / ``"spacy:MODEL"`` (spaCy and the model must
+        be installed; see :mod:`policykit.enrich.entities_spacy`).
     """
     run = _check_stages(stages)
     meter = _resolve_progress(progress)
@@ -271,6 +276,10 @@ def enrich(
     )
     topic_list = topic_set.topics if topic_set is not None else []
     gaz = _load_gazetteer(gazetteer) if {"entities", "citations"} & set(run) else None
+    backend, model = _entities_spacy.parse_backend(entities)
+    if gaz is not None and backend == "spacy":
+        # Loaded here first, so a missing spaCy or model is one line before any work.
+        gaz = replace(gaz, recogniser=_entities_spacy.version(model))
 
     for statement in _statements("prune.sql"):
         con.execute(statement)

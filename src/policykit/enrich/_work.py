@@ -20,6 +20,7 @@ from .entities import (
     person_names,
     prepare_with_map,
 )
+from .entities_spacy import find_entities_spacy
 from .language import detect_language
 
 _GAZ: Gazetteer | None = None
@@ -46,7 +47,14 @@ def process(rows: list[tuple]) -> dict[str, list[tuple]]:
         if do_ent or do_cit:
             t0 = _clock()
             text, removed = prepare_with_map(body or summary or "")
-            found = find_entities(text, _GAZ, headline=title, prepared=True)
+            if _GAZ is not None and _GAZ.recogniser != "builtin":
+                # spaCy reads the text as stored: its spans need no mapping back.
+                found = find_entities_spacy(
+                    body or summary or "", _GAZ, _GAZ.recogniser.split(":")[1]
+                )
+                removed = []
+            else:
+                found = find_entities(text, _GAZ, headline=title, prepared=True)
             if do_ent:
                 out["entities"].extend(
                     (aid, entity_id(f.name), f.name, f.type, f.origin, f.mentions, f.strong)

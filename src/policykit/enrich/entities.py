@@ -285,9 +285,12 @@ class _Doc:
 
     def _span(self, span: _Span) -> None:
         words = span.words
-        if words[0].isupper() and len(words[0]) > 1 and self._caps_line(span.start):
-            self._caps_span(span)
-            return
+        if words[0].isupper() and len(words[0]) > 1:
+            if self._caps_line(span.start):
+                self._caps_span(span)
+                return
+            if len(words[0]) > 6 and all(w.isupper() for w in words) and self._caps_span(span):
+                return  # "WASHINGTON (Wire) - ...": a dateline in capitals
         if len(words) == 1 and self._single(span, words[0]):
             return
         offs = [m.start() for m in _WORD_RE.finditer(self.text, span.start, span.end)]
@@ -316,8 +319,9 @@ class _Doc:
                     before=before if piece[0] == 0 else "",
                 )
 
-    def _caps_span(self, span: _Span) -> None:
-        """A run in an all-capital line: listed names only, matched in capitals."""
+    def _caps_span(self, span: _Span) -> bool:
+        """A run in an all-capital line: listed names only, matched in capitals. Did
+        anything match?"""
         words = span.words
         offs = None
         i = 0
@@ -331,6 +335,7 @@ class _Doc:
                 i += n
             else:
                 i += 1
+        return offs is not None
 
     def _refuse_hit(self, words: list[str], i: int, initial: bool, hit) -> bool:
         n, key = hit
@@ -341,6 +346,17 @@ class _Doc:
         prev = words[i - 1]
         if prev.lower() in GIVEN_NAMES and (i == 1 or words[i - 2][0].isupper()):
             return True  # "Hillary Clinton", "Jack London": a person, not the place
+        if (
+            i + n == len(words)
+            and not initial
+            and prev[0].isupper()
+            and (low := prev.lower()) not in DIRECTIONS
+            and low not in COMMON_WORDS
+            and low not in ORG_HEADS
+            and (prev,) not in self.gaz.index
+            and not prev.isupper()
+        ):
+            return True  # "Valeska Paris": a name ending in a place name is a person's
         # "University of California", "University of Southern California": one name
         if "of" not in words[:i] and "for" not in words[:i]:
             return False
@@ -530,7 +546,9 @@ class _Doc:
             add(name, "organisation", "recogniser", True, start, end, "cited")
         elif any(_is_acronym(w) and w not in NOT_ACRONYMS for w in ws):
             add(name, "organisation", "recogniser", not initial, start, end, "acronym")
-        elif len(ws) <= 4 and all(w[:1].isupper() and not w.isupper() for w in ws):
+        elif len(ws) <= 4 and all(
+            (w[:1].isupper() and not w.isupper()) or w in _PARTICLES for w in ws
+        ):
             if low[0] in GIVEN_NAMES:
                 key = add(name, "person", "recogniser", True, start, end, "given-name")
                 self.persons_full[ws[-1]] = key
@@ -613,11 +631,33 @@ class _Doc:
         return list(out.values())
 
 
+#: Lower-case particles inside a person's name ("Derek da Cunha", "Ludwig van Beethoven").
+_PARTICLES = frozenset(
+    [
+        "da",
+        "de",
+        "del",
+        "della",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "al",
+        "bin",
+        "ibn",
+    ]
+)
 _LEADING_NOISE = COMMON_WORDS - {"new", "first", "one", "next", "the"}
 #: Passed as the text before the organisation in "Claudia Mo of the Civic Party".
 _MEMBER_OF = " member of "
 _TEAM_AFTER = re.compile(
-    r"[ \t]+(?:beat|beats|defeated|drew|draw|thrashed|edged|routed|outplayed|faced|"
+    r"[ \t]+(?:beat|beats|defeated|(?:drew|draw)(?=[ \t]+(?:with|\d))|thrashed|edged|routed|faced|"
     r"\d{1,2}(?:[ \t]*[-–—,][ \t]*\d{1,2}|[ \t]+[A-Z]))"
 )
 _TEAM_BEFORE = re.compile(r"\b(?:against|beat|defeated|faced|versus|vs\.?|v\.?)[ \t]+$")

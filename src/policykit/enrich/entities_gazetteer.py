@@ -364,6 +364,9 @@ class Gazetteer:
     index: dict[tuple[str, ...], str] = field(default_factory=dict)  # words -> key
     upper: dict[tuple[str, ...], str] = field(default_factory=dict)  # WORDS -> key
     longest: int = 1
+    #: Which recogniser reads the names that are not listed: "builtin", or
+    #: "spacy:MODEL:VERSION" (see entities_spacy; set by enrich(entities=...)).
+    recogniser: str = "builtin"
 
     @classmethod
     def load(
@@ -445,6 +448,8 @@ class Gazetteer:
 
     def fingerprint(self) -> str:
         parts = sorted(f"{e.name}|{e.type}|{'|'.join(e.aliases)}" for e in self.entries.values())
+        if self.recogniser != "builtin":
+            parts.append(f"recogniser:{self.recogniser}")
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     def match(self, words: list[str], start: int, caps: bool = False) -> tuple[int, str] | None:
