@@ -13,6 +13,7 @@ CREATE OR REPLACE TEMP MACRO pk_url_is_plain(u) AS (
     regexp_full_match(u, '[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?(?:/[A-Za-z0-9._~!$''()*+,;=:@/-]*)?')
     AND NOT regexp_matches(u, '(?i)://[^/]*/.*amp')
     AND NOT contains(u, '/.')  -- a possible dot segment ('/./', '/../'): full macro
+    AND NOT contains(substr(u, strpos(u, '://') + 3), '//')  -- empty segments, a second URL: full macro
 );
 
 -- www./m./mobile./amp. prefixes, by string functions (the regular expression of
