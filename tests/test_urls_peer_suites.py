@@ -337,12 +337,27 @@ def test_sql_twin_agrees_or_flags_on_the_peers_own_cases(con, case):
 def con():
     import duckdb
 
+    from policykit.ingest import SQL
     from policykit.normalise import install_macros
 
     connection = duckdb.connect()
     install_macros(connection)
+    connection.execute(SQL["macros"])  # the ingest's fast path (pk_canonical_url_fast)
     yield connection
     connection.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [c["url"] for c in CASES if canonical_url(c["url"]) is not None]
+    + ["https://hanxiao.io//404.html", "https://x.com/a//b/", "https://x.com//"],
+)
+def test_ingest_fast_path_agrees_on_the_peers_own_cases(con, url):
+    # the ingest's plain-URL shortcut must give the full rule's key (or leave the URL to it)
+    plain, fast, flagged = con.execute(
+        "SELECT pk_url_is_plain($1), pk_canonical_url_fast($1), pk_url_needs_python($1)", [url]
+    ).fetchone()
+    assert (not plain and flagged) or fast == canonical_url(url), (url, fast)
 
 
 def _canonical_from_env():
