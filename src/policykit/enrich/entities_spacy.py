@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 
 from ..errors import ConfigError
-from .entities import Found, Gazetteer, _key
+from .entities import Found, Gazetteer, _key, prepare_text
 
 DEFAULT_MODEL = "en_core_web_sm"
 LABELS = {
@@ -89,7 +89,8 @@ def find_entities_spacy(text: str | None, gaz: Gazetteer, model: str) -> list[Fo
             surface = surface[4:]
         if not surface:
             continue
-        listed = gaz.index.get(tuple(surface.split()))
+        words = tuple(prepare_text(surface).split())
+        listed = gaz.index.get(words) or (gaz.upper.get(words) if surface.isupper() else None)
         if listed is not None:
             entry = gaz.entries[listed]
             name, etype, origin = entry.name, entry.type, entry.origin
