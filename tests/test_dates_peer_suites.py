@@ -31,6 +31,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policykit.normalise import parse_published
 
@@ -396,3 +398,32 @@ def test_peer_suite_counts(capsys):
             print("  wrong:", row)
     suites = ("dateparser", "feedparser", "htmldate")
     assert sum(counts[s + " reasons"].total() for s in suites) == len(CASES)
+
+
+# --- generated strings of the families fixed here ---------------------------------------
+
+_MONTH_NAMES = [calendar.month_name[i] for i in range(1, 13)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    day=st.integers(1, 27),
+    span=st.integers(1, 3),
+    month=st.integers(1, 12),
+    year=st.integers(1995, 2030),
+    shape=st.sampled_from(
+        ["{M} {d}-{e}, {y}", "{d}-{e} {M} {y}", "{d}.-{e}. {M} {y}", "{M} {d} {y}"]
+    ),
+)
+def test_generated_day_ranges_read_as_the_first_day_like_dateparser(day, span, month, year, shape):
+    # dateutil read '2021' of 'June 12-14, 2021' as a clock time; the first day is the
+    # reading (dateparser's), and never another year
+    text = shape.format(M=_MONTH_NAMES[month - 1], d=day, e=day + span, y=year)
+    got = parse_published(text)
+    assert got.value == dt.datetime(year, month, day, tzinfo=UTC), text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = dateparser.parse(text, languages=["en", "de"], settings={"DATE_ORDER": "DMY"})
+    # dateparser reads no range of one-digit days ('January 1-2, 1995'); where it reads
+    # one, it is the same day
+    assert peer is None or peer.date() == got.value.date(), (text, peer)
