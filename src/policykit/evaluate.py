@@ -41,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import evaluate_events
+from . import evaluate_events, evaluate_ner
 from .errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -625,6 +625,14 @@ def main(argv: list[str] | None = None) -> int:
     values.update(events_result.values())
     if events_result.skipped:
         floors = {k: v for k, v in floors.items() if not k.startswith("events.")}
+    # Entity recognition (policykit.evaluate_ner): GUM and GMB, skipped with a line (and
+    # the [entities] floors not checked) when the data is absent.
+    ner = evaluate_ner.run_gate()
+    print()
+    print(ner["table"])
+    values.update(ner["values"])
+    if ner["skipped"]:
+        floors = {k: v for k, v in floors.items() if not k.startswith("entities.")}
     print()
     for name, value in sorted(values.items()):
         floor = floors.get(name)
