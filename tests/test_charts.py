@@ -283,3 +283,262 @@ def test_style_is_not_global(coverage):
     before = matplotlib.rcParams["axes.prop_cycle"]
     charts.plot_coverage(coverage)
     assert matplotlib.rcParams["axes.prop_cycle"] == before
+
+
+# --- issue 10: every chart on short and long periods, A4 sizes, labels, notes ---------
+
+import chart_frames as F  # noqa: E402
+import matplotlib.dates as mdates  # noqa: E402
+
+from policykit import charts_layout, charts_time  # noqa: E402
+
+TIME_CHARTS = {
+    "coverage": lambda c, **kw: charts.plot_coverage(F.coverage(c), F.spikes(c), **kw),
+    "outlet_share": lambda c, **kw: charts.plot_outlet_share_over_time(F.by_outlet(c), **kw),
+    "heatmap": lambda c, **kw: charts.plot_outlet_heatmap(F.by_outlet(c), **kw),
+    "share_of_voice": lambda c, **kw: charts.plot_share_of_voice(F.voice(c), **kw),
+    "small_multiples": lambda c, **kw: charts.plot_coverage_small_multiples(F.by_topic(c), **kw),
+}
+ALL_CHARTS = {
+    **TIME_CHARTS,
+    "outlet_mix": lambda c, **kw: charts.plot_outlet_mix(F.mix(c), **kw),
+    "terms": lambda c, **kw: charts.plot_terms(F.terms(c), **kw),
+}
+
+
+def _render(fig):
+    from policykit import charts_check
+
+    charts_check.render(fig, 50)
+
+
+def _date_axes(fig):
+    return [ax for ax in fig.axes if ax.get_visible() and not hasattr(ax, "_colorbar")]
+
+
+@pytest.mark.parametrize("case", ["short", "long", "single"])
+@pytest.mark.parametrize("chart", sorted(TIME_CHARTS))
+def test_time_axis_fits_the_data(chart, case):
+    if case == "single" and chart in ("outlet_share", "share_of_voice"):
+        pytest.skip("one period is drawn as bars of shares, without a time axis")
+    fig = TIME_CHARTS[chart](case)
+    index, interval = F.periods(case)
+    first = mdates.date2num(index[0])
+    last = mdates.date2num(index[-1] + charts_time._OFFSET[interval])
+    span = last - first
+    _render(fig)
+    shown = []
+    for ax in _date_axes(fig):
+        low, high = ax.get_xlim()
+        # The axis spans the periods drawn: no 2015-2018 axis around 19 days of data.
+        assert first - 0.02 * span <= low <= first and last <= high <= last + 0.02 * span
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        assert 1 <= len(ticks) <= 10
+        labels = [lab.get_text() for lab in ax.get_xticklabels() if lab.get_text()]
+        if labels:  # the upper panels of a shared axis show none
+            assert len(labels) == len(set(labels)) == len(ticks)
+        shown += labels
+    assert shown, "the date axis has labels"
+    if case == "short":
+        # Day labels ("3 May"), the year on the first only.
+        assert all(lab.split("\n")[0].split()[1] == "May" for lab in shown)
+        assert all(lab.count("2024") <= 1 for lab in shown)
+    elif case == "long":
+        # Years (month names at most), never day labels over six years.
+        years = {int(w) for lab in shown for w in lab.split() if w.isdigit() and len(w) == 4}
+        assert len(years) >= 2 and years <= set(range(2019, 2026))
+        assert not any(lab.split()[0].isdigit() and len(lab.split()[0]) <= 2 for lab in shown)
+    else:
+        assert any("2024" in lab for lab in shown)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "interval", "n", "inches", "expected"),
+    [
+        ("2024-05-01", "2024-05-08", "day", 7, 5.3, ("day", 1, True)),
+        ("2024-05-01", "2024-05-20", "day", 19, 5.3, ("day", 3, True)),
+        ("2024-05-01", "2024-05-20", "day", 19, 1.5, ("week", 2, False)),
+        ("2024-05-06", "2024-05-27", "week", 3, 5.3, ("week", 1, False)),
+        ("2024-01-01", "2024-07-01", "week", 26, 5.3, ("month", 1, False)),
+        ("2022-01-01", "2025-01-01", "week", 157, 5.3, ("month", 6, False)),
+        ("2019-01-07", "2025-01-06", "week", 313, 5.3, ("year", 1, False)),
+        ("2024-05-01", "2024-06-01", "month", 1, 5.3, ("period", 1, True)),
+        ("2024-01-01", "2025-01-01", "month", 12, 5.3, ("period", 1, True)),
+        ("2024-01-01", "2025-01-01", "month", 12, 3.0, ("period", 2, True)),
+        ("2022-01-01", "2025-01-01", "month", 36, 5.3, ("month", 6, False)),
+        ("1990-01-01", "2025-01-01", "year", 35, 5.3, ("year", 5, False)),
+    ],
+)
+def test_tick_plan(left, right, interval, n, inches, expected):
+    plan = charts_time.tick_plan(pd.Timestamp(left), pd.Timestamp(right), interval, n, inches)
+    assert (plan.unit, plan.step, plan.centred) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2024-05-01", "2024-05-19", "day"),
+        ("2024-05-01", "2024-07-31", "week"),
+        ("2024-01-01", "2024-12-31", "month"),
+        ("2021-01-01", "2024-12-31", "quarter"),
+        ("2010-01-01", "2024-12-31", "year"),
+    ],
+)
+def test_suggest_interval(start, end, expected):
+    assert charts_time.suggest_interval(start, end) == expected
+
+
+def test_tick_labels_name_the_year_once_and_at_changes():
+    ticks = pd.DatetimeIndex(["2023-11-01", "2023-12-01", "2024-01-01", "2024-02-01"])
+    plan = charts_time.TickPlan("month", 1, False)
+    assert charts_time.tick_labels(ticks, plan, "month") == ["Nov\n2023", "Dec", "Jan\n2024", "Feb"]
+
+
+def test_infer_interval_from_gaps():
+    assert charts_time.infer_interval(pd.date_range("2024-01-01", periods=5, freq="D")) == "day"
+    assert (
+        charts_time.infer_interval(pd.date_range("2024-01-01", periods=5, freq="W-MON")) == "week"
+    )
+    assert charts_time.infer_interval(pd.date_range("2024-01-01", periods=5, freq="MS")) == "month"
+    assert (
+        charts_time.infer_interval(pd.date_range("2024-01-01", periods=5, freq="QS")) == "quarter"
+    )
+    assert charts_time.infer_interval(pd.date_range("2020-01-01", periods=5, freq="YS")) == "year"
+    assert charts_time.infer_interval([pd.Timestamp("2024-01-01")], {"interval": "week"}) == "week"
+
+
+def test_heatmap_rows_only_for_outlets_with_articles():
+    frame = F.demo_like()
+    fig = charts.plot_outlet_heatmap(frame, top=12)
+    ax = fig.axes[0]
+    # Independent count: outlets whose column of counts has anything in it.
+    totals = {o: int(frame.loc[frame.outlet == o, "count"].sum()) for o in frame.outlet.unique()}
+    carrying = sorted((o for o, n in totals.items() if n), key=lambda o: (-totals[o], o))
+    assert [t.get_text() for t in ax.get_yticklabels()] == carrying
+    assert len(carrying) == 7
+    (mesh,) = ax.collections
+    assert mesh.get_array().shape == (7, 28)
+    assert (
+        ax.get_title(loc="left")
+        == "Rows: every outlet with articles; 63 outlets with no article left out"
+    )
+    assert fig._policykit_note.get_text().startswith(
+        "28 articles from the 7 outlets shown, 1 Aug 2023 – 28 Aug 2023"
+    )
+
+
+def test_heatmap_note_counts_the_rows_shown_and_the_rest():
+    frame = F.demo_like()
+    fig = charts.plot_outlet_heatmap(frame, top=3)
+    totals = frame.groupby("outlet")["count"].sum()
+    shown = sorted(totals[totals > 0].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    n_shown = sum(n for _, n in shown)
+    note = " ".join(fig._policykit_note.get_text().split())
+    assert note.startswith(
+        f"{n_shown} articles from the 3 outlets shown ({28 - n_shown} more from 4 other outlets)"
+    )
+    assert (
+        fig.axes[0]
+        .get_title(loc="left")
+        .startswith("Rows: the 3 of 7 outlets with the most articles")
+    )
+
+
+def test_share_per_month_on_19_days_is_not_empty():
+    frame = F.by_outlet("short")
+    monthly = frame.assign(period=pd.Timestamp("2024-05-01"))
+    monthly = monthly.groupby(["period", "outlet"], as_index=False)["count"].sum()
+    monthly.attrs.update(interval="month")
+    fig = charts.plot_outlet_share_over_time(monthly)
+    (ax,) = fig.axes
+    widths = [p.get_width() for p in ax.patches]
+    total = monthly["count"].sum()
+    assert sum(widths) == pytest.approx(1.0) and len(widths) == 7  # 6 outlets + Other
+    assert ax.get_title(loc="left").startswith(
+        f"One month only (from 1 May 2024): shares of its {total} articles"
+    )
+    assert ax.get_xlim()[1] <= 1.25  # a share axis, not a time axis
+
+
+def test_share_forms_by_number_of_periods():
+    fig = charts.plot_outlet_share_over_time(F.by_outlet("short"))
+    assert fig.axes[0].get_title(loc="left").startswith("One bar per day")
+    dense = F.by_outlet("long")
+    dense["count"] += 1  # no empty week: more than 36 periods draw a stacked area
+    fig = charts.plot_outlet_share_over_time(dense)
+    (ax,) = fig.axes
+    assert ax.get_title(loc="left") == ""
+    assert len(ax.collections) == 7
+    assert type(ax.collections[0]).__name__ == "FillBetweenPolyCollection"
+
+
+def test_zero_data_says_so_in_every_panel():
+    for name, make in ALL_CHARTS.items():
+        fig = make("zeros")
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+        assert any(t.startswith("No ") for t in texts), name
+
+
+def test_coverage_gap_where_no_article_at_all():
+    frame = F.coverage("short")
+    frame.loc[[3, 4], ["count", "total_count", "ratio"]] = 0
+    fig = charts.plot_coverage(frame)
+    ratio = fig.axes[1].lines[0].get_ydata()
+    assert np.isnan(ratio[3]) and np.isnan(ratio[4]) and not np.isnan(ratio[5])
+    assert (
+        fig.axes[0].get_title(loc="left") == "2 days of 19 had no articles at all: no share drawn"
+    )
+
+
+@pytest.mark.parametrize("title", ["GDPR", "EU AI Act: coverage per week", "DPDP Act, 2023"])
+@pytest.mark.parametrize("chart", sorted(ALL_CHARTS))
+def test_titles_keep_their_case(chart, title):
+    fig = ALL_CHARTS[chart]("short", title=title)
+    _render(fig)  # the title is wrapped when drawn; a short one stays as given
+    assert fig._suptitle.get_text() == title
+    assert fig.alt_text().startswith(title)
+
+
+def test_panel_titles_keep_their_case():
+    fig = charts.plot_coverage_small_multiples(F.by_topic("short"))
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
+    assert titles == sorted(F.TOPICS)
+
+
+def test_small_multiples_labels():
+    fig = charts.plot_coverage_small_multiples(
+        F.by_topic("short"), labels={"data_breaches": "Data breaches"}
+    )
+    assert "Data breaches" in [ax.get_title(loc="left") for ax in fig.axes]
+
+
+@pytest.mark.parametrize("chart", sorted(ALL_CHARTS))
+def test_sizes_planned_for_a4(chart):
+    fig = ALL_CHARTS[chart]("long")
+    width, height = fig.get_size_inches() * 25.4
+    assert width == pytest.approx(170)
+    assert charts_layout.SMALL_MM - 0.01 <= height <= charts_layout.HALF_PAGE_MM + 0.01
+    # Two charts and 50 mm of headings and text fit the 263 mm A4 text block.
+    assert 2 * height + 50 <= 263
+
+
+def test_long_title_makes_the_figure_taller_not_the_plot_smaller():
+    short = charts.plot_outlet_mix(F.mix("short"), title="Outlets")
+    long = charts.plot_outlet_mix(F.mix("short"), title="Outlets " * 30)
+    assert long.get_size_inches()[1] > short.get_size_inches()[1]
+    assert long.get_size_inches()[0] == short.get_size_inches()[0]
+
+
+def test_wrap_text_fits_and_keeps_every_character():
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(1, 1, 72)
+    prop = FontProperties(size=10)
+    text = "GDPR and the EU AI Act " * 6 + "https://example.org/" + "x" * 120
+    wrapped = charts_layout.wrap_text(text, 200, prop, renderer)
+    lines = wrapped.split("\n")
+    assert len(lines) > 3
+    for line in lines:
+        assert renderer.get_text_width_height_descent(line, prop, ismath=False)[0] <= 200
+    assert "".join(wrapped.split()) == "".join(text.split())

@@ -1,9 +1,11 @@
 """Figure sizes, titles and notes for :mod:`policykit.charts`.
 
 Sizes are planned for the A4 PDF report (``templates/policykit_html/report.css``: 15 mm
-side margins, so a 180 mm text column, and 263 mm of text height). Every chart is
-:data:`WIDTH_MM` = 170 mm wide and at most :data:`HALF_PAGE_MM` = 110 mm high, so two
-charts with their headings and a paragraph fit one page. Jupyter and the HTML report show
+side margins, so a 180 mm text column, and 263 mm of text height; the print style shows
+an image at most 170 mm wide and 105 mm tall). Every chart is :data:`WIDTH_MM` = 170 mm
+wide and at most :data:`HALF_PAGE_MM` = 105 mm high, so two charts with their headings
+and a paragraph fit one page, and print at their own size (only a chart whose title or
+note wraps to extra lines grows taller, and is then scaled to fit). Jupyter and the HTML report show
 a chart at its physical size (``width`` metadata in CSS pixels, 96 per inch), so 10 pt
 text prints at 10 pt.
 
@@ -30,14 +32,12 @@ from matplotlib.figure import Figure
 MM = 1 / 25.4
 #: Chart width: fits the A4 text column (180 mm) with room to spare.
 WIDTH_MM = 170
-#: Heights: a one-panel chart, a two-panel chart (coverage: counts and share), and the
-#: most any chart but small multiples takes (two per page).
+#: Heights: a one-panel chart, a two-panel chart (coverage: counts and share), the
+#: most any chart takes (two per page), and the least a bar chart takes.
 STANDARD_MM = 80
 TALL_MM = 100
-HALF_PAGE_MM = 110
+HALF_PAGE_MM = 105
 SMALL_MM = 55
-#: Small multiples of many groups may take a page (the text height is 263 mm).
-FULL_PAGE_MM = 230
 #: CSS pixels per inch: the ``width`` Jupyter and the HTML report give the PNG.
 CSS_DPI = 96
 #: The resolution of the PNG in notebooks and reports.
@@ -202,16 +202,19 @@ def _grow(fig) -> None:
     if _MEASURE is None:
         _MEASURE = RendererAgg(1, 1, 72)
     width = fig.get_size_inches()[0] * 72
-    extra = 0.0
+    subtitles, wrapped = 0.0, 0.0
     for artist, ax in fig._policykit_wrap:
-        subtitle = ax is not None and artist is not fig._suptitle
         available = width * (0.80 if ax is not None else 1 - 2 * _EDGE)
         text = wrap_text(
             fig._policykit_raw[id(artist)], available, artist.get_fontproperties(), _MEASURE
         )
-        lines = text.count("\n") + (1 if subtitle else 0)
-        extra += lines * artist.get_fontsize() * 1.3
-    fig.set_size_inches(fig.get_size_inches()[0], fig._policykit_height + extra / 72)
+        line = artist.get_fontsize() * 1.3 / 72
+        wrapped += text.count("\n") * line
+        if ax is not None and artist is not fig._suptitle:
+            subtitles += line
+    # A one-line subtitle stays within the planned maximum; wrapped lines go beyond it.
+    height = min(fig._policykit_height + subtitles, max(fig._policykit_height, HALF_PAGE_MM * MM))
+    fig.set_size_inches(fig.get_size_inches()[0], height + wrapped)
 
 
 _MEASURE = None

@@ -169,7 +169,7 @@ def _share_bars(ax, shares, totals, colours, labels, interval) -> str | None:
         rgba = [mcolors.to_rgba(colour, a) for a in alpha[drawn]]
         ax.add_collection(PolyCollection(verts, facecolors=rgba, linewidths=0, label=label))
         bottom = top
-    text = f"one bar per {interval}"
+    text = f"One bar per {interval}"
     if few.any():
         text += f"; lighter: fewer than {_FEW_ARTICLES} articles in the {interval}"
     return text

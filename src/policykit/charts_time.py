@@ -130,7 +130,7 @@ _CANDIDATES = (
 )
 _FINEST = {"day": 0, "week": 3, "month": 5, "quarter": 5, "year": 9}
 # Width of a tick label (inches at 9 pt), to fit the ticks to the axes.
-_LABEL_INCHES = {"day": 0.62, "week": 0.62, "month": 0.42, "year": 0.5, "period": 0.75}
+_LABEL_INCHES = {"day": 0.62, "week": 0.62, "month": 0.42, "year": 0.5, "period": 0.4}
 
 
 def tick_plan(
@@ -141,10 +141,12 @@ def tick_plan(
     axes_inches: float = 5.5,
 ) -> TickPlan:
     """The finest ticks over ``left``–``right`` whose labels fit ``axes_inches`` (at most
-    ten), never finer than the data: weekly data gets Mondays, monthly data months."""
+    ten; twelve one-period labels), never finer than the data: weekly data gets Mondays,
+    monthly data months."""
 
     def fits(unit: str, count: float) -> bool:
-        return count <= min(10, max(2, int(axes_inches / _LABEL_INCHES[unit])))
+        most = 12 if unit == "period" else 10
+        return count <= min(most, max(2, int(axes_inches / _LABEL_INCHES[unit])))
 
     if interval in ("month", "quarter", "year") and n_periods <= MAX_CENTRED:
         step = 1
