@@ -196,7 +196,7 @@ def test_detect_outlet(text, expected):
     ],
 )
 def test_embedded_byline(line, expected):
-    from policykit.sources.textdump import _embedded_byline
+    from policykit.sources.textdump_authors import embedded_byline as _embedded_byline
 
     assert _embedded_byline(line) == expected
 

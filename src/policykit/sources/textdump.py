@@ -37,6 +37,11 @@ from urllib.parse import urlsplit
 
 from ..errors import SourceError
 from . import FileRead, ReadOptions, batch_from_rows
+from .textdump_authors import NOT_A_NAME as _NOT_A_NAME
+from .textdump_authors import byline_names as _byline_names
+from .textdump_authors import date_line as _date_line
+from .textdump_authors import find_authors
+from .textdump_authors import looks_like_name as _looks_like_name
 
 __all__ = [
     "DumpResult",
@@ -150,97 +155,6 @@ def _pattern_kind(line: str) -> str | None:
         if section.regex.search(collapsed):
             return section.kind
     return None
-
-
-# Bylines: "By A and B", "Von A", "Written by A", "Author: A".
-_BYLINE = re.compile(
-    r"^(?:(?:written |reported |posted |text |story )?by|von|par|por|door|di|av|przez|"
-    r"autor(?:in)?|author|text|texto|reporting by)\s*:?\s+(?P<names>\S.{1,90})$",
-    re.IGNORECASE,
-)
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\boraz\b)\s*")
-_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*$")
-_NAME_PARTICLE = {"de", "da", "del", "van", "von", "der", "den", "di", "la", "le", "du", "bin"}
-_BYLINE_TAIL = re.compile(
-    r"\s*(?:[|,–—-]\s*)?(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\w+ \d{1,2},? \d{4}|"
-    r"\d{1,2}\.? \w+ \d{4}|updated\b|published\b|aktualisiert\b|veröffentlicht\b).*$",
-    re.IGNORECASE,
-)
-
-
-def _looks_like_name(text: str) -> bool:
-    tokens = text.split()
-    if not 1 <= len(tokens) <= 5:
-        return False
-    capitalised = [t for t in tokens if t.casefold() not in _NAME_PARTICLE]
-    return bool(capitalised) and all(_NAME_TOKEN.match(t) for t in capitalised)
-
-
-def _byline_names(line: str) -> list[str] | None:
-    """Author names if ``line`` is a byline, else None."""
-    match = _BYLINE.match(_WS.sub(" ", line).strip())
-    if not match:
-        return None
-    names_text = _BYLINE_TAIL.sub("", match["names"]).strip(" .,:;|")
-    names = [n.strip(" .") for n in _NAME_SPLIT.split(names_text) if n and n.strip(" .")]
-    if names and all(_looks_like_name(n) for n in names):
-        return names
-    return None
-
-
-# A byline inside a meta line: "Veröffentlicht am 3. Mai 2019 von Heiko",
-# "Posted on 2015-04-05 by marc | Leave a comment", "Erstellt von Fabian am Dienstag".
-_EMBEDDED_BYLINE = re.compile(
-    r"\b(?:by|von|par|por|door|author:?|autor(?:in)?:?)\s+"
-    r"(?P<name>[\w.'’-]+(?: [A-ZÀ-Þ][\w.'’-]*){0,3})\s*(?:$|[|·•,~–—]| - | am | on | in | um | le )",
-    re.IGNORECASE,
-)
-
-
-def _embedded_byline(line: str) -> list[str]:
-    """The name in a short meta line that carries a date or a "posted" verb, else []."""
-    text = _WS.sub(" ", line).strip()
-    if len(text) > 150 or not (
-        _DATE_IN_LINE.search(text)
-        or re.search(
-            r"\b(posted|published|veröffentlicht|publiziert|erstellt|geschrieben|written)\b",
-            text,
-            re.IGNORECASE,
-        )
-    ):
-        return []
-    match = _EMBEDDED_BYLINE.search(text)
-    if not match:
-        return []
-    name = match["name"].strip(" .")
-    if name.split()[0].casefold() in _NOT_A_NAME or name[:1].isdigit() or len(name) < 3:
-        return []
-    return [name]
-
-
-# Short date lines ("31. Mai 2012", "May 3, 2022 10:15 am", "2022-05-03"): metadata, not body.
-_MONTHS = (
-    r"jan(?:uary|uar|vier|\.)?|feb(?:ruary|ruar|rero|\.)?|f[ée]vrier|m[aä]r(?:ch|z|s|\.)?|"
-    r"marzo|apr(?:il|ile|\.)?|avril|abril|ma[iy]|mai|mayo|maggio|jun(?:e|i|\.)?|juin|junio|"
-    r"jul(?:y|i|\.)?|juillet|julio|aug(?:ust|\.)?|ao[uû]t|agosto|sep(?:tember|t\.?|\.)?|"
-    r"septembre|septiembre|oct(?:ober|\.)?|okt(?:ober|\.)?|octobre|octubre|nov(?:ember|embre|\.)?|"
-    r"noviembre|dec(?:ember|\.)?|dez(?:ember|\.)?|d[ée]cembre|diciembre"
-)
-_DATE_IN_LINE = re.compile(
-    rf"(?P<date>\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}}\b|"
-    rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\s*,?\s*\d{{4}}\b|"
-    rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b)",
-    re.IGNORECASE,
-)
-
-
-def _date_line(line: str) -> str | None:
-    """The date text if ``line`` is a short line carrying a date (a dateline, not prose)."""
-    collapsed = _WS.sub(" ", line).strip()
-    if len(collapsed) > 80 or len(collapsed.split()) > 10:
-        return None
-    match = _DATE_IN_LINE.search(collapsed)
-    return match["date"] if match else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -656,10 +570,6 @@ _COMPANY_SUFFIX = re.compile(
     r"& co\.? kg|kg|all rights reserved.*)+\s*$",
     re.IGNORECASE,
 )
-_NOT_A_NAME = {
-    "the", "this", "our", "we", "it", "all", "copyright", "more", "about", "he", "she",
-    "der", "die", "das", "den", "dem", "la", "le", "les", "el", "los", "a", "an",
-}  # fmt: skip
 
 
 def _resolver():
@@ -847,25 +757,16 @@ def clean_dump(
     title = sidecar.get("title") or (units[title_index].text if title_index is not None else None)
     title_key = normalise_line(title) if title else None
 
-    authors: list[str] = []
     published = None
     header_from = max(0, (title_index if title_index is not None else start) - 3)
-    for unit in units[header_from : min(end, start + 5) if end > start else 0]:
-        if not authors and unit.kind == "byline":
-            authors = _byline_names(unit.text) or []
-        elif not authors and unit.kind in {"dateline", "short", "neargood", "prose_bad"}:
-            authors = _embedded_byline(unit.text)
+    header_to = min(end, start + 8) if end > start else 0
+    for unit in units[header_from:header_to]:
         if published is None and unit.kind == "dateline":
             published = _date_line(unit.text)
-    # "Written by" on its own line: the name, when given, is on the next line.
-    for i in range(end, min(end + 1, len(units) - 1)):
-        if (
-            not authors
-            and units[i].kind == "endmarker"
-            and re.match(r"^(written|posted|reported) by\b", units[i].text, re.IGNORECASE)
-            and _looks_like_name(units[i + 1].text)
-        ):
-            authors = [units[i + 1].text]
+    # Words of the headline and the URL slug: a bare "name" made of them is a heading.
+    # (Not the host: a blog's host is often its author's name.)
+    avoid = _slug_tokens(sidecar.get("url")) | (_folded_tokens(title) if title else set())
+    authors = find_authors(units, (header_from, header_to), end, stopwords, frozenset(avoid))
 
     kept: list[_Unit] = []
     removed: list[tuple[str, str]] = []
