@@ -302,3 +302,9 @@ def test_shared_time_is_split_by_the_stages_own_work():
     idle = enrich_mod._StageClock(["a", "b"])
     idle.shared = 4.0
     assert idle.split() == {"a": 2.0, "b": 2.0}  # no work measured: an even split
+
+
+def test_bar_size_on_a_terminal_that_does_not_say_it():
+    # tqdm draws nothing when told the terminal has 0 rows (a pseudo-terminal without a
+    # size): the bar falls back to 80 x 24 there
+    assert progress._width(TTY()) == {"ncols": 80, "nrows": 24}

@@ -133,7 +133,7 @@ quiet_option = click.option(
     "-q",
     is_flag=True,
     help="No progress on stderr (by default: a bar on a terminal, else a line of counts "
-    "every 10 s for steps longer than 2 s; $POLICYKIT_PROGRESS=auto|bar|lines|off).",
+    "every 5 s for steps longer than 2 s; $POLICYKIT_PROGRESS=auto|bar|lines|off).",
 )
 
 db_option = click.option(

@@ -1060,7 +1060,7 @@ def ingest(
     progress
         What to show while it runs (see :mod:`policykit.progress`): ``False`` (default)
         nothing; ``True`` a bar on a terminal, else one line of counts (files, records,
-        articles per stage) every 10 s; ``"bar"``, ``"lines"``, or a callable that
+        articles per stage) every 5 s; ``"bar"``, ``"lines"``, or a callable that
         receives each :class:`~policykit.progress.Event`. On stderr.
     follow_symlinks
         Read symbolic links whose target is outside the input folder. By default they,

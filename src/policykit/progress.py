@@ -26,6 +26,7 @@ modes: a short ingest stays as quiet as it was. ``POLICYKIT_PROGRESS`` (``auto``
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -240,15 +241,16 @@ class Bar(Lines):
         if bar is None:
             from tqdm import tqdm
 
+            stream = self.stream or sys.stderr
             bar = tqdm(
                 total=stage.total,
-                desc=f"{stage.group}: {stage.name}",
+                desc=f"{stage.group} {stage.name}",
                 unit=f" {stage.unit}",
-                file=self.stream or sys.stderr,
+                file=stream,
                 leave=False,
-                dynamic_ncols=True,
                 mininterval=0.5,
                 delay=self.min_seconds,
+                **_width(stream),
             )
             self._bars[id(stage)] = bar
         return bar
@@ -275,6 +277,18 @@ class Bar(Lines):
         bar = self._bars.pop(id(stage), None)
         if bar is not None:
             bar.close()
+
+
+def _width(stream) -> dict:
+    """tqdm's size: the terminal's as it changes, or 80 x 24 on a terminal that does not
+    say its size (a pseudo-terminal without one, where tqdm would draw nothing)."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        size = os.terminal_size((0, 0))
+    if size.columns > 0 and size.lines > 0:
+        return {"dynamic_ncols": True}
+    return {"ncols": size.columns or 80, "nrows": size.lines or 24}
 
 
 def resolve(progress, stream=None) -> Progress:
