@@ -1,0 +1,487 @@
+"""A page's publication date: its candidates, one consistency rule, and its own day.
+
+A news page usually states its date several times: in the URL path, in structured
+metadata (JSON-LD ``datePublished``, ``article:published_time``, ``<meta name=date>``...),
+in visible text that htmldate reads, and the crawler knows when it fetched the page.
+:func:`choose` combines them with the rule documented in ``docs/pages.md``
+("Publication date") and names the rule that decided in ``date_source`` (one of
+:data:`DATE_SOURCES`).
+
+The day a reader of the page sees is the day *as written* in the outlet's own zone,
+not the UTC day of the instant: ``2020-05-03T23:30:00-05:00`` is 3 May on the page and
+4 May in UTC. :func:`utc_offset_minutes` and :func:`local_date` give the offset the
+source wrote and that local day, the values ingest stores in ``published_utc_offset``
+and ``published_local_date``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from dataclasses import dataclass
+
+from .dates import ZONE_ABBREVIATIONS, parse_published
+from .urls import date_from_url
+
+UTC = _dt.UTC
+
+#: Every value :func:`choose` may put in ``date_source`` (plus None: no date at all).
+#: Ordered from the strongest evidence to the weakest.
+DATE_SOURCES = (
+    "sidecar",  # the scraper's own metadata record for the page
+    "url+meta",  # a structured metadata date that agrees with the date in the URL path
+    "jsonld",  # JSON-LD datePublished of the page's article, no URL date to confirm it
+    "meta",  # a <meta>/<time> publication date, no URL date to confirm it
+    "url",  # the date in the URL path, which no metadata date agrees with
+    "htmldate",  # htmldate's reading of the page (no structured date, no URL date)
+)
+
+#: How far (days) a metadata date may sit from the URL date and still agree with it:
+#: a URL is often made from the draft's day, and a UTC timestamp crosses midnight.
+AGREE_DAYS = 1
+#: A candidate more than this many days before the URL date is another date on the page
+#: (a sidebar, a "first published" of an older story, a revision history).
+BEFORE_URL_DAYS = 2
+#: A local day can run ahead of UTC by at most UTC+14:00, so a day after the crawl's
+#: UTC day plus this is impossible.
+AHEAD_OF_UTC = _dt.timedelta(hours=14)
+#: htmldate's earliest reading this many days before its latest is a sidebar's date.
+SIDEBAR_DAYS = 30
+#: A UTC time of exactly HH:00:00 with HH in this range is a local midnight east of UTC
+#: (a date-only value serialised by a CMS in UTC+1..UTC+4): its day is the next day.
+MIDNIGHT_HOURS = range(20, 24)
+#: Dates before this are not publication dates of web pages (ingest rejects them).
+EARLIEST = _dt.date(1990, 1, 1)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """One date value as a page writes it."""
+
+    raw: str
+    day: _dt.date  # the calendar day as written (the writer's own zone)
+    offset: int | None  # minutes east of UTC as written; None when no zone is written
+    instant: _dt.datetime | None  # UTC; None for a date without a time
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A dated statement on or about the page."""
+
+    kind: str  # jsonld | meta | url | htmldate | sidecar
+    stamp: Stamp
+    field: str = ""  # where it was found (the meta key, the JSON-LD type...)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The outcome of :func:`choose`: the value to store and the rule that decided."""
+
+    published: str | None  # the raw value for ``published`` (kept with its offset)
+    date_source: str | None  # one of DATE_SOURCES, None when no date at all
+    day: _dt.date | None  # the page's own day (what published_local_date will be)
+
+
+# --- reading one value ----------------------------------------------------------------
+
+_ISO = re.compile(
+    r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[T ]\s*(\d{1,2}):(\d\d)(?::(\d\d)(?:[.,]\d{1,9})?)?\s*"
+    r"(Z|UTC|GMT|[+-]\d\d:?\d\d|[+-]\d\d)?)?\s*\Z"
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_RFC = re.compile(
+    r"^\s*(?:[A-Za-z]{3},?\s*)?(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{4})\s+"
+    r"(\d{1,2}):(\d\d)(?::(\d\d))?\s*(Z|UT|UTC|GMT|[+-]\d{4}|[A-Z]{2,4})?\s*\Z"
+)
+#: A zone written at the end of a value: a numeric offset, GMT+8, or an abbreviation.
+_TRAILING_OFFSET = re.compile(
+    r"(?:\d:\d\d(?::\d\d(?:[.,]\d+)?)?|T\d{4}(?:\d\d)?)\s?(Z|[+-]\d\d:?\d\d|[+-]\d\d)\s*\Z"
+)
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)\s?([+-])(\d{1,2})(?::?(\d\d))?\b")
+_ZONE_WORD = re.compile(
+    r"(?<![A-Za-z])(" + "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True)) + r")\s*"
+    r"(?:\([^)]*\))?\s*\Z"
+)
+_EPOCH = re.compile(r"^\s*\d{9,13}(?:\.\d+)?\s*\Z")
+
+
+def _minutes(text: str) -> int | None:
+    """'+05:30', '-0400', '+08', 'Z', 'GMT' -> minutes east of UTC (None if out of range)."""
+    if text in ("Z", "UTC", "GMT", "UT"):
+        return 0
+    if text in ZONE_ABBREVIATIONS:
+        text = ZONE_ABBREVIATIONS[text]
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    return sign * (hours * 60 + minutes)
+
+
+def utc_offset_minutes(raw: str | None) -> int | None:
+    """The UTC offset a date value writes, in minutes east of UTC; None if it writes none.
+
+    >>> utc_offset_minutes("2020-05-03T23:30:00-05:00"), utc_offset_minutes("2020-05-03")
+    (-300, None)
+    >>> utc_offset_minutes("Wed, 04 May 2022 02:41:00 GMT"), utc_offset_minutes("9 Sep 2022 IST")
+    (0, 330)
+    """
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    if not text or _EPOCH.match(text):
+        return None  # an epoch is an instant: no zone is written
+    match = _GMT_OFFSET.search(text)
+    if match:
+        sign, hours, minutes = match.groups()
+        return _minutes(f"{sign}{int(hours):02d}{minutes or '00'}")
+    match = _TRAILING_OFFSET.search(text)
+    if match:
+        return _minutes(match.group(1))
+    match = _ZONE_WORD.search(text)
+    if match and re.search(r"\d", text):
+        return _minutes(match.group(1))
+    return None
+
+
+def local_date(instant: _dt.datetime | None, offset: int | None) -> _dt.date | None:
+    """The calendar day of ``instant`` (UTC) at ``offset`` minutes; UTC when None.
+
+    A value written without a zone is stored as if it were UTC, so its UTC day is the
+    day as written: no offset needed.
+
+    >>> local_date(_dt.datetime(2020, 5, 4, 4, 30, tzinfo=UTC), -300)
+    datetime.date(2020, 5, 3)
+    """
+    if instant is None:
+        return None
+    return (instant + _dt.timedelta(minutes=offset or 0)).date()
+
+
+def read_stamp(raw: str | None) -> Stamp | None:
+    """One date value as a page writes it, or None when it is not a readable date."""
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > 200:
+        return None
+    text = raw.strip()
+    match = _ISO.match(text)
+    if match:
+        y, mo, d, h, mi, s, zone = match.groups()
+        try:
+            day = _dt.date(int(y), int(mo), int(d))
+            if h is None:
+                return Stamp(text, day, None, None)
+            wall = _dt.datetime(day.year, day.month, day.day, int(h), int(mi), int(s or 0))
+        except ValueError:
+            return None
+        offset = _minutes(zone) if zone else None
+        instant = (wall - _dt.timedelta(minutes=offset or 0)).replace(tzinfo=UTC)
+        return Stamp(text, day, offset, instant)
+    match = _RFC.match(text)
+    if match and match.group(2).lower()[:3] in _MONTHS:
+        d, mon, y, h, mi, s, zone = match.groups()
+        offset = (
+            _minutes(zone) if zone and (zone in ZONE_ABBREVIATIONS or zone[0] in "+-") else None
+        )
+        try:
+            wall = _dt.datetime(int(y), _MONTHS.index(mon.lower()[:3]) + 1, int(d), int(h), int(mi))
+            wall = wall.replace(second=int(s or 0))
+        except ValueError:
+            return None
+        instant = (wall - _dt.timedelta(minutes=offset or 0)).replace(tzinfo=UTC)
+        return Stamp(text, wall.date(), offset, instant)
+    parsed = parse_published(text)
+    if parsed.value is None:
+        return None
+    offset = utc_offset_minutes(text)
+    return Stamp(text, local_date(parsed.value, offset), offset, parsed.value)
+
+
+# --- collecting candidates from a page ------------------------------------------------
+
+#: <meta> keys (property, name or itemprop, lower-cased) that state the publication
+#: date, strongest first. Modification dates and mail-tool dates (sailthru.date is
+#: often the last update) are left out on purpose.
+META_KEYS = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "article:published",
+    "article.published",
+    "parsely-pub-date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "pubdate",
+    "citation_publication_date",
+    "date",
+    "dc.date",
+    "dcterms.date",
+)
+_META_RANK = {key: i for i, key in enumerate(META_KEYS)}
+
+#: JSON-LD types whose datePublished is the page's article (WebPage only if no article).
+_ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report|NewsArticle|Posting|Review", re.I)
+_PAGE_TYPE = re.compile(r"WebPage|ItemPage", re.I)
+_MAX_JSONLD = 200_000  # characters of one JSON-LD block we read
+
+
+def _jsonld_objects(value, depth: int = 0):
+    if depth > 6:
+        return
+    if isinstance(value, list):
+        for item in value[:200]:
+            yield from _jsonld_objects(item, depth + 1)
+    elif isinstance(value, dict):
+        yield value
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if key in value:
+                yield from _jsonld_objects(value[key], depth + 1)
+
+
+def _types(obj: dict) -> str:
+    kind = obj.get("@type")
+    if isinstance(kind, list):
+        return " ".join(str(k) for k in kind)
+    return str(kind or "")
+
+
+def jsonld_candidates(tree) -> list[Candidate]:
+    """datePublished (else dateCreated) of article objects, then of WebPage objects."""
+    articles, pages = [], []
+    for script in tree.xpath("//script[@type]"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        text = (script.text or "").strip()[:_MAX_JSONLD]
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+        for obj in _jsonld_objects(data):
+            types = _types(obj)
+            target = (
+                articles
+                if _ARTICLE_TYPE.search(types)
+                else pages
+                if _PAGE_TYPE.search(types)
+                else None
+            )
+            if target is None:
+                continue
+            for key in ("datePublished", "dateCreated"):
+                value = obj.get(key)
+                stamp = read_stamp(value) if isinstance(value, str) else None
+                if stamp is not None:
+                    target.append(Candidate("jsonld", stamp, f"{types}.{key}"))
+                    break
+    return articles + pages
+
+
+def meta_candidates(tree) -> list[Candidate]:
+    """Publication dates in <meta> tags and <time itemprop=datePublished|pubdate>, by key rank."""
+    found: list[tuple[int, int, Candidate]] = []
+    for i, meta in enumerate(tree.xpath("//meta[@content]")):
+        for attr in ("property", "name", "itemprop"):
+            key = (meta.get(attr) or "").strip().lower()
+            if key in _META_RANK:
+                stamp = read_stamp(meta.get("content"))
+                if stamp is not None:
+                    found.append((_META_RANK[key], i, Candidate("meta", stamp, key)))
+                break
+    for i, node in enumerate(tree.xpath("//time[@datetime]")):
+        if (node.get("itemprop") or "").lower() == "datepublished" or node.get(
+            "pubdate"
+        ) is not None:
+            stamp = read_stamp(node.get("datetime"))
+            if stamp is not None:
+                found.append(
+                    (_META_RANK["datepublished"], 10_000 + i, Candidate("meta", stamp, "time"))
+                )
+    return [c for _, _, c in sorted(found, key=lambda t: (t[0], t[1]))]
+
+
+def offset_hints(tree) -> list[Stamp]:
+    """Every <time datetime> and meta date written with a non-zero offset: the page's
+    own zone, to re-express a UTC instant stated elsewhere on the page."""
+    hints = []
+    values = [n.get("datetime") for n in tree.xpath("//time[@datetime]")]
+    values += [m.get("content") for m in tree.xpath("//meta[@content]")]
+    for value in values[:500]:
+        stamp = read_stamp(value) if value and len(value) < 40 else None
+        if stamp is not None and stamp.offset and stamp.instant is not None:
+            hints.append(stamp)
+    return hints
+
+
+def _in_zone(stamp: Stamp, hints: list[Stamp]) -> Stamp:
+    """A UTC-written stamp re-expressed as the same instant the page writes with an
+    offset elsewhere (within a minute), else unchanged."""
+    if stamp.instant is None or stamp.offset not in (None, 0):
+        return stamp
+    for hint in hints:
+        if abs((hint.instant - stamp.instant).total_seconds()) <= 60:
+            return hint
+    return stamp
+
+
+# --- the rule -------------------------------------------------------------------------
+
+
+def _latest_day(crawl: _dt.datetime | None, now: _dt.datetime | None) -> _dt.date:
+    ref = crawl or now or _dt.datetime.now(UTC)
+    if ref.tzinfo is None:
+        ref = ref.replace(tzinfo=UTC)
+    return (ref.astimezone(UTC) + AHEAD_OF_UTC).date()
+
+
+def _day(value: str | None) -> _dt.date | None:
+    stamp = read_stamp(value) if value else None
+    return stamp.day if stamp else None
+
+
+def choose(
+    *,
+    structured: list[Candidate],
+    url: str | None = None,
+    htmldate: str | None = None,
+    htmldate_latest: str | None = None,
+    sidecar: str | None = None,
+    crawl: _dt.datetime | None = None,
+    hints: list[Stamp] | None = None,
+    now: _dt.datetime | None = None,
+) -> Choice:
+    """Combine a page's date candidates; the rule, in order (docs/pages.md):
+
+    1. The scraper's sidecar date wins as given (``sidecar``).
+    2. A candidate dated after the crawl (its day past the crawl's UTC day + 14 h) or
+       before 1990 is impossible and dropped; so is a metadata or htmldate date more
+       than 2 days before the URL date (another date on the page).
+    3. The first structured date (JSON-LD article ``datePublished``, then the <meta>
+       keys in :data:`META_KEYS` order) that lies within a day of the URL date:
+       ``url+meta``.
+    4. A URL date with no structured date within a day: ``url`` (a CMS writes the path
+       when the story is created; a later metadata date is an update).
+    5. No URL date: the first structured date, ``jsonld`` or ``meta``.
+    6. Otherwise htmldate's reading (``htmldate``), None when there is nothing. htmldate
+       reads the earliest plausible date (``original_date=True``); when that is more
+       than 30 days before its latest reading (``htmldate_latest``), the earliest is
+       an older story in a sidebar or a revision history, and the latest is taken.
+
+    Each value written in UTC is first re-expressed with the offset the page writes the
+    same instant with elsewhere (``hints``, or another structured date), so its day is
+    the page's own; candidates "disagree" only when these days differ.
+    """
+    if sidecar is not None and str(sidecar).strip():
+        return Choice(str(sidecar).strip(), "sidecar", _day(str(sidecar)))
+    latest = _latest_day(crawl, now)
+    url_day = date_from_url(url)
+    if url_day is not None and not EARLIEST <= url_day <= latest:
+        url_day = None
+
+    def possible(day: _dt.date) -> bool:
+        if not EARLIEST <= day <= latest:
+            return False
+        return url_day is None or day >= url_day - _dt.timedelta(days=BEFORE_URL_DAYS)
+
+    # The page's own offsets: <time>/<meta> values and structured dates written with one.
+    zoned = list(hints or [])
+    zoned += [c.stamp for c in structured if c.stamp.offset and c.stamp.instant is not None]
+    pool = [Candidate(c.kind, _in_zone(c.stamp, zoned), c.field) for c in structured]
+    pool = [c for c in pool if possible(c.stamp.day)]
+    seen = _day(htmldate)
+    if url_day is not None:
+        agree = [c for c in pool if abs((c.stamp.day - url_day).days) <= AGREE_DAYS]
+        if agree:
+            stamp = _arbitrate(agree, seen).stamp
+            return Choice(stamp.raw, "url+meta", page_day(stamp, url_day))
+        return Choice(url_day.isoformat(), "url", url_day)
+    if pool:
+        cand = _arbitrate(pool, seen)
+        return Choice(cand.stamp.raw, cand.kind, page_day(cand.stamp, None))
+    latest_seen = _day(htmldate_latest)
+    earliest_suspect = seen is None or not possible(seen)
+    if latest_seen is not None and not earliest_suspect:
+        earliest_suspect = (latest_seen - seen).days > SIDEBAR_DAYS
+    if latest_seen is not None and possible(latest_seen) and earliest_suspect:
+        return Choice(htmldate_latest, "htmldate", latest_seen)
+    if seen is not None and possible(seen):
+        return Choice(htmldate, "htmldate", seen)
+    return Choice(None, None, None)
+
+
+def _arbitrate(pool: list[Candidate], seen: _dt.date | None) -> Candidate:
+    """The first candidate; when the candidates disagree on the day, the first whose day
+    is the one htmldate reads on the page (the visible date settles it)."""
+    if seen is not None and len({c.stamp.day for c in pool}) > 1:
+        for cand in pool:
+            if cand.stamp.day == seen:
+                return cand
+    return pool[0]
+
+
+def page_day(stamp: Stamp, url_day: _dt.date | None) -> _dt.date:
+    """The page's own day for a value and the page's URL date.
+
+    A value written with a non-zero offset is its own day. A timestamp written in UTC
+    (or with no zone) within a day of the URL date is the URL's day: the path was
+    written in the outlet's calendar, the timestamp in UTC (23:11Z on 31 December is
+    1 January in Berlin). Otherwise the day as written.
+    """
+    if stamp.offset or stamp.instant is None:
+        return stamp.day
+    if url_day is not None and abs((stamp.day - url_day).days) <= AGREE_DAYS:
+        return url_day
+    if stamp.offset == 0 and _is_local_midnight(stamp.instant):
+        return stamp.day + _dt.timedelta(days=1)
+    return stamp.day
+
+
+def _is_local_midnight(instant: _dt.datetime) -> bool:
+    return (
+        instant.hour in MIDNIGHT_HOURS
+        and instant.minute == 0
+        and instant.second == 0
+        and instant.microsecond == 0
+    )
+
+
+def page_candidates(tree) -> tuple[list[Candidate], list[Stamp]]:
+    """The structured candidates of a parsed page (JSON-LD first) and its offset hints."""
+    return jsonld_candidates(tree) + meta_candidates(tree), offset_hints(tree)
+
+
+def stored_day(
+    published: str | None,
+    date_source: str | None,
+    url: str | None,
+    scraped_at: _dt.datetime | None = None,
+) -> _dt.date | None:
+    """The ``published_local_date`` ingest stores for a page's ``published`` value: the
+    Python twin of the ``local_offsets``/``local_dates`` statements of ``ingest.sql``
+    (``scraped_at`` anchors relative values such as "2 hours ago")."""
+    if not published:
+        return None
+    parsed = parse_published(published, scraped_at=scraped_at)
+    if parsed.value is None:
+        return None
+    if date_source == "url":
+        return parsed.value.date()
+    offset = utc_offset_minutes(published)
+    if offset:
+        return local_date(parsed.value, offset)
+    url_day = date_from_url(url)
+    utc_day = parsed.value.date()
+    has_time = re.search(r"\d:\d\d", published) is not None
+    if url_day is not None and has_time and abs((url_day - utc_day).days) <= AGREE_DAYS:
+        return url_day
+    if offset == 0 and _is_local_midnight(parsed.value):
+        return utc_day + _dt.timedelta(days=1)
+    return utc_day

@@ -1,0 +1,565 @@
+"""Publication date of a page: the candidates, the consistency rule, the page's own day.
+
+The HTML snippets are shaped on real pages of ../shared/eval/trafilatura_eval (the host
+each is modelled on is named in a comment); the instants and offsets are theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import lxml.html
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policykit.ingest import ingest
+from policykit.normalise import pubdate
+from policykit.normalise.pubdate import DATE_SOURCES, choose, page_candidates
+from policykit.sources.html import extract_html
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "eval"
+MIGRATIONS = REPO / "src" / "policykit" / "sql" / "migrations"
+
+TEXT = (
+    "<p>The regional government agreed new rules on data retention on Tuesday, after "
+    "months of talks with the telecom operators and the privacy regulator. Operators "
+    "will have to delete location data after ninety days, and the regulator gains the "
+    "power to audit their systems without notice.</p>"
+) * 2
+
+
+def _page(head: str = "", body: str = "") -> str:
+    return f"<html><head><title>New rules</title>{head}</head><body><article>{TEXT}{body}</article></body></html>"
+
+
+def _jsonld(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def _decide(html: str, url: str | None, *, htmldate=None, latest=None, crawl=None, sidecar=None):
+    tree = lxml.html.document_fromstring(html)
+    structured, hints = page_candidates(tree)
+    return choose(
+        structured=structured,
+        url=url,
+        htmldate=htmldate,
+        htmldate_latest=latest,
+        sidecar=sidecar,
+        crawl=crawl,
+        hints=hints,
+    )
+
+
+CRAWL_2024 = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+
+# (id, html, url, htmldate earliest, htmldate latest, crawl, sidecar, date_source, day)
+RULE_CASES = [
+    # pagesix.com: a UTC timestamp 02:25Z and a URL day one earlier -> the URL's day
+    (
+        "url+meta, UTC timestamp takes the URL day",
+        _page(_jsonld({"@type": "NewsArticle", "datePublished": "2020-02-25T02:25:54Z"})),
+        "https://pagesix.example/2020/02/24/press-secretary-story/",
+        "2020-02-24",
+        None,
+        None,
+        None,
+        "url+meta",
+        "2020-02-24",
+    ),
+    # elpais.com: the URL keeps the draft's day, the metadata has the day and an offset
+    (
+        "url+meta, written offset wins over the URL day",
+        _page('<meta property="article:published_time" content="2020-02-19T18:37:32+01:00">'),
+        "https://elpais.example/elpais/2020/02/18/ciencia/1582045946_459487.html",
+        "2020-02-18",
+        None,
+        None,
+        None,
+        "url+meta",
+        "2020-02-19",
+    ),
+    # tagblatt.ch: JSON-LD of the article, no date in the URL
+    (
+        "jsonld",
+        _page(_jsonld({"@type": "NewsArticle", "datePublished": "2019-10-19T03:00:00.000Z"})),
+        "https://tagblatt.example/kultur/mit-allen-wassern-gewaschen-ld.1161246",
+        "2019-10-18",
+        None,
+        None,
+        None,
+        "jsonld",
+        "2019-10-19",
+    ),
+    # a JSON-LD @graph with the WebPage first and the article inside
+    (
+        "jsonld in @graph, article before WebPage",
+        _page(
+            _jsonld(
+                {
+                    "@graph": [
+                        {"@type": "WebPage", "datePublished": "2021-01-01T00:00:00+00:00"},
+                        {"@type": "BlogPosting", "datePublished": "2021-03-04T09:00:00+01:00"},
+                    ]
+                }
+            )
+        ),
+        "https://blog.example/posts/new-rules",
+        None,
+        None,
+        None,
+        None,
+        "jsonld",
+        "2021-03-04",
+    ),
+    (
+        "meta",
+        _page('<meta property="article:published_time" content="2024-03-05T09:30:00+05:30">'),
+        "https://policyledger.example/regulator-consultation",
+        None,
+        None,
+        CRAWL_2024,
+        None,
+        "meta",
+        "2024-03-05",
+    ),
+    # larepublica.pe-like: a URL day and only a metadata date a week later (an update)
+    (
+        "url beats a later metadata date",
+        _page('<meta property="article:published_time" content="2023-07-21T06:00:00-05:00">'),
+        "https://news.example/2023/07/14/board-report",
+        "2023-07-14",
+        None,
+        None,
+        None,
+        "url",
+        "2023-07-14",
+    ),
+    (
+        "metadata far before the URL date is another date",
+        _page('<meta name="date" content="2015-01-01">'),
+        "https://news.example/2020/06/10/story",
+        None,
+        None,
+        None,
+        None,
+        "url",
+        "2020-06-10",
+    ),
+    (
+        "htmldate when there is no structured date",
+        _page(),
+        "https://blog.example/laufen-im-winter",
+        "2019-02-10",
+        "2019-02-10",
+        None,
+        None,
+        "htmldate",
+        "2019-02-10",
+    ),
+    # bettycrocker.com: htmldate's earliest reading is 2004, its latest 2019 -> sidebar
+    (
+        "sidebar: earliest reading 15 years before the latest",
+        _page(),
+        "https://recipes.example/easy-pineapple-upside-down-cake/c4d3321d",
+        "2004-01-01",
+        "2019-06-13",
+        None,
+        None,
+        "htmldate",
+        "2019-06-13",
+    ),
+    (
+        "a date after the crawl is impossible",
+        _page('<meta property="article:published_time" content="2024-03-05T09:30:00+05:30">'),
+        "https://policyledger.example/regulator-consultation",
+        "2024-02-20",
+        None,
+        dt.datetime(2024, 3, 1, 8, tzinfo=dt.UTC),
+        None,
+        "htmldate",
+        "2024-02-20",
+    ),
+    # 24ora.com: the article's UTC instant is written with its own offset in a <time>
+    (
+        "a UTC instant re-expressed in the page's own offset",
+        _page(
+            '<meta property="article:published_time" content="2022-05-04T03:37:37+00:00">',
+            '<time datetime="2022-05-03T23:37:37-04:00">3 May</time>',
+        ),
+        "https://24ora.example/minister-president-fashion-show",
+        "2022-05-04",
+        None,
+        None,
+        None,
+        "meta",
+        "2022-05-03",
+    ),
+    # utopia.de: two structured dates disagree; the day the page shows settles it
+    (
+        "disagreeing metadata: htmldate's reading arbitrates",
+        _page(
+            _jsonld({"@type": "NewsArticle", "datePublished": "2023-11-03T10:25:56+00:00"})
+            + '<meta property="article:published_time" content="2023-11-06T14:25:00+00:00">'
+        ),
+        "https://utopia.example/news/bhs-und-eisberge",
+        "2023-11-06",
+        None,
+        None,
+        None,
+        "meta",
+        "2023-11-06",
+    ),
+    # kas.de: a date-only value serialised as local midnight in UTC+1
+    (
+        "local midnight east of UTC",
+        _page('<meta property="article:published_time" content="2021-11-04T23:00Z">'),
+        "https://kas.example/de/laenderberichte/detail/kommunalwahlen",
+        None,
+        None,
+        None,
+        None,
+        "meta",
+        "2021-11-05",
+    ),
+    (
+        "the sidecar wins as given",
+        _page('<meta property="article:published_time" content="2024-03-05T09:30:00+05:30">'),
+        "https://policyledger.example/regulator-consultation",
+        None,
+        None,
+        None,
+        "2024-03-04",
+        "sidecar",
+        "2024-03-04",
+    ),
+    (
+        "nothing at all",
+        _page(),
+        "https://blog.example/about",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "earliest", "latest", "crawl", "sidecar", "source", "day"),
+    [case[1:] for case in RULE_CASES],
+    ids=[case[0] for case in RULE_CASES],
+)
+def test_combination_rule(html, url, earliest, latest, crawl, sidecar, source, day):
+    choice = _decide(html, url, htmldate=earliest, latest=latest, crawl=crawl, sidecar=sidecar)
+    assert choice.date_source == source
+    assert (choice.day.isoformat() if choice.day else None) == day
+    # what ingest will store for that value is the same day
+    if source is not None:
+        assert pubdate.stored_day(choice.published, source, url).isoformat() == day
+
+
+def test_modified_and_video_dates_are_not_candidates():
+    html = _page(
+        '<meta property="article:modified_time" content="2020-01-20T09:49:32Z">'
+        '<meta name="sailthru.date" content="2020-01-20T09:49:32Z">'
+        + _jsonld({"@type": "VideoObject", "uploadDate": "2020-01-21T10:00:00Z"})
+        + _jsonld({"@type": "NewsArticle", "dateModified": "2020-01-20T09:49:32Z"})
+    )
+    structured, _ = page_candidates(lxml.html.document_fromstring(html))
+    assert structured == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "offset"),
+    [
+        ("2020-05-03T23:30:00-05:00", -300),
+        ("2020-05-03T23:30:00.123+0530", 330),
+        ("2020-05-03T23:30:00+05", 300),
+        ("2020-05-04T04:30:00Z", 0),
+        ("Wed, 04 May 2022 02:41:00 GMT", 0),  # eldeber.com.bo JSON-LD
+        ("Tue, 05 Mar 2024 09:30:00 +0530", 330),
+        ("Sep 07, 2022 05:56 PM IST", 330),
+        ("Fri Sep 23 2016 10:34:51 GMT+0800 (CST)", 480),  # JavaScript's Date string
+        ("20200121T003000Z", 0),  # GDELT seendate
+        ("2020-05-03", None),
+        ("2020-05-03 23:30", None),
+        ("2022-5-5 22:17:36", None),
+        ("10/05/2022 05:22 pm", None),
+        ("1588555800", None),
+        ("3 hours ago", None),
+        ("", None),
+    ],
+)
+def test_utc_offset_as_written(raw, offset):
+    assert pubdate.utc_offset_minutes(raw) == offset
+
+
+def _ingest_jsonl(tmp_path: Path, rows: list[dict]) -> duckdb.DuckDBPyConnection:
+    raw = tmp_path / "raw"
+    raw.mkdir(exist_ok=True)
+    lines = [json.dumps(r) for r in rows]
+    (raw / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "t.duckdb"
+    ingest([raw], db=db, enrich=False)
+    con = duckdb.connect(str(db))
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def test_the_23_30_eastern_case_through_ingest(tmp_path):
+    """23:30 at -05:00 is that day on the page and the next day in UTC."""
+    con = _ingest_jsonl(
+        tmp_path,
+        [
+            {
+                "url": "https://a.example/story-one",
+                "title": "Late evening council vote on data centres",
+                "published": "2020-05-03T23:30:00-05:00",
+                "body": "The council voted late on Sunday.",
+            }
+        ],
+    )
+    at, local, offset = con.execute(
+        "SELECT published_at, published_local_date, published_utc_offset FROM articles"
+    ).fetchone()
+    assert at == dt.datetime(2020, 5, 4, 4, 30, tzinfo=dt.UTC)
+    assert local == dt.date(2020, 5, 3)
+    assert offset == -300
+
+
+def _warc(path: Path, url: str, html: str, warc_date: str) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(html.encode("utf-8")),
+            http_headers=headers,
+            warc_headers_dict={"WARC-Date": warc_date},
+        )
+        writer.write_record(record)
+
+
+def test_a_warc_page_keeps_its_own_day_and_offset(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    html = _page(
+        _jsonld({"@type": "NewsArticle", "datePublished": "2022-05-05T21:00:00-05:00"})
+        + '<meta property="article:published_time" content="2022-05-06T02:00:00Z">'
+    )
+    _warc(
+        raw / "crawl.warc.gz",
+        "https://noticias.example/judicial/macrocasos",
+        html,
+        "2022-05-06T12:00:00Z",
+    )
+    ingest([raw], db=tmp_path / "w.duckdb", enrich=False)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("SET TimeZone = 'UTC'")
+    row = con.execute(
+        "SELECT published_raw, date_source, published_at, published_local_date, published_utc_offset"
+        " FROM articles"
+    ).fetchone()
+    assert row == (
+        "2022-05-05T21:00:00-05:00",
+        "jsonld",
+        dt.datetime(2022, 5, 6, 2, 0, tzinfo=dt.UTC),
+        dt.date(2022, 5, 5),
+        -300,
+    )
+
+
+def test_sidebar_dates_do_not_win_over_the_articles_metadata():
+    # htmldate's default (original_date=False) reads 2005 from the archive list here
+    html = (
+        '<html lang="de"><head><title>Neue Regeln</title>'
+        + _jsonld({"@type": "NewsArticle", "datePublished": "2020-06-12T10:15:00+02:00"})
+        + "</head><body><article><h1>Neue Regeln</h1>"
+        + TEXT
+        + '</article><aside><h3>Archiv</h3><ul><li><a href="/a">Alte Meldung</a> '
+        '<span class="date">12.03.2005</span></li><li><a href="/b">Andere</a> '
+        '<span class="date">01.02.2015</span></li></ul></aside></body></html>'
+    )
+    from htmldate import find_date
+
+    assert find_date(html, original_date=False) == "2005-03-12"
+    rec = extract_html(
+        html, url="https://land.example/meldungen/neue-regeln", scraped_at="2020-06-20T08:00:00Z"
+    )
+    assert rec["published"] == "2020-06-12T10:15:00+02:00"
+    assert rec["date_source"] == "jsonld"
+
+
+def test_migration_006_backfills_stored_rows():
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for name in sorted(p.name for p in MIGRATIONS.glob("00[1-4]_*.sql")):
+        con.execute((MIGRATIONS / name).read_text(encoding="utf-8"))
+    rows = [
+        ("a", "2020-05-04 04:30:00+00", "2020-05-03T23:30:00-05:00"),
+        ("b", "2020-05-04 04:30:00+00", "2020-05-04T04:30:00Z"),
+        ("c", "2020-05-03 00:00:00+00", "2020-05-03"),
+        ("d", "2020-05-03 18:00:00+00", "Sun, 03 May 2020 23:30:00 +0530"),
+    ]
+    for article_id, at, raw in rows:
+        con.execute(
+            "INSERT INTO articles (article_id, published_at, published_raw, source_path,"
+            " source_locator, ingested_at) VALUES (?, ?::TIMESTAMPTZ, ?, 'f', 'line:1', now())",
+            [article_id, at, raw],
+        )
+    con.execute((MIGRATIONS / "006_published_local.sql").read_text(encoding="utf-8"))
+    got = con.execute(
+        "SELECT article_id, published_local_date, published_utc_offset FROM articles ORDER BY 1"
+    ).fetchall()
+    assert got == [
+        ("a", dt.date(2020, 5, 3), -300),
+        ("b", dt.date(2020, 5, 4), 0),
+        ("c", dt.date(2020, 5, 3), None),
+        ("d", dt.date(2020, 5, 3), 330),
+    ]
+
+
+# --- real data ---------------------------------------------------------------------------
+
+NP4K = SHARED / "newspaper4k_testdata" / "metadata"
+
+
+@pytest.mark.skipif(not NP4K.is_dir(), reason="../shared/eval/newspaper4k_testdata is absent")
+def test_newspaper4k_offsets_give_the_day_as_written():
+    """Each publish_date with an offset (e.g. 2018-06-19T05:50:00+09:00) keeps its
+    written day as the local day, whatever its UTC day is."""
+    checked = 0
+    for path in sorted(NP4K.glob("*.json")):
+        value = json.loads(path.read_text(encoding="utf-8")).get("publish_date")
+        if not isinstance(value, str) or len(value) < 19:
+            continue
+        offset = pubdate.utc_offset_minutes(value)
+        if offset is None:
+            continue
+        checked += 1
+        day = pubdate.stored_day(value, "metadata", None)
+        assert day == dt.date.fromisoformat(value[:10]), value
+    assert checked >= 5
+
+
+# --- invariants --------------------------------------------------------------------------
+
+_days = st.dates(min_value=dt.date(1985, 1, 1), max_value=dt.date(2031, 12, 31))
+_offsets = st.sampled_from([None, 0, -300, -240, 60, 120, 330, 540, 600, -600, 765])
+
+
+@st.composite
+def _stamps(draw):
+    day = draw(_days)
+    offset = draw(_offsets)
+    clock = draw(st.one_of(st.none(), st.times()))
+    if clock is None:
+        return day.isoformat()
+    text = f"{day.isoformat()}T{clock.strftime('%H:%M:%S')}"
+    if offset is None:
+        return text
+    if offset == 0:
+        return text + draw(st.sampled_from(["Z", "+00:00"]))
+    sign = "-" if offset < 0 else "+"
+    return f"{text}{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+
+
+_KEYS = st.sampled_from(["article:published_time", "date", "pubdate", "dc.date.issued"])
+
+
+@st.composite
+def _pages(draw):
+    metas = draw(st.lists(st.tuples(_KEYS, _stamps()), max_size=3))
+    jsonld = draw(st.one_of(st.none(), _stamps()))
+    head = "".join(f'<meta name="{k}" content="{v}">' for k, v in metas)
+    if jsonld:
+        head += _jsonld({"@type": "NewsArticle", "datePublished": jsonld})
+    url_day = draw(st.one_of(st.none(), _days))
+    url = "https://news.example/" + (url_day.strftime("%Y/%m/%d/") if url_day else "") + "story"
+    return _page(head), url
+
+
+@settings(max_examples=200)
+@given(
+    page=_pages(),
+    earliest=st.one_of(st.none(), _days),
+    latest=st.one_of(st.none(), _days),
+    crawl=st.datetimes(
+        min_value=dt.datetime(1995, 1, 1),
+        max_value=dt.datetime(2030, 1, 1),
+        timezones=st.just(dt.UTC),
+    ),
+)
+def test_never_after_the_crawl_and_sources_from_the_vocabulary(page, earliest, latest, crawl):
+    html, url = page
+    choice = _decide(
+        html,
+        url,
+        htmldate=earliest and earliest.isoformat(),
+        latest=latest and latest.isoformat(),
+        crawl=crawl,
+    )
+    assert choice.date_source is None or choice.date_source in DATE_SOURCES
+    assert (choice.published is None) == (choice.date_source is None) == (choice.day is None)
+    if choice.day is not None:
+        assert choice.day <= (crawl + pubdate.AHEAD_OF_UTC).date()
+        assert choice.day >= pubdate.EARLIEST
+        # ingest stores the same day for the chosen value
+        assert pubdate.stored_day(choice.published, choice.date_source, url) == choice.day
+
+
+_RAW_VALUES = st.one_of(
+    _stamps(),
+    st.builds(
+        lambda d, t, z: f"{d.strftime('%a, %d %b %Y')} {t.strftime('%H:%M:%S')} {z}",
+        st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2030, 1, 1)),
+        st.times(),
+        st.sampled_from(["GMT", "+0000", "-0500", "+0530", "UTC", "+1400"]),
+    ),
+    st.sampled_from(["Sep 07, 2022 05:56 PM IST", "17/06/2024", "1588555800", "2 hours ago"]),
+)
+
+
+@settings(max_examples=3)
+@given(values=st.lists(_RAW_VALUES, min_size=20, max_size=40, unique=True))
+def test_ingest_stores_what_pubdate_computes(tmp_path_factory, values):
+    """The SQL twin (local_offsets / local_dates) agrees with utc_offset_minutes and
+    stored_day on every generated value, URL date or not."""
+    tmp = tmp_path_factory.mktemp("twin")
+    rows = []
+    for i, value in enumerate(values):
+        url_day = dt.date(2020, 1, 1) + dt.timedelta(days=i * 37)
+        path = url_day.strftime("%Y/%m/%d/") if i % 2 else ""
+        rows.append(
+            {
+                "url": f"https://twin.example/{path}story-{i}",
+                "title": f"Story number {i} about the data rules",
+                "published": value,
+                "scraped_at": "2031-01-01T00:00:00Z",
+                "body": "text",
+            }
+        )
+    con = _ingest_jsonl(tmp, rows)
+    got = con.execute(
+        "SELECT url, published_raw, date_source, published_local_date, published_utc_offset"
+        " FROM articles WHERE published_at IS NOT NULL"
+    ).fetchall()
+    assert got
+    crawl = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+    for url, raw, source, local, offset in got:
+        assert offset == pubdate.utc_offset_minutes(raw), raw
+        assert local == pubdate.stored_day(raw, source, url, crawl), (raw, url)
