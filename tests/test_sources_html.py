@@ -60,8 +60,9 @@ def test_extract_html_returns_every_field_and_the_metadata():
     assert set(EXTRACTED_FIELDS) <= set(rec)
     assert rec["title"] == "Regulator opens consultation on data retention rules"
     assert rec["authors"] == "Asha Menon"
-    assert rec["published"] == "2024-03-05"
-    assert rec["date_source"] == "html"
+    # the <meta article:published_time> value, kept with its offset (normalise.pubdate)
+    assert rec["published"] == "2024-03-05T09:30:00+05:30"
+    assert rec["date_source"] == "meta"
     assert rec["outlet"] == "The Policy Ledger"
     assert rec["language"] == "en-GB"
     assert json.loads(rec["tags"]) == ["data protection", "telecom"]

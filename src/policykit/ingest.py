@@ -42,6 +42,7 @@ from .errors import (
     SourceError,
     escape_line_breaks,
 )
+from .normalise import pubdate
 from .progress import resolve as _resolve_progress
 from .sources import STAGING_COLUMNS, STAGING_SCHEMA, FileRead, ReadOptions, batch_from_rows
 from .sources.layouts import LayoutError
@@ -276,6 +277,7 @@ _ARROW_TYPES = {
     "BOOLEAN": pa.bool_(),
     "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
     "VARCHAR[]": pa.list_(pa.string()),
+    "SMALLINT": pa.int16(),
 }
 
 
@@ -523,6 +525,24 @@ class _Pipeline:
         con.execute(SQL["date_sources"])
         con.execute(SQL["dates_from_url"])
         con.execute(SQL["dates_missing"])
+        self.local_dates()
+
+    def local_dates(self) -> None:
+        """published_utc_offset and published_local_date (policykit.normalise.pubdate)."""
+        con = self.con
+        con.execute(SQL["local_offsets"])
+        if _residue(
+            con,
+            "offset_fix",
+            SQL["distinct_residue_offsets"],
+            pubdate.utc_offset_minutes,
+            "SMALLINT",
+        ):
+            con.execute(
+                "UPDATE norm SET published_utc_offset = f.value FROM offset_fix f "
+                "WHERE norm.offset_py AND norm.published_raw = f.raw"
+            )
+        con.execute(SQL["local_dates"])
 
     def fix_urls(self) -> None:
         con = self.con

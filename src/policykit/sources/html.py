@@ -27,7 +27,8 @@ MIN_BODY_WORDS = 25
 MIN_BODY_CHARS = 200
 
 #: htmldate options: look everywhere, and prefer the original publication date over
-#: the last modification.
+#: the last modification. Its reading is one candidate of
+#: :func:`policykit.normalise.pubdate.choose`; ``max_date`` is set to the crawl day.
 DATE_PARAMS = {"extensive_search": True, "original_date": True}
 
 #: trafilatura settings, chosen on a 300-page sample of the trafilatura evaluation set
@@ -174,19 +175,47 @@ def _parse(text: str, load_html):
     return tree
 
 
-def _date_source(published: str | None, url: str | None) -> str | None:
-    """'url' when htmldate took the date from the URL path (it checks the URL first)."""
-    if published is None:
+def _crawl_time(scraped_at: str | None):
+    """The crawl instant (UTC) from a raw crawl time, or None."""
+    if not scraped_at:
         return None
-    if url:
-        from htmldate.extractors import extract_url_date
-        from htmldate.utils import Extractor
-        from htmldate.validators import get_max_date, get_min_date
+    from ..normalise import parse_published
 
-        options = Extractor(True, get_max_date(None), get_min_date(None), True, "%Y-%m-%d")
-        if extract_url_date(url, options) == published:
-            return "url"
-    return "html"
+    return parse_published(str(scraped_at)).value
+
+
+def _date_params(crawl) -> dict:
+    if crawl is None:
+        return dict(DATE_PARAMS)
+    from ..normalise.pubdate import AHEAD_OF_UTC
+
+    return {**DATE_PARAMS, "max_date": (crawl + AHEAD_OF_UTC).date().isoformat()}
+
+
+def _latest_reading(tree, url: str | None, params: dict) -> str | None:
+    """htmldate's latest plausible date on the page (original_date=False)."""
+    from htmldate import find_date
+
+    try:
+        return find_date(tree, url=url, **{**params, "original_date": False})
+    except Exception:  # htmldate on a hostile page: the candidate is simply missing
+        return None
+
+
+def _choose_date(tree, doc, url: str | None, crawl) -> tuple[str | None, str | None]:
+    """(published, date_source) by the consistency rule of policykit.normalise.pubdate."""
+    from ..normalise import pubdate
+
+    structured, hints = pubdate.page_candidates(tree)
+    choice = pubdate.choose(
+        structured=structured,
+        url=url,
+        htmldate=_nonempty(doc.date),
+        htmldate_latest=_latest_reading(tree, url, _date_params(crawl)),
+        crawl=crawl,
+        hints=hints,
+    )
+    return choice.published, choice.date_source
 
 
 def _tags(doc) -> str | None:
@@ -211,6 +240,7 @@ def extract_html(
     url: str | None = None,
     sidecar: dict | None = None,
     charset: str | None = None,
+    scraped_at: str | None = None,
 ) -> dict:
     """Extract staging fields from one HTML page.
 
@@ -222,6 +252,8 @@ def extract_html(
     sidecar : staging fields from the scraper (see :func:`policykit.sources.pages.load_sidecar`);
         each non-empty value overrides the extracted one.
     charset : a charset label from the HTTP response, if known.
+    scraped_at : the crawl time (WARC-Date, a sidecar's ``scraped_at``): no publication
+        date may lie after it.
 
     Returns
     -------
@@ -254,12 +286,14 @@ def extract_html(
     if tree is None:
         record["body_missing_reason"] = "no_main_text"
         return _overlay(record, sidecar)
+    crawl = _crawl_time(scraped_at or (sidecar or {}).get("scraped_at"))
+    params = _date_params(crawl)
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, date_extraction_params=DATE_PARAMS, **EXTRACT_OPTIONS
+        tree, url=url, with_metadata=True, date_extraction_params=params, **EXTRACT_OPTIONS
     )
     if doc is None:
         # trafilatura returns nothing when the text is too short; keep the metadata.
-        doc = extract_metadata(tree, url, DATE_PARAMS)
+        doc = extract_metadata(tree, url, params)
         body = None
     else:
         body = _nonempty(doc.text)
@@ -268,12 +302,11 @@ def extract_html(
         title=_nonempty(doc.title),
         summary=_nonempty(doc.description),
         authors=_nonempty(doc.author),
-        published=_nonempty(doc.date),
         outlet=_nonempty(doc.sitename),
         language=_nonempty(getattr(doc, "language", None)) or _page_language(tree),
         tags=_tags(doc),
     )
-    record["date_source"] = _date_source(record["published"], url or doc.url)
+    record["published"], record["date_source"] = _choose_date(tree, doc, url or doc.url, crawl)
     if body is None:
         record["body_missing_reason"] = _missing_reason(tree)
     elif _word_count(body) < MIN_BODY_WORDS and len(body) < MIN_BODY_CHARS:

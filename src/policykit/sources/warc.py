@@ -210,7 +210,9 @@ def _extract_item(item: dict) -> dict:
     if "reject" in item:
         row["reject_reason"], row["reject_detail"] = item["reject"]
         return row
-    record = extract_html(item["body"], url=item["url"], charset=item["charset"])
+    record = extract_html(
+        item["body"], url=item["url"], charset=item["charset"], scraped_at=item.get("scraped_at")
+    )
     provenance = {
         "offset": item["offset"],
         "http_status": item["status"],

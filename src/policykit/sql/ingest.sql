@@ -139,6 +139,9 @@ SELECT
     CAST(NULL AS VARCHAR) AS date_order,
     CAST(NULL AS BOOLEAN) AS outlet_known,
     CAST(NULL AS VARCHAR) AS date_source,
+    CAST(NULL AS SMALLINT) AS published_utc_offset,  -- local_offsets
+    CAST(NULL AS BOOLEAN) AS offset_py,
+    CAST(NULL AS DATE) AS published_local_date,  -- local_dates
     CASE WHEN NOT pk_text_needs_python(s.title) AND NOT pk_title_has_separator(s.title)
               AND NOT pk_title_needs_python(s.title, NULL)
          THEN pk_title_plain(s.title) END AS title,
@@ -238,6 +241,51 @@ WHERE published_at IS NULL AND canonical_url IS NOT NULL
 -- name: dates_missing
 UPDATE norm SET date_source = CASE WHEN published_raw IS NULL THEN 'missing' ELSE 'unparsed' END
 WHERE published_at IS NULL;
+
+-- name: local_offsets
+-- The UTC offset the value was written with (minutes east of UTC), for the shapes SQL
+-- reads; the same answer as policykit.normalise.pubdate.utc_offset_minutes. Values of no
+-- shape here (human dates, zone names, GMT+8) go to Python once per distinct value.
+UPDATE norm SET
+    published_utc_offset = CASE
+        WHEN regexp_matches(published_raw, '^(?:18|19|20|21)\d\d-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)? ?(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$')
+            THEN pk__offset_minutes(regexp_extract(published_raw, '(Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$', 1))
+        WHEN regexp_matches(published_raw, '^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:18|19|20|21)\d\d \d\d:\d\d(?::\d\d)? (?:GMT|UTC|UT|Z|[+-]\d{4})$')
+            THEN pk__offset_minutes(regexp_extract(published_raw, '(GMT|UTC|UT|Z|[+-]\d{4})$', 1))
+        WHEN regexp_matches(published_raw, '^(?:19|20|21)\d{6}T\d{4}(?:\d\d)?Z$') THEN 0
+    END,
+    offset_py = NOT (
+        date_source IN ('url', 'relative')
+        OR regexp_matches(published_raw, '^(?:18|19|20|21)\d\d-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)? ?(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)?$')
+        OR regexp_matches(published_raw, '^(?:18|19|20|21)\d\d-\d\d-\d\d$')
+        OR regexp_matches(published_raw, '^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:18|19|20|21)\d\d \d\d:\d\d(?::\d\d)? (?:GMT|UTC|UT|Z|[+-]\d{4})$')
+        OR regexp_matches(published_raw, '^(?:19|20|21)\d{6}(?:T\d{4}(?:\d\d)?Z?)?$')
+        OR regexp_matches(published_raw, '^\d{9,13}(?:\.\d+)?$'))
+WHERE published_at IS NOT NULL AND published_raw IS NOT NULL;
+
+-- name: distinct_residue_offsets
+SELECT DISTINCT published_raw FROM norm WHERE offset_py AND reader_reject IS NULL;
+
+-- name: local_dates
+-- The page's own day (docs/schema.md, published_local_date): the day at the written
+-- offset; a UTC or zone-less time within a day of the URL path's date is the URL's day;
+-- a UTC time of exactly 20:00..23:00 is a local midnight east of UTC (the next day);
+-- else the UTC day. Same rule as policykit.normalise.pubdate.page_day.
+UPDATE norm SET published_local_date = list_transform(
+    [{'utc': DATE '1970-01-01' + (epoch_us(published_at) // 86400000000)::INTEGER,
+      'url': CASE WHEN canonical_url IS NOT NULL AND date_source <> 'url'
+                  THEN CAST(pk_date_from_url(canonical_url) AS DATE) END}],
+    lambda d: CASE
+        WHEN coalesce(published_utc_offset, 0) <> 0
+            THEN DATE '1970-01-01'
+                 + ((epoch_us(published_at) + published_utc_offset::BIGINT * 60000000) // 86400000000)::INTEGER
+        WHEN d.url IS NOT NULL AND regexp_matches(published_raw, '\d:\d\d')
+             AND abs(date_diff('day', d.url, d.utc)) <= 1 THEN d.url
+        WHEN published_utc_offset = 0 AND epoch_us(published_at) % 3600000000 = 0
+             AND (epoch_us(published_at) // 3600000000) % 24 BETWEEN 20 AND 23
+            THEN d.utc + 1
+        ELSE d.utc END)[1]
+WHERE published_at IS NOT NULL;
 
 -- name: candidates
 -- Rejected records first (reason, detail), then the rest get their article_id.
@@ -358,6 +406,9 @@ SELECT
     arg_min(published_at, sort_key) FILTER (WHERE published_at IS NOT NULL) AS published_at,
     arg_min(published_raw, sort_key) FILTER (WHERE published_raw IS NOT NULL) AS published_raw,
     arg_min(date_source, sort_key) FILTER (WHERE published_at IS NOT NULL) AS date_source_found,
+    -- one struct, so the day and the offset come from the record that gave published_at
+    arg_min({'day': published_local_date, 'offset': published_utc_offset}, sort_key)
+        FILTER (WHERE published_at IS NOT NULL) AS published_local,
     arg_min(date_source, sort_key) AS date_source_first,
     arg_min(language, sort_key) FILTER (WHERE language IS NOT NULL) AS language,
     min(scraped_at) AS scraped_at,
@@ -389,7 +440,11 @@ SELECT * FROM (
 ) WHERE title_key IS NOT NULL;
 
 -- name: insert_articles
-INSERT INTO articles
+INSERT INTO articles (
+    article_id, url, canonical_url, domain, outlet, title, summary, body, authors,
+    published_at, published_raw, date_source, language, word_count, scraped_at, source_path,
+    source_locator, extraction_method, body_missing_reason, layout, ingested_at, content_hash,
+    published_local_date, published_utc_offset)
 SELECT
     article_id, url, canonical_url, domain, outlet, title, summary, body, authors,
     published_at, published_raw, coalesce(date_source_found, date_source_first), language,
@@ -397,7 +452,8 @@ SELECT
     scraped_at, source_path, source_locator, extraction_method,
     CASE WHEN body IS NULL THEN coalesce(body_missing_reason, 'no_text_in_source') END,
     layout, $now,
-    left(sha256(coalesce(title, '') || chr(31) || coalesce(summary, '') || chr(31) || coalesce(body, '')), 16)
+    left(sha256(coalesce(title, '') || chr(31) || coalesce(summary, '') || chr(31) || coalesce(body, '')), 16),
+    published_local.day, published_local.offset
 FROM merged WHERE NOT into_existing
 ORDER BY source_path, source_locator;
 
@@ -417,6 +473,10 @@ UPDATE articles a SET
                          THEN coalesce(m.published_raw, a.published_raw) ELSE a.published_raw END,
     date_source = CASE WHEN a.published_at IS NULL OR m.scraped_at < a.scraped_at
                        THEN coalesce(m.date_source_found, a.date_source) ELSE a.date_source END,
+    published_local_date = CASE WHEN m.published_at IS NOT NULL AND (a.published_at IS NULL OR m.scraped_at < a.scraped_at)
+                                THEN m.published_local.day ELSE a.published_local_date END,
+    published_utc_offset = CASE WHEN m.published_at IS NOT NULL AND (a.published_at IS NULL OR m.scraped_at < a.scraped_at)
+                                THEN m.published_local.offset ELSE a.published_utc_offset END,
     language = coalesce(a.language, m.language),
     scraped_at = least(a.scraped_at, m.scraped_at),
     body_missing_reason = CASE WHEN coalesce(a.body, m.body) IS NULL THEN a.body_missing_reason END
