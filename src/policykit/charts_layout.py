@@ -83,9 +83,23 @@ def height_for_rows(rows: int, per_row_mm: float = 5.2, extra_mm: float = 30) ->
 def wrap_text(text: str, width_px: float, prop, renderer) -> str:
     """``text`` broken at spaces (or inside a word longer than a line) so that no line is
     wider than ``width_px`` in ``prop`` on ``renderer``."""
+    measured: dict[str, float] = {}
 
     def width(s: str) -> float:
-        return renderer.get_text_width_height_descent(s, prop, ismath=False)[0]
+        if s not in measured:
+            measured[s] = renderer.get_text_width_height_descent(s, prop, ismath=False)[0]
+        return measured[s]
+
+    def longest_prefix(word: str) -> int:
+        # Binary search: the longest prefix that fits (at least one character).
+        low, high = 1, len(word)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if width(word[:middle]) <= width_px:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     lines: list[str] = []
     for paragraph in text.split("\n"):
@@ -98,10 +112,8 @@ def wrap_text(text: str, width_px: float, prop, renderer) -> str:
             if line:
                 lines.append(line)
             line = word
-            while width(line) > width_px and len(line) > 1:
-                cut = len(line) - 1
-                while cut > 1 and width(line[:cut]) > width_px:
-                    cut -= 1
+            while len(line) > 1 and width(line) > width_px:
+                cut = longest_prefix(line)
                 lines.append(line[:cut])
                 line = line[cut:]
         lines.append(line)
@@ -139,21 +151,27 @@ class ReportFigure(Figure):
         return ". ".join(" ".join(p.split()) for p in parts if p) or "Chart"
 
     def draw(self, renderer):
-        if getattr(self, "_policykit_wrap", None):
-            # Wrap to the Axes' positions. Before the first draw they are not laid out
-            # yet: lay out once, then wrap again (the layout in draw() uses the result).
-            self._fit_texts(renderer)
-            engine = self.get_layout_engine()
-            if engine is not None and self.axes and not getattr(self, "_policykit_drawn", 0):
-                engine.execute(self)
-                self._fit_texts(renderer)
-            self._policykit_drawn = True
-        super().draw(renderer)
+        engine = self.get_layout_engine()
+        if not getattr(self, "_policykit_wrap", None) or engine is None or not self.axes:
+            super().draw(renderer)
+            return
+        # Lay out, wrap the texts to the Axes' positions, lay out again only if a text
+        # changed, then draw without a further layout (Figure.draw would run one).
+        self._fit_texts(renderer)
+        engine.execute(self)
+        if self._fit_texts(renderer):
+            engine.execute(self)
+        self._layout_engine = None
+        try:
+            super().draw(renderer)
+        finally:
+            self._layout_engine = engine
 
-    def _fit_texts(self, renderer) -> None:
+    def _fit_texts(self, renderer) -> bool:
         figure_width = self.bbox.width
         margin = 2 * _EDGE * figure_width
         raw = self._policykit_raw
+        changed = False
         for artist, ax in self._policykit_wrap:
             if ax is None:
                 x0 = artist.get_position()[0] * figure_width
@@ -163,9 +181,11 @@ class ReportFigure(Figure):
                     # The title starts where the top Axes (and its subtitle) start.
                     artist.set_x(ax.get_position().x0)
             width = max(figure_width - x0 - margin, 50.0)
-            artist.set_text(
-                wrap_text(raw[id(artist)], width, artist.get_fontproperties(), renderer)
-            )
+            text = wrap_text(raw[id(artist)], width, artist.get_fontproperties(), renderer)
+            if text != artist.get_text():
+                artist.set_text(text)
+                changed = True
+        return changed
 
 
 def owned(fig) -> bool:
