@@ -55,6 +55,7 @@ WORKLOAD_MODULES: list[str] = [
     "bench.w3_trends",
     "bench.w4_report",
     "bench.w6_enrich",
+    "bench.w7_events",
 ]
 
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}

@@ -35,7 +35,7 @@ alone. Two headlines of one event rarely share more than a name, but they share
 neighbours; two events that share one name (three SXSW talks on one day) do not. An
 isolated pair has no third party to lean on, so it merges only on its own cosine.
 No event holds two articles more than ``MAX_SPAN_DAYS = 14`` days apart (such a pair
-makes a merge impossible). A connected set larger than ``MAX_GROUP = 1500`` articles is
+makes a merge impossible). A connected set larger than ``MAX_GROUP = 4000`` articles is
 first split by dropping its weakest links (raising the cut in steps of 0.05) until every
 part fits: dropping a link only lowers averages, so this never merges anything.
 
@@ -57,7 +57,6 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix, csr_matrix, identity
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import normalize
 
 LINK_DAYS = 3
@@ -70,7 +69,7 @@ SMOOTH_ALPHA = 1.0
 THRESHOLD = 0.3
 LEAD_WORDS = 40
 LEAD_WEIGHT = 0.5
-MAX_GROUP = 1500
+MAX_GROUP = 4000
 VERSION = "1"
 _ROWS = 2000  # rows of one block compared at a time
 _FAR = 1e9  # distance of a pair that may never share an event
@@ -85,6 +84,8 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
 
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*")
 _POSSESSIVE = regex.compile(r"['’]s\b")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_ASCII_POSSESSIVE = re.compile(r"'s\b")
 _ELLIPSIS = re.compile(r"\s*(\.\.\.|…)\s*$")
 _SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
 
@@ -139,6 +140,9 @@ def headline(title: str | None, outlet: str | None = None) -> str:
 def tokens(text: str) -> list[str]:
     """Case-folded words (letters, digits, combining marks), possessives cut, stop words
     and one-letter Latin words dropped."""
+    if text.isascii():  # the same words, found faster
+        words = _ASCII_WORD.findall(_ASCII_POSSESSIVE.sub("", text.lower()))
+        return [w for w in words if len(w) > 1 and w not in STOP_WORDS]
     words = _WORD.findall(_POSSESSIVE.sub("", text.casefold()))
     return [w for w in words if w not in STOP_WORDS and (len(w) > 1 or not w.isascii())]
 
@@ -151,25 +155,35 @@ def document(title: str | None, outlet: str | None, summary: str | None, body: s
     return f"{head}\n{lead}" if lead else head
 
 
-def vectorise(docs: list[str]) -> csr_matrix:
-    """TF-IDF rows of ``docs`` (from :func:`document`): the headline's vector plus
-    ``LEAD_WEIGHT`` times the lead's, each L2-normalised, the sum normalised again; the
-    idf is that of these documents. A corpus without a word gives zero rows."""
-    heads, leads = [], []
-    for doc in docs:
-        head, _, lead = doc.partition("\n")
-        heads.append(tokens(head))
-        leads.append(tokens(lead))
-    vectorizer = TfidfVectorizer(analyzer=lambda words: words, sublinear_tf=True, dtype=np.float32)
+def document_tokens(doc: str) -> tuple[list[str], list[str]]:
+    """The headline's and the lead's words of a :func:`document`."""
+    head, _, lead = doc.partition("\n")
+    return tokens(head), tokens(lead)
+
+
+def _identity(words):
+    return words
+
+
+def vectorise(docs) -> csr_matrix:
+    """TF-IDF rows of ``docs`` (texts from :func:`document`, or their
+    :func:`document_tokens`): the headline's vector plus ``LEAD_WEIGHT`` times the
+    lead's, each L2-normalised, the sum normalised again; the idf is that of these
+    documents. A corpus without a word gives zero rows."""
+    pairs = [document_tokens(d) if isinstance(d, str) else d for d in docs]
+    heads = [h for h, _ in pairs]
+    has_lead = any(lead for _, lead in pairs)
+    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
     try:
-        vectorizer.fit([head + lead for head, lead in zip(heads, leads, strict=True)])
+        if not has_lead:
+            return vectorizer.fit_transform(heads).tocsr()
+        vectorizer.fit([h + lead for h, lead in pairs])
     except ValueError:  # no word at all (every document empty or stop words only)
-        return csr_matrix((len(docs), 1), dtype=np.float32)
-    matrix = vectorizer.transform(heads)
-    if any(leads):
-        matrix = matrix + LEAD_WEIGHT * vectorizer.transform(leads)
-        matrix = normalize(matrix)
-    return csr_matrix(matrix, dtype=np.float32)
+        return csr_matrix((len(pairs), 1), dtype=np.float32)
+    matrix = vectorizer.transform(heads) + LEAD_WEIGHT * vectorizer.transform(
+        [lead for _, lead in pairs]
+    )
+    return csr_matrix(normalize(matrix), dtype=np.float32)
 
 
 @dataclass
@@ -234,7 +248,8 @@ def block_links(seconds: np.ndarray, docs: list[str], in_block: np.ndarray) -> L
         limit = int(chunk[-1])  # only earlier articles can be partners
         if limit == 0:
             continue
-        sims = cosine_similarity(matrix[chunk], matrix[:limit], dense_output=False).tocoo()
+        # Rows are L2-normalised: the sparse product is the cosine.
+        sims = (matrix[chunk] @ matrix[:limit].T).tocoo()
         a = chunk[sims.row]
         b = sims.col.astype(np.int64)
         keep = (b < a) & (sims.data >= CANDIDATE)
@@ -269,59 +284,82 @@ def all_links(seconds: np.ndarray, docs: list[str]) -> Links:
     return Links.concat(parts)
 
 
-def smoothed_similarity(n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> np.ndarray:
-    """The second-order similarity of the ``n`` members of one connected set (dense).
+def smoothed_similarity(n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> csr_matrix:
+    """The second-order similarity of the ``n`` members of one connected set (sparse,
+    symmetric, 1 on the diagonal; 0 where not stored).
 
     With S the link cosines (1 on the diagonal, 0 where there is no link) and W each
     member's ``SMOOTH_K`` strongest links, member i's smoothed vector is
     ``v_i + alpha * sum_k W_ik v_k``; the similarity of i and j is the cosine of their
     smoothed vectors with j left out of i's neighbours and i out of j's, expanded in S
-    (so no text is needed, only the links).
+    (so no text is needed, only the links): with A = I + alpha W, P = A (S + I) and
+    M = P A', the numerator is M_ij - alpha W_ji P_ii - alpha W_ij P_jj
+    + alpha^2 W_ij W_ji (S + I)_ij and the squared norm of i's vector without j is
+    M_ii - 2 alpha W_ij P_ij + alpha^2 W_ij^2.
     """
     alpha = SMOOTH_ALPHA
     rows = np.r_[a, b]
     cols = np.r_[b, a]
     vals = np.r_[sim, sim].astype(np.float64)
-    S = csr_matrix((vals, (rows, cols)), shape=(n, n))
+    eye = identity(n, format="csr")
+    SI = csr_matrix((vals, (rows, cols)), shape=(n, n)) + eye
     top = _top_per_row(rows, cols, vals, SMOOTH_K)
     W = csr_matrix((vals[top], (rows[top], cols[top])), shape=(n, n))
-    SI = S + identity(n, format="csr")
-    A = identity(n, format="csr") + alpha * W
-    P = (A @ SI).toarray()
-    M = (A @ SI @ A.T).toarray()
-    Wd = W.toarray()
-    SId = SI.toarray()
-    p_diag = np.diag(P)
-    m_diag = np.diag(M)
-    # Leave the partner out: subtract its terms from both smoothed vectors.
-    cross = M - alpha * Wd.T * p_diag[:, None] - alpha * Wd * p_diag[None, :]
-    cross += alpha * alpha * Wd * Wd.T * SId
-    norm_i = m_diag[:, None] - 2 * alpha * Wd * P + alpha * alpha * Wd * Wd
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = cross / np.sqrt(np.maximum(norm_i * norm_i.T, 1e-12))
-    np.fill_diagonal(out, 1.0)
-    return np.clip(out, 0.0, 1.0)
+    A = eye + alpha * W
+    P = (A @ SI).tocsr()
+    M = (P @ A.T).tocoo()
+    p_diag = P.diagonal()
+    m_diag = M.tocsr().diagonal()
+    i, j, m = M.row, M.col, M.data
+    w_ij = np.asarray(W[i, j]).ravel()
+    w_ji = np.asarray(W[j, i]).ravel()
+    cross = m - alpha * w_ji * p_diag[i] - alpha * w_ij * p_diag[j]
+    cross += alpha * alpha * w_ij * w_ji * np.asarray(SI[i, j]).ravel()
+    p_ij = np.asarray(P[i, j]).ravel()
+    p_ji = np.asarray(P[j, i]).ravel()
+    norm_i = m_diag[i] - 2 * alpha * w_ij * p_ij + alpha * alpha * w_ij * w_ij
+    norm_j = m_diag[j] - 2 * alpha * w_ji * p_ji + alpha * alpha * w_ji * w_ji
+    out = cross / np.sqrt(np.maximum(norm_i * norm_j, 1e-12))
+    out = np.clip(out, 0.0, 1.0)
+    out[i == j] = 1.0
+    return csr_matrix((out, (i, j)), shape=(n, n))
+
+
+def _condensed_distances(times: np.ndarray, similarity: csr_matrix) -> np.ndarray:
+    """scipy's condensed distance vector (1 - similarity; 1 where none is stored;
+    ``_FAR`` for pairs more than ``MAX_SPAN_DAYS`` apart). ``times`` ascending."""
+    n = len(times)
+    dist = np.ones(n * (n - 1) // 2, dtype=np.float64)
+    upper = similarity.tocoo()
+    keep = upper.row < upper.col
+    i, j = upper.row[keep].astype(np.int64), upper.col[keep].astype(np.int64)
+    dist[n * i - i * (i + 1) // 2 + (j - i - 1)] = 1.0 - upper.data[keep]
+    # Members are in time order: the partners too far from i are a suffix of its row.
+    limit = np.searchsorted(times, times + MAX_SPAN_DAYS * _DAY, side="right")
+    for row in np.flatnonzero(limit < n):
+        start = n * row - row * (row + 1) // 2
+        dist[start + (limit[row] - row - 1) : start + (n - row - 1)] = _FAR
+    return dist
 
 
 def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.ndarray):
-    """Average-linkage groups of one connected set: (labels 0..k-1, medoid flags)."""
+    """Average-linkage groups of one connected set: (labels 0..k-1, medoid flags).
+    ``times`` ascending (the members in time order)."""
     n = len(times)
     if n == 1:
         return np.zeros(1, np.int64), np.ones(1, bool)
     similarity = smoothed_similarity(n, a, b, sim)
-    dist = 1.0 - similarity
-    dist[np.abs(times[:, None] - times[None, :]) > MAX_SPAN_DAYS * _DAY] = _FAR
-    np.fill_diagonal(dist, 0.0)
-    tree = linkage(dist[np.triu_indices(n, 1)], method="average")
-    labels = fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1
-    # Medoid: the largest mean similarity to the other members; ties: the earliest row.
-    same = labels[:, None] == labels[None, :]
-    score = np.where(same, similarity, 0.0).sum(axis=1)
+    tree = linkage(_condensed_distances(times, similarity), method="average")
+    labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
+    # Medoid: the largest total similarity to the other members; ties: the earliest.
+    s = similarity.tocoo()
+    inside = labels[s.row] == labels[s.col]
+    score = np.bincount(s.row[inside], weights=s.data[inside], minlength=n)
     order = np.lexsort((np.arange(n), -score, labels))
     is_medoid = np.zeros(n, bool)
     first = np.r_[True, labels[order][1:] != labels[order][:-1]]
     is_medoid[order[first]] = True
-    return labels.astype(np.int64), is_medoid
+    return labels, is_medoid
 
 
 def _local(members: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -350,6 +388,17 @@ def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
     labels[single] = np.arange(len(single))
     medoid[single] = True
     next_label = len(single)
+    # Pairs: one link each; together when its cosine reaches the threshold (the
+    # smoothed similarity of a pair is its cosine), the earlier one is the medoid.
+    in_pair = sizes[link_comp] == 2
+    pa, pb, ps = links.a[in_pair], links.b[in_pair], links.sim[in_pair]
+    together = (ps >= THRESHOLD) & (np.abs(seconds[pa] - seconds[pb]) <= MAX_SPAN_DAYS * _DAY)
+    k = len(pa)
+    labels[pb] = next_label + np.arange(k)
+    labels[pa] = np.where(together, labels[pb], next_label + k + np.arange(k))
+    medoid[pb] = True
+    medoid[pa] = ~together
+    next_label += 2 * k
     work = [
         (
             members_of[member_bounds[c] : member_bounds[c + 1]],
@@ -358,7 +407,7 @@ def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
             links.sim[order[bounds[c] : bounds[c + 1]]],
             CANDIDATE,
         )
-        for c in np.flatnonzero(sizes > 1)
+        for c in np.flatnonzero(sizes > 2)
     ]
     while work:
         members, a, b, sim, cut = work.pop()
@@ -383,10 +432,10 @@ def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
         medoid[members] = is_medoid
         next_label += int(local.max()) + 1
     # Renumber by first member, so the numbering does not depend on the work order.
-    _, first = np.unique(labels, return_index=True)
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
     rank = np.empty(len(first), dtype=np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    return rank[labels], medoid
+    return rank[inverse], medoid
 
 
 def cluster(seconds, titles, outlets=None, summaries=None, bodies=None):
@@ -404,7 +453,8 @@ def cluster(seconds, titles, outlets=None, summaries=None, bodies=None):
     summaries = summaries if summaries is not None else [None] * n
     bodies = bodies if bodies is not None else [None] * n
     docs = [
-        document(t, o, s, b) for t, o, s, b in zip(titles, outlets, summaries, bodies, strict=True)
+        document_tokens(document(t, o, s, b))
+        for t, o, s, b in zip(titles, outlets, summaries, bodies, strict=True)
     ]
     links = all_links(seconds, docs)
     labels, medoid = group(seconds, links)
