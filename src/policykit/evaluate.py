@@ -481,6 +481,14 @@ def run_eval(
             )
     for key in missing:
         tallies[key] = None
+    # Text dumps by half and by gold language, and the newspaper4k pages as dumps
+    # (policykit.evaluate_dumps).
+    from .evaluate_dumps import group_tallies, newspaper4k_dumps
+
+    dump_sections = {
+        "textdump_groups": group_tallies(pages, dump_results, Tally),
+        "newspaper4k_dumps": newspaper4k_dumps(),
+    }
     return {
         "systems": tallies,
         "retention": newspaper4k_retention(),
@@ -488,6 +496,7 @@ def run_eval(
         "seconds": time.monotonic() - started,
         "full": not (limit or sample),
         "boilerplate_hosts": len(known),
+        **dump_sections,
     }
 
 
@@ -526,6 +535,12 @@ def format_table(results: dict) -> str:
         f"{results['pages']} pages in {results['seconds']:.0f} s; "
         f"hosts with learnt boilerplate: {results['boilerplate_hosts']}"
     )
+    from .evaluate_dumps import format_groups, format_newspaper4k
+
+    if results.get("textdump_groups"):
+        lines.extend(format_groups(results["textdump_groups"]))
+    if "newspaper4k_dumps" in results:
+        lines.extend(format_newspaper4k(results["newspaper4k_dumps"]))
     return "\n".join(lines)
 
 
@@ -547,6 +562,9 @@ def measured(results: dict) -> dict[str, float]:
     for name in ("title", "date", "author"):
         if _share(getattr(dump, name)) is not None:
             values[f"textdump.{name}_accuracy"] = _share(getattr(dump, name))
+    if results.get("newspaper4k_dumps"):
+        tokens = results["newspaper4k_dumps"]["systems"]["clean_dump"]
+        values["textdump.newspaper4k_token_f1"] = tokens.f1
     shares = results["retention"]
     if shares:
         values["newspaper4k.retained_mean"] = sum(shares.values()) / len(shares)
