@@ -39,11 +39,10 @@ pk.show_title(f"Coverage brief: {label}", f"{start:%-d %B %Y} – {end:%-d %B %Y
 # %% [markdown]
 # ## Headline numbers
 #
-# Articles are deduplicated at ingest; a *story* is one story cluster (the same story
-# syndicated or republished across outlets counts once). The share is the topic's part
-# of every dated article in the database over the same days. The comparison is with the
-# period of equal length just before, where the data reach back that far. By default
-# the report covers the whole dated range of the database, quiet days included.
+# A *story* is one story cluster (the same story syndicated or republished counts once).
+# The share is the topic's part of every dated article over the same days. The
+# comparison is with the period of equal length just before, where the data reach back
+# that far. By default the brief covers the database's whole dated range.
 
 # %%
 pk.show_headline(pk.headline_numbers(con, topic, start, end))
@@ -101,14 +100,10 @@ pk.plot_outlet_mix(mix, top=top_outlets, title=f"{label}: articles by outlet")
 
 # %%
 by_outlet = pk.outlets_with_coverage(
-    pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, by="outlet"),
-    top=top_outlets,
+    pk.coverage_over_time(con, topic, interval=interval, start=start, end=end, by="outlet")
 )
 pk.plot_outlet_heatmap(
-    by_outlet,
-    top=top_outlets,
-    title=f"{label}: articles by outlet and {interval}",
-    note=by_outlet.attrs["note"],
+    by_outlet, top=top_outlets, title=f"{label}: articles by outlet and {interval}"
 )
 
 # %%
@@ -116,9 +111,7 @@ by_outlet_share = pk.outlets_with_coverage(
     pk.coverage_over_time(con, topic, interval=share_interval, start=start, end=end, by="outlet")
 )
 pk.plot_outlet_share_over_time(
-    by_outlet_share,
-    title=f"{label}: each outlet's share per {share_interval}",
-    note=by_outlet_share.attrs["note"],
+    by_outlet_share, title=f"{label}: each outlet's share per {share_interval}"
 )
 
 # %% [markdown]

@@ -18,7 +18,7 @@ db = None  # DuckDB file; None: $POLICYKIT_DB or data/processed/policykit.duckdb
 topics = None  # a list of topics; None: every topic in the database
 start = None  # first day (YYYY-MM-DD, inclusive); None: the first dated article
 end = None  # last day (inclusive); None: the last dated article
-interval = "month"  # day | week | month | quarter | year
+interval = None  # day | week | month | quarter | year; None: chosen from the period
 
 # %%
 import policykit as pk
@@ -26,8 +26,14 @@ import policykit as pk
 con = pk.connect(db, read_only=True)
 topic_counts = pk.list_topics(con)
 topics = topics or topic_counts["topic"].tolist()
-pk.record_parameters(topics=topics)  # for "About this report"
-pk.show_title("The tech-policy landscape", f"{len(topics)} topics, by {interval}")
+# By default the whole dated range, by weeks for a month of data, months for a few years.
+start, end = pk.report_period(con, None, start, end)
+interval = interval or pk.coarser_interval(start, end, "day")
+pk.record_parameters(topics=topics, start=start, end=end, interval=interval)
+pk.show_title(
+    "The tech-policy landscape",
+    f"{len(topics)} topics, {start:%-d %B %Y} – {end:%-d %B %Y}, by {interval}",
+)
 
 # %% [markdown]
 # ## How much each topic is covered
@@ -50,7 +56,7 @@ pk.show_table(
 
 # %%
 voice = pk.share_of_voice(con, topics=topics, interval=interval, start=start, end=end)
-pk.plot_share_of_voice(voice, title=f"Share of voice per {interval}")
+pk.plot_share_of_voice(pk.with_labels(con, voice, "item"), title=f"Share of voice per {interval}")
 
 # %% [markdown]
 # ## Coverage over time, topic by topic
@@ -59,7 +65,9 @@ pk.plot_share_of_voice(voice, title=f"Share of voice per {interval}")
 
 # %%
 by_topic = pk.coverage_over_time(con, interval=interval, start=start, end=end, by="topic")
-pk.plot_coverage_small_multiples(by_topic[by_topic["topic"].isin(topics)], by="topic")
+pk.plot_coverage_small_multiples(
+    pk.with_labels(con, by_topic[by_topic["topic"].isin(topics)]), by="topic"
+)
 
 # %%
 con.close()

@@ -569,3 +569,21 @@ def test_topic_label_prefers_the_stored_label(tmp_path):
 )
 def test_coarser_interval(start, end, interval, expected):
     assert reports.coarser_interval(start, end, interval) == expected
+
+
+def test_report_period_of_the_whole_database(con):
+    dated = _dated()
+    assert reports.report_period(con, None) == (
+        dated.published_at.min().date(),
+        dated.published_at.max().date(),
+    )
+
+
+def test_with_labels_names_topics_by_their_stored_label(con):
+    frame = pd.DataFrame({"topic": ["facial_recognition", "net_neutrality"], "count": [1, 2]})
+    frame.attrs["interval"] = "week"
+    labelled = reports.with_labels(con, frame)
+    assert labelled["topic"].tolist() == [LABEL, "net neutrality"]  # stored label, case kept
+    assert labelled.attrs == {"interval": "week"} and frame["topic"].iloc[0] == "facial_recognition"
+    with pytest.raises(ConfigError, match="no column 'item'"):
+        reports.with_labels(con, frame, "item")

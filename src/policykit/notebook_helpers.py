@@ -182,9 +182,9 @@ def show_table(
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f'<p class="pk-caption">{html.escape(caption)}</p>' if caption else ""
     # A short table moves to the next page whole, with its caption, rather than split.
-    # Up to 10 rows: a longer table kept whole left the page before it half empty, and
+    # Up to 6 rows: a longer table kept whole left the page before it half empty, and
     # its header row repeats on the next page anyway.
-    klass = "pk-tablewrap pk-short" if min(len(frame), max_rows) <= 10 else "pk-tablewrap"
+    klass = "pk-tablewrap pk-short" if min(len(frame), max_rows) <= 6 else "pk-tablewrap"
     cols = "".join(
         f'<col style="width:{w:.1f}%">' for w in _column_widths(frame, shown, links, columns)
     )
@@ -270,19 +270,23 @@ def _timezone() -> str:
     return _settings.load().timezone
 
 
-def report_period(con, topic: str, start=None, end=None) -> tuple[dt.date, dt.date]:
+def report_period(con, topic: str | None, start=None, end=None) -> tuple[dt.date, dt.date]:
     """The report period as calendar days ``(start, end)``, both inclusive.
 
     Missing bounds default to the days of the first and last dated article in the whole
     database (in the configured ``timezone``, like :mod:`policykit.trends`), not of the
     topic: the quiet days before a topic's first article are part of its story, and a
     chart that starts at the first article hides them. A topic with no dated article at
-    all is an error (there is nothing to place in time).
+    all is an error (there is nothing to place in time). ``topic=None``: the period of
+    the whole database (the landscape's).
     """
-    first, last, _articles, _undated = con.execute(_sql("topic_range"), {"topic": topic}).fetchone()
-    if first is None and (start is None or end is None):
-        raise QueryError(f"topic {topic!r} has no dated articles; pass start and end")
     corpus_first, corpus_last = con.execute(_sql("corpus_range")).fetchone()
+    if topic is not None:
+        first = con.execute(_sql("topic_range"), {"topic": topic}).fetchone()[0]
+        if first is None and (start is None or end is None):
+            raise QueryError(f"topic {topic!r} has no dated articles; pass start and end")
+    elif corpus_first is None and (start is None or end is None):
+        raise QueryError("the database has no dated articles; pass start and end")
     lo = _day(start if start is not None else corpus_first, "start")
     hi = _day(end if end is not None else corpus_last, "end")
     if hi < lo:
@@ -408,22 +412,21 @@ def show_headline(numbers: pd.DataFrame) -> HTMLBlock:
         first = attrs.get("data_start")
         span = f"{attrs['previous_start']:%-d %b %Y} – {attrs['previous_end']:%-d %b %Y}"
         if first is not None and attrs["previous_end"] < first:
-            compared = (
-                f"nothing to compare with: the period of equal length before it ({span}) "
-                f"lies before the first dated article, {first:%-d %b %Y}"
-            )
+            compared = f"nothing to compare with: no article is dated before {first:%-d %b %Y}"
         else:
             compared = f"compared with {span}"
         note = (
             f'<p class="pk-note">Period {attrs["start"]:%-d %b %Y} – {attrs["end"]:%-d %b %Y}; '
             f"{html.escape(compared)}.</p>"
         )
-    if attrs.get("undated"):
+    undated = attrs.get("undated")
+    if undated:
+        one = undated == 1
         note += (
-            f'<p class="pk-note">The topic also has {attrs["undated"]:,} undated '
-            f"article{'s' if attrs['undated'] != 1 else ''} (no publication date found): "
-            "they fall in no period, so the counts and charts of this brief leave them "
-            "out; whole-database topic counts include them.</p>"
+            f'<p class="pk-note">The topic also has {undated:,} undated '
+            f"article{'' if one else 's'} (no publication date found): in no period, "
+            f"{'it is' if one else 'they are'} left out of this brief's counts and charts "
+            "and included in whole-database topic counts.</p>"
         )
     return HTMLBlock(
         f'<div class="pk-headline">{"".join(cards)}</div>{note}',
@@ -555,3 +558,17 @@ def coarser_interval(start, end, interval: str, *, most: int = 40, fewest: int =
     while choice != "year" and days / _DAYS[choice] > most:
         choice = _INTERVALS[_INTERVALS.index(choice) + 1]
     return choice
+
+
+def with_labels(con, frame: pd.DataFrame, column: str = "topic") -> pd.DataFrame:
+    """``frame`` with topic names in ``column`` replaced by their display labels (the
+    stored ``topics.yml`` label, case kept; a topic without one keeps its name with
+    underscores as spaces), so that charts drawn from it name topics as people do.
+    ``attrs`` are kept."""
+    if column not in frame.columns:
+        raise ConfigError(f"with_labels: frame has no column {column!r}")
+    names = frame[column].dropna().unique().tolist()
+    labels = {name: topic_label(con, name) for name in names}
+    out = frame.assign(**{column: frame[column].map(lambda v: labels.get(v, v))})
+    out.attrs = dict(frame.attrs)
+    return out

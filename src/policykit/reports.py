@@ -59,6 +59,7 @@ from .notebook_helpers import (  # noqa: F401  (re-exported)
     show_title,
     spike_table,
     topic_label,
+    with_labels,
 )
 from .provenance import (  # noqa: F401  (re-exported)
     INPUTS_SHOWN,
