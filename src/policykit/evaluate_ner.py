@@ -397,6 +397,47 @@ def throughput(docs: list[Doc], repeat: int = 1) -> dict[str, float]:
     }
 
 
+def stage_throughput(docs: list[Doc], copies: int = 4, workers: int = 2) -> dict[str, float]:
+    """The entities stage as ``enrich`` runs it (DuckDB file, worker pool, SQL rebuild):
+    ``copies`` x ``docs`` articles in a temporary database; wall-clock and CPU seconds
+    (this process, its DuckDB threads and its workers)."""
+    import resource
+    import tempfile
+
+    from .enrich import enrich
+    from .store import connect
+
+    def cpu() -> float:
+        me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(Path(tmp) / "ner.duckdb")
+        rows = [
+            (f"{d.doc_id}-{k}", d.text.split("\n", 1)[0][:200], d.text)
+            for k in range(copies)
+            for d in docs
+        ]
+        con.executemany(
+            "INSERT INTO articles (article_id, title, body, outlet, domain, published_at, "
+            "source_path, source_locator, ingested_at) VALUES (?, ?, ?, 'Eval', 'eval.example', "
+            "'2020-01-01 00:00:00+00', 'eval', 'row', now())",
+            rows,
+        )
+        started, cpu0 = time.perf_counter(), cpu()
+        enrich(con, stages=["entities"], workers=workers)
+        wall, used = time.perf_counter() - started, cpu() - cpu0
+        con.close()
+    n = len(rows)
+    return {
+        "articles": n,
+        "wall_s": wall,
+        "cpu_s": used,
+        "per_s_wall": n / wall,
+        "per_s_two_idle_cores": 2 * n / used if used else 0.0,
+    }
+
+
 # --- the run ---------------------------------------------------------------------------
 
 
@@ -481,7 +522,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m policykit.evaluate_ner", description=__doc__)
     parser.add_argument("--gmb-docs", type=int, help="only the first N GMB pseudo-documents")
     parser.add_argument("--no-speed", action="store_true", help="skip the throughput timing")
+    parser.add_argument(
+        "--stage",
+        action="store_true",
+        help="also time the entities stage of enrich on a DuckDB file (GMB docs x 4, 2 workers)",
+    )
     args = parser.parse_args(argv)
+    if args.stage:
+        for name, docs in (("gmb", load_gmb(docs=None)), ("gum", load_gum())):
+            s = stage_throughput(docs, copies=4 if name == "gmb" else 200)
+            print(
+                f"stage {name}: {s['articles']:,} articles in {s['wall_s']:.1f} s wall "
+                f"({s['per_s_wall']:,.0f}/s), {s['cpu_s']:.1f} CPU s "
+                f"({s['per_s_two_idle_cores']:,.0f}/s on two idle cores)"
+            )
     try:
         res = run(args.gmb_docs, speed=not args.no_speed)
     except ConfigError as exc:
