@@ -287,8 +287,12 @@ def test_style_is_not_global(coverage):
 
 # --- issue 10: every chart on short and long periods, A4 sizes, labels, notes ---------
 
+import datetime as dt  # noqa: E402
+
 import chart_frames as F  # noqa: E402
 import matplotlib.dates as mdates  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 from policykit import charts_layout, charts_time  # noqa: E402
 
@@ -542,3 +546,41 @@ def test_wrap_text_fits_and_keeps_every_character():
     for line in lines:
         assert renderer.get_text_width_height_descent(line, prop, ismath=False)[0] <= 200
     assert "".join(wrapped.split()) == "".join(text.split())
+
+
+@given(
+    start=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 1, 1)),
+    n=st.integers(min_value=1, max_value=400),
+    interval=st.sampled_from(charts_time.INTERVALS),
+    inches=st.floats(min_value=1.2, max_value=7.0),
+)
+def test_ticks_fit_any_span(start, n, interval, inches):
+    # Period starts as the trend functions make them, then the axis that fit_time_axis
+    # would set: every tick inside the data's extent, at most 12, labels distinct.
+    first = pd.Timestamp(start)
+    first = {
+        "week": first - pd.Timedelta(days=first.weekday()),
+        "month": first.replace(day=1),
+        "quarter": first.to_period("Q").start_time,
+        "year": first.replace(month=1, day=1),
+    }.get(interval, first)
+    starts = pd.date_range(first, periods=n, freq=charts_time._FREQ[interval])
+    left, right = charts_time.extent(starts, interval)
+    plan = charts_time.tick_plan(left, right, interval, n, inches)
+    ticks = charts_time.tick_dates(left, right, plan, starts, interval)
+    labels = charts_time.tick_labels(ticks, plan, interval)
+    assert 1 <= len(ticks) <= 12
+    assert ((ticks >= left) & (ticks <= right)).all()
+    assert all(labels)
+    if plan.unit == "year" or interval == "year":
+        assert labels == [str(t.year) for t in ticks]
+        return
+    # Read left to right, each label names one date: the year is given on the first
+    # label and on every label where it changes.
+    year, read = None, []
+    for tick, label in zip(ticks, labels, strict=True):
+        first_line, *rest = label.split("\n")
+        year = int(rest[0]) if rest else year
+        assert year == tick.year
+        read.append((first_line, year))
+    assert len(set(read)) == len(read)

@@ -146,7 +146,7 @@ def tick_plan(
 
     def fits(unit: str, count: float) -> bool:
         most = 12 if unit == "period" else 10
-        return count <= min(most, max(2, int(axes_inches / _LABEL_INCHES[unit])))
+        return count <= min(most, max(2, int(axes_inches / _LABEL_INCHES[unit]))) + 0.05
 
     if interval in ("month", "quarter", "year") and n_periods <= MAX_CENTRED:
         step = 1
@@ -180,7 +180,12 @@ def tick_dates(
     else:
         ticks = pd.date_range(first, right, freq="YS")
         ticks = ticks[ticks.year % plan.step == 0]
-    return ticks[(ticks >= left) & (ticks <= right)]
+    ticks = ticks[(ticks >= left) & (ticks <= right)]
+    if not len(ticks):
+        # No round date inside the span (a long span on a narrow axis): its middle.
+        middle = left + (right - left) / 2
+        ticks = pd.DatetimeIndex([middle.normalize() if plan.unit != "year" else middle])
+    return ticks
 
 
 def tick_labels(ticks: pd.DatetimeIndex, plan: TickPlan, interval: str) -> list[str]:
