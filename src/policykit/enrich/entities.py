@@ -91,7 +91,7 @@ _APPOSITIVE_RE = re.compile(
     re.I,
 )
 _CITATION_BEFORE = (" told", "according to", "statement to", "interview with", "reported by")
-_CITATION_AFTER_RE = re.compile(r"^\s+(?:first\s+|had\s+|has\s+)?(?:reported\b(?!ly)|pointed out)")
+_CITATION_AFTER_RE = re.compile(r"\s+(?:first\s+|had\s+|has\s+)?(?:reported\b(?!ly)|pointed out)")
 _PUNCT = ".,;:!?\"'“”‘’()[]"
 
 
@@ -187,6 +187,7 @@ def _is_acronym(word: str) -> bool:
 
 _CAMEL_RE = re.compile(r"^[A-Za-z]+[a-z][A-Z][A-Za-z]*$")
 _WORD_RE = re.compile(r"\S+")
+_LOWER_RE = re.compile(r"(?<![\w'’-])[a-zà-ÿ][\w'’-]*")  # words written in lower case
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|across|outside|inside|to)\s+(?:the\s+)?$")
 _ORG_BEFORE = re.compile(
     r"\b(?:spokes(?:man|woman|person)|officials?|members?|employees?|staff|head|chief|"
@@ -400,25 +401,34 @@ class _Doc:
             return False  # a possible organisation: look at its context
         if word.isupper() or not word.isalpha() and not ("-" in word or "'" in word):
             return True  # "GDP", "H5N1": capitals or digits alone are no evidence of a name
-        before = self.text[max(0, span.start - 40) : span.start]
-        after = self.text[span.end : span.end + 40]
-        cue = ""
         if not initial and (
-            before.rstrip().lower().endswith(_CITATION_BEFORE) or _CITATION_AFTER_RE.match(after)
+            self.text[max(0, span.start - 30) : span.start]
+            .rstrip()
+            .lower()
+            .endswith(_CITATION_BEFORE)
+            or _CITATION_AFTER_RE.match(self.text, span.end)
         ):
             return False  # "told Reuters": a source, see _recognise
-        if _ORG_BEFORE.search(before):
-            cue = "org"
-        elif _PLACE_BEFORE.search(before):
-            cue = "place"
-        elif after[:3] in ("'s ", "’s ", " 's") or _SPEECH_RE.match(after):
-            cue = "speaks"
-        self.singles.setdefault(word, []).append((span.start, span.end, initial, cue))
+        # The cues around it are read later, only for words that are not a surname.
+        self.singles.setdefault(word, []).append((span.start, span.end, initial, None))
         return True
+
+    def _cue(self, start: int, end: int) -> str:
+        """What the words around a bare word say it is: org, place, speaks or nothing."""
+        before = self.text[max(0, start - 40) : start]
+        tail = before[-12:].rstrip().lower()
+        if tail.endswith(("for", "of", "at", "with", "the")) and _ORG_BEFORE.search(before):
+            return "org"
+        if _PLACE_BEFORE.search(before):
+            return "place"
+        after = self.text[end : end + 3]
+        if after in ("'s ", "’s ", " 's") or _SPEECH_RE.match(self.text, end):
+            return "speaks"
+        return ""
 
     def _lower_elsewhere(self, word: str) -> bool:
         if self._lower_words is None:
-            self._lower_words = {w.strip(_PUNCT) for w in self.text.split()}
+            self._lower_words = set(_LOWER_RE.findall(self.text))
         low = word.lower()
         return low != word and low in self._lower_words
 
@@ -523,7 +533,7 @@ class _Doc:
             elif cited and not initial:
                 add(word, "organisation", "recogniser", True, start, end, "cited")
             elif word.lower() not in DEMONYMS:
-                self.singles.setdefault(word, []).append((start, end, initial, ""))
+                self.singles.setdefault(word, []).append((start, end, initial, None))
             return
         if any(_is_title(w) for w in ws):
             return
@@ -582,7 +592,11 @@ class _Doc:
             if low in GIVEN_NAMES or low in DEMONYMS or low in COMMON_WORDS or len(word) < 2:
                 continue
             mid = [o for o in occ if not o[2]]
-            cues = Counter(o[3] for o in occ if o[3])
+            cues = Counter(
+                c
+                for s, e, _, given in occ
+                if (c := given if given is not None else self._cue(s, e))
+            )
             # A bare capitalised word is a name only with a cue: measured on GUM and
             # GMB, bare words without one (even repeated) were right 1 time in 8.
             if low.endswith(PLACE_ENDINGS) and mid:
@@ -661,7 +675,7 @@ _TEAM_AFTER = re.compile(
     r"\d{1,2}(?:[ \t]*[-–—,][ \t]*\d{1,2}|[ \t]+[A-Z]))"
 )
 _TEAM_BEFORE = re.compile(r"\b(?:against|beat|defeated|faced|versus|vs\.?|v\.?)[ \t]+$")
-_SPEECH_RE = re.compile(r"^\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
+_SPEECH_RE = re.compile(r"\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
 _DOC_FIRST = frozenset({"article", "section", "rule", "act", "order", "report"})
 
 
