@@ -34,7 +34,7 @@ start, end = pk.report_period(con, topic, start, end)
 share_interval = share_interval or pk.coarser_interval(start, end, interval)
 pk.record_parameters(topic=topic, start=start, end=end, share_interval=share_interval)
 label = pk.topic_label(con, topic)
-pk.show_title(f"Coverage brief: {label}", f"{start:%-d %B %Y} – {end:%-d %B %Y}, by {interval}")
+pk.show_title(f"Coverage brief: {label}", f"{pk.period_label(start, end)}, by {interval}")
 
 # %% [markdown]
 # ## Headline numbers
@@ -80,7 +80,7 @@ pk.show_table(
         "articles": f"articles in the {interval}",
         "outlets": f"outlets in the {interval}",
     },
-    caption=f"Stories behind each spike: {spike_stories.attrs['base']}",
+    caption=spike_stories.attrs["caption"],
 )
 
 # %%

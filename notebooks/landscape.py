@@ -32,7 +32,7 @@ interval = interval or pk.coarser_interval(start, end, "day")
 pk.record_parameters(topics=topics, start=start, end=end, interval=interval)
 pk.show_title(
     "The tech-policy landscape",
-    f"{len(topics)} topics, {start:%-d %B %Y} – {end:%-d %B %Y}, by {interval}",
+    f"{len(topics)} topics, {pk.period_label(start, end)}, by {interval}",
 )
 
 # %% [markdown]

@@ -346,7 +346,8 @@ def test_spike_table_counts_articles_and_outlets_in_the_period(con):
     month = reports.spike_table(con, "facial_recognition", stories, interval="month")
     assert month[["articles", "outlets"]].iloc[0].tolist() == [1, 1]
     empty = reports.spike_table(con, "facial_recognition", stories.iloc[:0], interval="week")
-    assert len(empty) == 0 and "base" in empty.attrs
+    assert len(empty) == 0 and "no spike was found" in empty.attrs["caption"]
+    assert table.attrs["caption"] == f"Stories behind each spike: {table.attrs['base']}"
 
 
 def test_json_output_nests_the_stories():
@@ -587,3 +588,8 @@ def test_with_labels_names_topics_by_their_stored_label(con):
     assert labelled.attrs == {"interval": "week"} and frame["topic"].iloc[0] == "facial_recognition"
     with pytest.raises(ConfigError, match="no column 'item'"):
         reports.with_labels(con, frame, "item")
+
+
+def test_period_label():
+    assert reports.period_label("2025-09-07", "2025-09-07") == "7 September 2025"
+    assert reports.period_label(dt.date(2026, 4, 3), "2026-05-06") == "3 April 2026 – 6 May 2026"

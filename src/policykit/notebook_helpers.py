@@ -504,7 +504,8 @@ def spike_table(con, topic: str, stories: pd.DataFrame, *, interval: str, start=
     """The stories behind the spikes (from ``spike_stories``) on one base: ``articles``
     and ``outlets`` both count the topic's articles of the story inside the spike period
     (``spike_stories`` gives the story's outlets over all dates). ``attrs["base"]`` says
-    so in words, for the table's caption."""
+    so in words and ``attrs["caption"]`` is the table's caption (it says when there is no
+    spike)."""
     from .trends import _core
 
     base = (
@@ -513,7 +514,7 @@ def spike_table(con, topic: str, stories: pd.DataFrame, *, interval: str, start=
     )
     frame = stories.copy()
     if not len(frame):
-        frame.attrs["base"] = base
+        frame.attrs.update(base=base, caption="Stories behind the spikes: no spike was found")
         return frame
     periods = sorted({pd.Timestamp(p).date() for p in frame["period"]})
     with _core.connection(con) as db:
@@ -533,7 +534,7 @@ def spike_table(con, topic: str, stories: pd.DataFrame, *, interval: str, start=
     frame["articles"] = frame["period_articles"].fillna(0).astype("int64")
     frame["outlets"] = frame["period_outlets"].fillna(0).astype("int64")
     frame = frame.drop(columns=["period_articles", "period_outlets"])
-    frame.attrs = dict(stories.attrs, base=base)
+    frame.attrs = dict(stories.attrs, base=base, caption=f"Stories behind each spike: {base}")
     return frame
 
 
@@ -572,3 +573,11 @@ def with_labels(con, frame: pd.DataFrame, column: str = "topic") -> pd.DataFrame
     out = frame.assign(**{column: frame[column].map(lambda v: labels.get(v, v))})
     out.attrs = dict(frame.attrs)
     return out
+
+
+def period_label(start, end) -> str:
+    """``"3 April 2026 – 6 May 2026"``, or one day as ``"7 September 2025"``."""
+    lo, hi = _day(start, "start"), _day(end, "end")
+    if lo == hi:
+        return f"{lo:%-d %B %Y}"
+    return f"{lo:%-d %B %Y} – {hi:%-d %B %Y}"

@@ -51,6 +51,7 @@ from .notebook_helpers import (  # noqa: F401  (re-exported)
     headline_numbers,
     list_topics,
     outlets_with_coverage,
+    period_label,
     report_period,
     resolve_topic,
     show_headline,
