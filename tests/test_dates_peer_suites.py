@@ -427,3 +427,14 @@ def test_generated_day_ranges_read_as_the_first_day_like_dateparser(day, span, m
     # dateparser reads no range of one-digit days ('January 1-2, 1995'); where it reads
     # one, it is the same day
     assert peer is None or peer.date() == got.value.date(), (text, peer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["27 February 2020 10:15 {z}", "27 February 2020, 10:15 pm {z}", "Feb 27, 2020 10:15{z}"],
+)
+@pytest.mark.parametrize("zone", ["IST", "EDT", "CEST", "SGT"])
+def test_a_zone_written_in_lower_case_after_a_time_is_the_same_zone(text, zone):
+    # dateparser alone reads a lower-case 'ist' as Israel time (+02:00), not India's +05:30
+    upper, lower = (parse_published(text.format(z=z)) for z in (zone, zone.lower()))
+    assert upper.value is not None and lower.value == upper.value, (upper, lower)

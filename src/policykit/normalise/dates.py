@@ -207,6 +207,15 @@ _PREFIX = re.compile(
 _ZONE_WORD = re.compile(
     r"\b(" + "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True)) + r")\b"
 )
+# The same abbreviations in lower case, right after a clock time ('10:15 ist', '10:15 pm
+# ist', '10:15ist'): dateparser would read 'ist' as Israel time. Only after a time, so
+# words ('est', 'cet') stay words.
+_ZONE_WORD_AFTER_TIME = re.compile(
+    r"(?<=:\d\d)(\s?(?:[ap]\.?m\.?\s?)?)("
+    + "|".join(sorted((z for z in ZONE_ABBREVIATIONS if len(z) > 2), key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
 _YEAR_FIRST = re.compile(r"^\d{4}\b")
 _RFC_LOOSE = re.compile(
     r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d(?::\d\d)? \S+$"
@@ -220,6 +229,7 @@ _DEFAULT_B = _dt.datetime(2001, 2, 2)
 
 def _with_offsets(text: str) -> str:
     """Replace zone abbreviations by offsets: '10:15 IST' -> '10:15 +05:30'."""
+    text = _ZONE_WORD_AFTER_TIME.sub(lambda m: f"{m[1].rstrip()} {m[2].upper()}", text)
     return _ZONE_WORD.sub(lambda m: ZONE_ABBREVIATIONS[m.group(1)], text)
 
 
