@@ -98,13 +98,21 @@ _PUNCT = ".,;:!?\"'“”‘’()[]"
 # --- offsets ----------------------------------------------------------------------
 
 
+_STOPS_RE = re.compile(r"\b(?:([A-Z][a-z]{0,3})\.(?=[ \t,)])|([A-Z])\.([A-Z])\.(?:([A-Z])\.)?)")
+
+
 def prepare_with_map(text: str) -> tuple[str, list[int]]:
     """:func:`prepare_text` and the offsets (in ``text``) of the full stops it removed,
     so that spans found in the prepared text map back (:func:`original_span`)."""
-    removed = [m.end() - 1 for m in _ABBREV_RE.finditer(text) if m.group(1) in _ABBREVIATIONS]
-    if "." in text:
-        for m in _INITIALS_RE.finditer(text):
-            removed.extend(m.end(i) for i in (1, 2, 3) if m.group(i))
+    if "." not in text:
+        return text, []
+    removed = []
+    for m in _STOPS_RE.finditer(text):  # one pass for both kinds of full stop
+        if m.group(1) is not None:
+            if m.group(1) in _ABBREVIATIONS:
+                removed.append(m.end() - 1)
+        else:
+            removed.extend(m.end(i) for i in (2, 3, 4) if m.group(i))
     if not removed:
         return text, []
     removed = sorted(set(removed))
