@@ -308,3 +308,37 @@ def test_bar_size_on_a_terminal_that_does_not_say_it():
     # tqdm draws nothing when told the terminal has 0 rows (a pseudo-terminal without a
     # size): the bar falls back to 80 x 24 there
     assert progress._width(TTY()) == {"ncols": 80, "nrows": 24}
+
+
+def test_heartbeat_prints_a_quiet_step_and_stops_with_it():
+    clock, out = FakeClock(), io.StringIO()
+    meter = progress.Lines(out, clock=clock, heartbeat=True)
+    step = meter.stage("read", total=10)
+    ticker = meter._ticker
+    assert ticker is not None and ticker.is_alive()
+    step.advance(records=5)
+    # the ticker's calls, on the fake clock (the thread's own see the same times)
+    for t in (4.0, 6.0, 7.0, 11.0):
+        clock.now = t
+        meter._tick()
+    assert [_seconds(x) for x in out.getvalue().splitlines()] == [6.0, 11.0]
+    assert "read 1/10 files; records 5 (6 s)" in out.getvalue()
+    clock.now = 12.0
+    step.finish()
+    ticker.join(timeout=30)
+    assert not ticker.is_alive() and meter._ticker is None
+    assert out.getvalue().splitlines()[-1].endswith("in 12.0 s")
+
+
+def test_closing_a_reporter_ends_open_steps_quietly():
+    clock, out = FakeClock(), io.StringIO()
+    with progress.Lines(out, interval=1000, clock=clock, heartbeat=True) as meter:
+        step = meter.stage("hash", total=3)
+        ticker = meter._ticker
+        clock.now = 30.0
+    ticker.join(timeout=30)
+    assert step.finished and not ticker.is_alive() and out.getvalue() == ""
+    # a reporter without a heartbeat starts no thread
+    quiet = progress.Lines(io.StringIO(), clock=clock)
+    quiet.stage("read")
+    assert quiet._ticker is None

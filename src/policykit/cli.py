@@ -299,21 +299,23 @@ def ingest(
     files are skipped by content hash; each file loads in one transaction.
     """
     from .ingest import ingest as run
-    from .progress import cli_choice
+    from .progress import cli_choice, resolve
 
-    report = run(
-        list(paths) or None,
-        db=db,
-        columns=[c.strip() for c in columns.split(",")] if columns else None,
-        mapping=_parse_mapping(mapping),
-        format=format,
-        outlets=outlets,
-        enrich=not no_enrich,
-        workers=workers,
-        progress=cli_choice(quiet),
-        follow_symlinks=follow_symlinks,
-        topics=topics_file,
-    )
+    # The heartbeat keeps a log from going quiet during a long step; closed on any exit.
+    with resolve(cli_choice(quiet), heartbeat=True) as meter:
+        report = run(
+            list(paths) or None,
+            db=db,
+            columns=[c.strip() for c in columns.split(",")] if columns else None,
+            mapping=_parse_mapping(mapping),
+            format=format,
+            outlets=outlets,
+            enrich=not no_enrich,
+            workers=workers,
+            progress=meter,
+            follow_symlinks=follow_symlinks,
+            topics=topics_file,
+        )
     frame = report.summary_frame().astype(object)
     counts = ["records_read", "new_articles", "duplicates", "rejects"]
     total = frame[counts].sum()
@@ -451,17 +453,17 @@ def enrich_command(db, topics, gazetteer, stages, workers, quiet):
     topics.yml or the gazetteer changed.
     """
     from .enrich import enrich
-    from .progress import cli_choice
+    from .progress import cli_choice, resolve
 
-    progress = cli_choice(quiet)
-    with _writer(db) as con:  # a copy, swapped in: readers neither block nor see half
+    meter = resolve(cli_choice(quiet), heartbeat=True)
+    with meter, _writer(db) as con:  # a copy, swapped in: readers neither block nor see half
         report = enrich(
             con,
             topics=topics,
             gazetteer=gazetteer,
             stages=list(stages) or None,
             workers=workers,
-            progress=progress,
+            progress=meter,
         )
     click.echo(str(report))
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,15 @@ ENV = "POLICYKIT_PROGRESS"
 MODES = ("auto", "bar", "lines", "off")
 
 __all__ = ["Event", "Progress", "Stage", "resolve", "INTERVAL", "MIN_SECONDS", "ENV", "MODES"]
+
+#: Held around every state change and write of a reporter (the heartbeat thread writes
+#: too), and across a fork, so a forked worker never inherits a half-written line or a
+#: held stream lock.
+_LOCK = threading.RLock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_LOCK.acquire, after_in_parent=_LOCK.release, after_in_child=_LOCK.release
+    )
 
 
 @dataclass(frozen=True)
@@ -171,6 +181,15 @@ class Progress:
     def _close(self, stage: Stage) -> None:
         pass
 
+    def close(self) -> None:
+        """End every step still open, without final lines (and stop the heartbeat)."""
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close()
+
 
 class Callback(Progress):
     """Calls ``func(event)`` at the start, every update and the end of each step."""
@@ -191,14 +210,25 @@ class Callback(Progress):
 
 class Lines(Progress):
     """One line per step on ``stream`` at most every ``interval`` seconds, and one at its
-    end; nothing for a step shorter than ``min_seconds``."""
+    end; nothing for a step shorter than ``min_seconds``.
 
-    def __init__(self, stream=None, interval=None, min_seconds=None, clock=time.monotonic):
+    With ``heartbeat``, a thread also prints the current line of a step that has said
+    nothing for ``interval`` seconds (a long SQL statement, a slow file), so a log never
+    goes quiet for long; the CLI uses it and closes the reporter when the command ends.
+    Without it (the Python API), lines come only with the pipeline's own updates.
+    """
+
+    def __init__(
+        self, stream=None, interval=None, min_seconds=None, clock=time.monotonic, heartbeat=False
+    ):
         super().__init__(clock)
         self.stream = stream
         self.interval = INTERVAL if interval is None else interval
         self.min_seconds = MIN_SECONDS if min_seconds is None else min_seconds
+        self.heartbeat = heartbeat
         self._last: dict[int, float] = {}
+        self._active: dict[int, Stage] = {}
+        self._ticker: _Ticker | None = None
 
     @property
     def enabled(self) -> bool:
@@ -209,31 +239,72 @@ class Lines(Progress):
         print(text, file=stream, flush=True)
 
     def _start(self, stage):
-        self._last[id(stage)] = stage.started
+        with _LOCK:
+            self._last[id(stage)] = stage.started
+            self._active[id(stage)] = stage
+            if self.heartbeat and self._ticker is None:
+                self._ticker = _Ticker(self, min(1.0, self.interval or 1.0))
+                self._ticker.start()
 
     def _update(self, stage):
-        now = self.clock()
-        if now - stage.started < self.min_seconds:
-            return
-        if now - self._last.get(id(stage), stage.started) >= self.interval:
-            self._last[id(stage)] = now
-            self._write(stage.event().line())
+        with _LOCK:
+            now = self.clock()
+            if now - stage.started < self.min_seconds:
+                return
+            if now - self._last.get(id(stage), stage.started) >= self.interval:
+                self._last[id(stage)] = now
+                self._write(stage.event().line())
+
+    def _tick(self) -> None:
+        """The heartbeat: every open step whose last line is ``interval`` old."""
+        with _LOCK:
+            for stage in list(self._active.values()):
+                self._update(stage)
 
     def _finish(self, stage):
-        self._last.pop(id(stage), None)
-        if self.clock() - stage.started >= self.min_seconds:
-            self._write(stage.event().line())
+        with _LOCK:
+            self._forget(stage)
+            if self.clock() - stage.started >= self.min_seconds:
+                self._write(stage.event().line())
 
     def _close(self, stage):
+        with _LOCK:
+            self._forget(stage)
+
+    def _forget(self, stage) -> None:
         self._last.pop(id(stage), None)
+        self._active.pop(id(stage), None)
+        if not self._active and self._ticker is not None:
+            self._ticker.stopped.set()
+            self._ticker = None
+
+    def close(self) -> None:
+        with _LOCK:
+            for stage in list(self._active.values()):
+                stage.close()
+
+
+class _Ticker(threading.Thread):
+    """Calls ``owner._tick()`` every ``every`` seconds until ``stopped`` is set."""
+
+    def __init__(self, owner: Lines, every: float):
+        super().__init__(name="policykit-progress", daemon=True)
+        self.owner, self.every = owner, every
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.owner._tick()
 
 
 class Bar(Lines):
     """A tqdm bar per step on ``stream`` (shown once the step has taken ``min_seconds``),
     removed at the end of the step and replaced by its final line."""
 
-    def __init__(self, stream=None, min_seconds=None, clock=time.monotonic):
-        super().__init__(stream, interval=0.0, min_seconds=min_seconds, clock=clock)
+    def __init__(self, stream=None, min_seconds=None, clock=time.monotonic, heartbeat=False):
+        super().__init__(
+            stream, interval=0.0, min_seconds=min_seconds, clock=clock, heartbeat=heartbeat
+        )
         self._bars: dict[int, object] = {}
 
     def _bar(self, stage):
@@ -256,27 +327,42 @@ class Bar(Lines):
         return bar
 
     def _start(self, stage):
-        self._bar(stage)
+        with _LOCK:
+            super()._start(stage)
+            self._bar(stage)
 
     def _update(self, stage):
-        bar = self._bar(stage)
-        if stage.total is not None and bar.total != stage.total:
-            bar.total = stage.total
-        if stage.counts:
-            bar.set_postfix_str(
-                ", ".join(f"{k} {v:,}" for k, v in stage.counts.items()), refresh=False
-            )
-        bar.update(stage.done - bar.n)
+        with _LOCK:
+            bar = self._bar(stage)
+            if stage.total is not None and bar.total != stage.total:
+                bar.total = stage.total
+            if stage.counts:
+                bar.set_postfix_str(
+                    ", ".join(f"{k} {v:,}" for k, v in stage.counts.items()), refresh=False
+                )
+            bar.update(stage.done - bar.n)
+
+    def _tick(self) -> None:
+        """The heartbeat: redraw the bars shown, so their clocks keep running."""
+        with _LOCK:
+            now = self.clock()
+            for key, stage in list(self._active.items()):
+                bar = self._bars.get(key)
+                if bar is not None and now - stage.started >= self.min_seconds:
+                    bar.refresh()
 
     def _finish(self, stage):
-        self._close(stage)
-        if self.clock() - stage.started >= self.min_seconds:
-            self._write(stage.event().line())
+        with _LOCK:
+            self._close(stage)
+            if self.clock() - stage.started >= self.min_seconds:
+                self._write(stage.event().line())
 
     def _close(self, stage):
-        bar = self._bars.pop(id(stage), None)
-        if bar is not None:
-            bar.close()
+        with _LOCK:
+            self._forget(stage)
+            bar = self._bars.pop(id(stage), None)
+            if bar is not None:
+                bar.close()
 
 
 def _width(stream) -> dict:
@@ -291,8 +377,9 @@ def _width(stream) -> dict:
     return {"ncols": size.columns or 80, "nrows": size.lines or 24}
 
 
-def resolve(progress, stream=None) -> Progress:
-    """The reporter for a ``progress=`` argument (see the module's docstring)."""
+def resolve(progress, stream=None, heartbeat: bool = False) -> Progress:
+    """The reporter for a ``progress=`` argument (see the module's docstring);
+    ``heartbeat`` as for :class:`Lines` (the CLI's choice)."""
     if isinstance(progress, Progress):
         return progress
     if progress is None or progress is False or progress == "off":
@@ -303,11 +390,12 @@ def resolve(progress, stream=None) -> Progress:
             terminal = target.isatty()
         except (AttributeError, ValueError):
             terminal = False
-        return Bar(stream) if terminal else Lines(stream)
+        kind = Bar if terminal else Lines
+        return kind(stream, heartbeat=heartbeat)
     if progress == "bar":
-        return Bar(stream)
+        return Bar(stream, heartbeat=heartbeat)
     if progress == "lines":
-        return Lines(stream)
+        return Lines(stream, heartbeat=heartbeat)
     if callable(progress):
         return Callback(progress)
     raise ConfigError(
