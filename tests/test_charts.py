@@ -236,7 +236,10 @@ def test_polars_frames_get_a_clear_error(coverage):
 @pytest.mark.parametrize(
     ("attrs", "expected"),
     [
-        ({"n_articles": 1204, "n_outlets": 37}, "1,204 articles from 37 outlets, 1 Jan 2024"),
+        (
+            {"n_articles": 1204, "n_outlets": 37},
+            "1,204 articles from 37 outlets, weeks of 1 Jan 2024 – 18 Mar 2024",
+        ),
         ({"start": "2023-12-01", "end": "2024-01-31"}, "articles, 1 Dec 2023 – 31 Jan 2024"),
     ],
 )
@@ -584,3 +587,27 @@ def test_ticks_fit_any_span(start, n, interval, inches):
         assert year == tick.year
         read.append((first_line, year))
     assert len(set(read)) == len(read)
+
+
+@pytest.mark.parametrize(
+    ("periods", "interval", "expected"),
+    [
+        (pd.date_range("2024-05-01", "2024-05-19"), "day", "1 May 2024 – 19 May 2024"),
+        (
+            pd.date_range("2024-05-06", periods=4, freq="W-MON"),
+            "week",
+            "weeks of 6 May 2024 – 27 May 2024",
+        ),
+        (pd.DatetimeIndex(["2024-05-06"]), "week", "week of 6 May 2024"),
+        (pd.DatetimeIndex(["2024-05-01"]), "month", "May 2024"),
+        (pd.date_range("2024-01-01", periods=12, freq="MS"), "month", "Jan 2024 – Dec 2024"),
+        (pd.date_range("2023-04-01", periods=3, freq="QS"), "quarter", "Q2 2023 – Q4 2023"),
+        (pd.date_range("2020-01-01", periods=5, freq="YS"), "year", "2020 – 2024"),
+    ],
+)
+def test_note_names_the_periods_it_covers(periods, interval, expected):
+    # Without start/end, a note names periods: a single month is "May 2024", never
+    # "1 May 2024 – 1 May 2024" (which claimed one day) or days the data do not reach.
+    frame = pd.DataFrame({"period": periods, "count": 1})
+    frame.attrs.update(interval=interval)
+    assert charts.source_note(frame).startswith(f"{len(periods)} articles, {expected}; ")

@@ -31,16 +31,36 @@ def _fmt_date(value) -> str:
     return stamp.strftime("%-d %b %Y")
 
 
+def _period_name(stamp: pd.Timestamp, interval: str) -> str:
+    if interval == "month":
+        return f"{stamp:%b %Y}"
+    if interval == "quarter":
+        return f"Q{stamp.quarter} {stamp.year}"
+    if interval == "year":
+        return f"{stamp.year}"
+    return _fmt_date(stamp)
+
+
 def _span(frame: pd.DataFrame):
+    """The dates a note covers: the frame's ``start``–``end``, or else its periods, named
+    as periods ("May 2024", "weeks of 6 May – 27 May 2024") so a note never claims days
+    the data do not reach."""
     attrs = frame.attrs or {}
     start, end = attrs.get("start"), attrs.get("end")
-    if (start is None or end is None) and "period" in frame.columns and len(frame):
-        periods = pd.to_datetime(frame["period"])
-        start = periods.min() if start is None else start
-        end = periods.max() if end is None else end
-    if start is None or end is None or pd.isna(start) or pd.isna(end):
+    if start is not None and end is not None and not pd.isna(start) and not pd.isna(end):
+        return f"{_fmt_date(start)} – {_fmt_date(end)}"
+    if "period" not in frame.columns or not len(frame):
         return None
-    return f"{_fmt_date(start)} – {_fmt_date(end)}"
+    periods = _periods(frame["period"]).dropna()
+    if not len(periods):
+        return None
+    interval = infer_interval(periods, attrs)
+    first = _period_name(periods.min(), interval)
+    last = _period_name(periods.max(), interval)
+    span = first if first == last else f"{first} – {last}"
+    if interval == "week":
+        return f"{'week' if first == last else 'weeks'} of {span}"
+    return span
 
 
 def source_note(frame: pd.DataFrame | None = None, note: str | None = None) -> str:
