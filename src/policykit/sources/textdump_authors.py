@@ -78,7 +78,7 @@ _BYLINE_TAIL = re.compile(
 )
 # A separator, handle or preposition after which the rest of the line is not the name.
 _NAME_END = re.compile(
-    r"\s+(?:on|am|le|el|il|em|at|um|in|às|a las|op)\s+.*$|\s*(?:\s[|/·•~]\s?|\s-\s|\s–\s|"
+    r"\s+(?-i:on|am|le|el|il|em|at|um|in|às|a las|op)(?:\s+.*)?$|\s*(?:\s[|/·•~]\s?|\s-\s|\s–\s|"
     r"\s—\s|\s\S*@|@|\(|\|).*$|\s*[|/]\s*$|\d.*$|,?\s*[\w-]+\s*:(\s.*)?$",
     re.IGNORECASE,
 )
@@ -162,10 +162,10 @@ _DOMAIN = re.compile(r"\w\.(?:com|org|net|de|co\.uk|ch|at|fr|es|it|io|info|eu)\b
 
 # One-line bylines: "By A and B", "Von A", "Written by A", "Author: A".
 _LEAD = (
-    r"(?:(?:written |reported |posted |text |story |words |photos and words )?by|von|par|por|"
+    r"(?:text von|erstellt von|verfasst von|geschrieben von|"
+    r"(?:written |reported |posted |text |story |words |photos and words )?by|von|par|por|"
     r"door|di|av|przez|autor(?:in)?|autor\*in|autorka|author|auteur|text|texto|testo|reporting by|"
-    r"text von|erstellt von|"
-    r"verfasst von|geschrieben von|escrito por|écrit par|scritto da|redacción|redaktion)"
+    r"escrito por|écrit par|scritto da|redacción|redaktion)"
 )
 _BYLINE = re.compile(rf"^\|?\s*{_LEAD}\s*:?\s+(?P<names>\S.{{1,90}})$", re.IGNORECASE)
 # The lead word glued to the name, as a dump of "<span>By</span><a>Jane Roe</a>" has it.

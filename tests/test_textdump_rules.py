@@ -1,0 +1,292 @@
+"""Line families and article bounds added for issue 11, and the bylines of
+``textdump_authors``: table-driven cases on short dumps written for these tests (shaped
+like the trafilatura_eval pages turned into dumps; no text copied from them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policykit.evaluate_dumps import TokenCounts, half_of, tokens
+from policykit.sources.textdump import _pattern_kind, _slug_tokens, clean_dump
+from policykit.sources.textdump_authors import byline_names, date_line, names_from
+
+P1 = (
+    "The regional council approved the new water plan on Tuesday evening, after a debate "
+    "that went on for more than four hours and ended with a narrow vote."
+)
+P2 = (
+    "Farmers in the valley had asked for the plan for years, and they said that the new "
+    "rules would finally give them a fair share of the water in dry summers."
+)
+P3 = (
+    "The opposition said that the plan was rushed and that it would cost the towns on the "
+    "river more than the council had admitted in its own reports."
+)
+P4 = (
+    "The council will publish the details of the plan next month, and a public hearing is "
+    "planned for the first week of June in the town hall of the capital."
+)
+P5 = (
+    "Environmental groups welcomed the vote but said that they would watch closely how the "
+    "new limits on wells are enforced during the next drought."
+)
+HEADLINE = "Council approves the new water plan"
+
+
+def _dump(*lines: str) -> str:
+    return "\n".join(lines)
+
+
+# --- line families (data/boilerplate_patterns.txt) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        # captions that end with their credit, in several languages
+        ("The new bridge over the river at dawn. Foto: Max Muster", "caption"),
+        ("Der Hafen im Winter. Kuva: Anna Virtanen", "caption"),
+        ("Ein Skifahrer im Ziel. © AFP / Jean Dupont", "caption"),
+        ("Students at the gate of the campus (Credit: Jane Roe / Example)", "caption"),
+        ("Protesters in front of the parliament (REUTERS/John Doe)", "caption"),
+        ("Un grupo de turistas en la playa el 3 de mayo. EFE", "caption"),
+        ("Abbildung 3: Die Schneehöhe am Gletscher im Vergleich.", "caption"),
+        ("Ein Feld im Sommer. Foto: Max Muster | flickr | CC BY 2.0", "caption"),
+        # teasers for other stories, inline
+        ("Le puede interesar: El gobierno anuncia nuevas medidas", "related"),
+        ("LEA TAMBIÉN: Las claves del nuevo presupuesto", "related"),
+        ("À lire aussi » Les dix villes les plus chères", "related"),
+        ("Auch lesen: Diese Städte sind am teuersten", "related"),
+        ("Next: How the valley got its water", "related"),
+        ("Otras Noticias", "related"),
+        ("Explore further", "related"),
+        # share buttons, newsletters, support appeals
+        ("Diesen Artikel teilen", "share"),
+        ("URL zum Kopieren", "share"),
+        ("Jump to RecipePrint Recipe", "share"),
+        ("Sign up to get the best stories of the week in your inbox.", "newsletter"),
+        ("Never miss a story by signing up to our newsletter today!", "newsletter"),
+        ("The Daily Example Would Like To Send You Push Notifications.", "newsletter"),
+        ("Get the latest news straight to your phone with the Example app.", "newsletter"),
+        ("If you liked this post, would you consider supporting our work?", "newsletter"),
+        # the comment form, which ends the article
+        ("Your email address will not be published. Required fields are marked *", "endmarker"),
+        (
+            "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert.",
+            "endmarker",
+        ),
+        ("11 responses to “A long headline of the post”", "endmarker"),
+        ("Hinterlasse eine Antwort", "endmarker"),
+        # tags, categories, disclaimers, author bios
+        ("getaggt mit: Berlin, Demonstration, Grundeinkommen", "nav"),
+        ("Filed under 2020 Election", "nav"),
+        ("Kategorie: News", "nav"),
+        ("Les opinions exprimées dans les blogs n'engagent que leurs auteurs.", "legal"),
+        ("Dieser Beitrag gibt die Meinung des Autors wieder, nicht die der Redaktion.", "legal"),
+        ("Jane Roe writes about housing and transport for the Example Times.", "bio"),
+        ("Jane Roe is a Professor of Public Law at the University of Example.", "bio"),
+    ],
+)
+def test_new_line_families(line, kind):
+    assert _pattern_kind(line) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # prose that mentions the same words keeps its place in the article
+        P1,
+        "The photographer said that the credit for the idea belonged to her sister.",
+        "Readers can share their own stories with the council until the end of the month.",
+        "The newsletter of the farmers' union had warned about the plan in March.",
+        "Next year the council wants to look at the river again, it said on Tuesday.",
+        "Jane Roe, who writes about housing, said the plan was a step in the right direction.",
+    ],
+)
+def test_prose_is_not_boilerplate(line):
+    assert _pattern_kind(line) is None
+
+
+# --- article bounds ----------------------------------------------------------------------
+
+
+def test_comment_count_in_the_header_does_not_end_the_article():
+    dump = _dump(
+        "Home", "News", HEADLINE, "By Jane Roe", "May 3, 2022", "3 Comments", "Share",
+        P1, P2, P3, P4, "Leave a Reply", "Your name", "Post Comment",
+    )  # fmt: skip
+    body = clean_dump(dump).body
+    for paragraph in (P1, P2, P3, P4):
+        assert paragraph in body
+    assert "Leave a Reply" not in body
+
+
+def test_related_box_inside_the_article_is_skipped_not_an_end():
+    teaser = "Council to vote on the budget next week"
+    dump = _dump(HEADLINE, "By Jane Roe", P1, "Related", teaser, P2, P3, P4, P5, "Comments")
+    result = clean_dump(dump)
+    for paragraph in (P1, P2, P3, P4, P5):
+        assert paragraph in result.body
+    assert "Related" not in result.body.splitlines()
+
+
+def test_comment_marker_after_the_article_still_ends_it():
+    comment = (
+        "I think that the council should have waited for the report of the experts before "
+        "voting on such an important plan for the whole valley."
+    )
+    dump = _dump(HEADLINE, P1, P2, P3, "2 Comments", "Peter", "May 4, 2022", comment, comment)
+    body = clean_dump(dump).body
+    assert P3 in body
+    assert comment not in body
+
+
+def test_labels_between_headline_and_prose_are_dropped():
+    dump = _dump("Home", HEADLINE, "Print Recipe", "Bild via", P1, P2, P3)
+    result = clean_dump(dump)
+    assert "Print Recipe" not in result.body
+    assert "Bild via" not in result.body
+    assert result.body.startswith(P1)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/articles/318674", set()),  # a page type, not the story
+        ("https://example.com/news/story/123", set()),
+        ("https://example.com/2022/05/water-plan-approved/", {"water", "plan", "approved"}),
+    ],
+)
+def test_generic_path_words_are_not_a_slug(url, expected):
+    assert _slug_tokens(url) == expected
+
+
+# --- bylines -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jane Roe and John Doe", ["Jane Roe", "John Doe"]),
+        ("Jane Roe | jroe@example.com", ["Jane Roe"]),
+        ("Mariano Ruiz mruiz@example.com.ar", ["Mariano Ruiz"]),
+        ("Jane Roe, CNN", ["Jane Roe"]),
+        ("Bob Smith, Example.org", ["Bob Smith"]),
+        ("Jane Roe, Online-Redaktion", ["Jane Roe"]),
+        ("Alex Example, Project Marketing, Example Inc", ["Alex Example"]),
+        ("Perry Example Jr.", ["Perry Example Jr."]),
+        ("Jane Roe on July 27, 2017", ["Jane Roe"]),
+        ("Jane Roe am 3. Mai 2019", ["Jane Roe"]),
+        ("Jane Roe, Datum: 03.03.19", ["Jane Roe"]),
+        ("Recent Posts", None),  # a heading
+        ("Redaktion example.de", None),  # the site
+        ("the council", None),
+    ],
+)
+def test_names_from(text, expected):
+    assert names_from(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("By Jane Roe", ["Jane Roe"]),
+        ("ByJane Roe", ["Jane Roe"]),  # "<span>By</span><a>Jane Roe</a>" as a dump has it
+        ("PorAna Ruiz", ["Ana Ruiz"]),
+        ("Auteur : Jean Dupont", ["Jean Dupont"]),
+        ("Text von Max Muster", ["Max Muster"]),
+        ("Written by Jane Roe on July 27, 2017", ["Jane Roe"]),
+        ("Bypass road opens next week", None),
+        ("Paris is a city", None),
+    ],
+)
+def test_byline_names(line, expected):
+    assert byline_names(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # the lead word alone, the names on the next lines
+        (("By", "Jane Roe"), ["Jane Roe"]),
+        (("By", "David Example", "and", "Ramsey Sample"), ["David Example", "Ramsey Sample"]),
+        (("Von", "Benjamin Muster und", "Marcus Beispiel"), ["Benjamin Muster", "Marcus Beispiel"]),
+        (("Por", "Ana Ruiz @anaruiz"), ["Ana Ruiz"]),
+        # a bare name beside the dateline, or inside it
+        (("Jeanne Exemple", "19 février 2020"), ["Jeanne Exemple"]),
+        (("Thomas Muster", "27.04.2020 - 18:50 Uhr"), ["Thomas Muster"]),
+        (("04.02.2022 | 13:10 Uhr | Uta Beispiel",), ["Uta Beispiel"]),
+        (("Ronja Muster / 16.11.2018, 03:00 Uhr",), ["Ronja Muster"]),
+        # names inside a meta line
+        (("12/04/2020 by Kay 24 Comments",), ["Kay"]),
+        (("July 24, 2019 by Amy Example 5 Comments",), ["Amy Example"]),
+        (("von Lars Muster und Alina Beispiel, 3. März 2020",), ["Lars Muster", "Alina Beispiel"]),
+        # headings and section names beside a dateline are not people
+        (("Recent Posts", "May 3, 2022"), []),
+        (("Aktuelle Meldungen", "04.02.2022"), []),
+    ],
+)
+def test_authors_in_the_header(lines, expected):
+    dump = _dump("Home", HEADLINE, *lines, P1, P2, P3)
+    assert clean_dump(dump).authors == expected
+
+
+def test_words_of_the_headline_are_not_an_author():
+    dump = _dump("Home", "Faire Lieferketten", "05.02.2020", "Faire Lieferketten", P1, P2, P3)
+    assert clean_dump(dump).authors == []
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        (("About the author", "Jane Roe", "Jane Roe covers water policy."), ["Jane Roe"]),
+        (("Autor: Fritz Muster",), ["Fritz Muster"]),
+        (("Text: Kirsten Beispiel / example.de",), ["Kirsten Beispiel"]),
+    ],
+)
+def test_authors_after_the_story(tail, expected):
+    dump = _dump(HEADLINE, P1, P2, P3, *tail, "© 2024 Example Media")
+    assert clean_dump(dump).authors == expected
+
+
+def test_sidecar_authors_still_win():
+    dump = _dump(HEADLINE, "By Jane Roe", P1, P2, P3)
+    assert clean_dump(dump, sidecar={"authors": ["A. Writer"]}).authors == ["A. Writer"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("miércoles, 4 de mayo de 2022 00:00 hs", "4 de mayo de 2022"),
+        ("Publicado el 12 de junio de 2021", "12 de junio de 2021"),
+        ("3. Mai 2019", "3. Mai 2019"),
+        (P1, None),  # prose is not a dateline
+    ],
+)
+def test_date_line(line, expected):
+    assert date_line(line) == expected
+
+
+# --- evaluate_dumps scoring ----------------------------------------------------------------
+
+
+def test_tokens_count_words_and_spaceless_characters():
+    assert tokens("The plan, the PLAN.") == {"the": 2, "plan": 2}
+    assert tokens("日本語") == {"日": 1, "本": 1, "語": 1}
+
+
+def test_token_counts_micro_and_macro():
+    counts = TokenCounts()
+    counts.add("a b c d", "a b x y")  # 2 of 4 found right, 2 of 4 gold found
+    counts.add("a", "a b c")  # 1 of 1, 1 of 3
+    assert (counts.overlap, counts.found, counts.gold) == (3, 5, 7)
+    assert counts.precision == pytest.approx(3 / 5)
+    assert counts.recall == pytest.approx(3 / 7)
+    assert counts.macro_f1 == pytest.approx((0.5 + 0.5) / 2)
+
+
+def test_half_split_is_fixed_and_splits():
+    urls = [f"https://example.com/story/{i}" for i in range(200)]
+    halves = [half_of(u) for u in urls]
+    assert halves == [half_of(u) for u in urls]
+    assert 60 < sum(halves) < 140
