@@ -54,7 +54,7 @@ from .charts_base import (
 )
 from .charts_layout import (
     FIXED_METADATA,
-    FULL_PAGE_MM,
+    HALF_PAGE_MM,
     MM,
     TALL,
     WIDTH,
@@ -390,7 +390,7 @@ def plot_coverage_small_multiples(
     nrows = max(1, -(-len(groups) // ncols))
     labels = labels or {}
     with style():
-        height = min(FULL_PAGE_MM, 38 * nrows + 24) * MM
+        height = min(HALF_PAGE_MM, 38 * nrows + 24) * MM
         fig, axes = new_figure(nrows, ncols, figsize=(WIDTH, height), sharex=True, sharey=True)
         for i, ax in enumerate(axes.flat):
             if i >= len(groups):
