@@ -611,3 +611,15 @@ def test_note_names_the_periods_it_covers(periods, interval, expected):
     frame = pd.DataFrame({"period": periods, "count": 1})
     frame.attrs.update(interval=interval)
     assert charts.source_note(frame).startswith(f"{len(periods)} articles, {expected}; ")
+
+
+def test_into_a_callers_figure_the_subtitle_joins_the_note():
+    fig = Figure(figsize=(6, 3))
+    ax = fig.subplots()
+    frame = F.mix("short")
+    frame.loc[len(frame)] = ["Silent outlet", 0, 0.0]
+    charts.plot_outlet_mix(frame, ax=ax, title="GDPR: outlets")
+    assert ax.get_title(loc="left") == "GDPR: outlets"  # the caller's figure: on the Axes
+    assert fig._suptitle is None
+    note = fig._policykit_note.get_text()
+    assert "1 outlet with no article not shown" in note and note.startswith("HHI ")
