@@ -72,6 +72,7 @@ LEAD_WEIGHT = 0.5
 MAX_GROUP = 4000
 VERSION = "1"
 _ROWS = 2000  # rows of one block compared at a time
+_DENSE = 300  # connected sets up to this size use dense arrays
 _FAR = 1e9  # distance of a pair that may never share an event
 _DAY = 86400.0
 
@@ -307,22 +308,56 @@ def smoothed_similarity(n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -
     W = csr_matrix((vals[top], (rows[top], cols[top])), shape=(n, n))
     A = eye + alpha * W
     P = (A @ SI).tocsr()
-    M = (P @ A.T).tocoo()
+    M = (P @ A.T).tocsr()
     p_diag = P.diagonal()
-    m_diag = M.tocsr().diagonal()
-    i, j, m = M.row, M.col, M.data
+    m_diag = M.diagonal()
+    # Where neither is among the other's SMOOTH_K, leaving the partner out changes
+    # nothing: the plain cosine of the smoothed vectors.
+    out = M.tocoo()
+    i, j = out.row, out.col
+    value = out.data / np.sqrt(np.maximum(m_diag[i] * m_diag[j], 1e-12))
+    result = csr_matrix((value, (i, j)), shape=(n, n))
+    # Elsewhere (the pairs on W's support, either way round): subtract the partner's terms.
+    support = (W + W.T).tocoo()
+    i, j = support.row, support.col
     w_ij = np.asarray(W[i, j]).ravel()
     w_ji = np.asarray(W[j, i]).ravel()
+    m = np.asarray(M[i, j]).ravel()
     cross = m - alpha * w_ji * p_diag[i] - alpha * w_ij * p_diag[j]
     cross += alpha * alpha * w_ij * w_ji * np.asarray(SI[i, j]).ravel()
-    p_ij = np.asarray(P[i, j]).ravel()
-    p_ji = np.asarray(P[j, i]).ravel()
-    norm_i = m_diag[i] - 2 * alpha * w_ij * p_ij + alpha * alpha * w_ij * w_ij
-    norm_j = m_diag[j] - 2 * alpha * w_ji * p_ji + alpha * alpha * w_ji * w_ji
-    out = cross / np.sqrt(np.maximum(norm_i * norm_j, 1e-12))
-    out = np.clip(out, 0.0, 1.0)
-    out[i == j] = 1.0
-    return csr_matrix((out, (i, j)), shape=(n, n))
+    norm_i = m_diag[i] - 2 * alpha * w_ij * np.asarray(P[i, j]).ravel() + alpha**2 * w_ij**2
+    norm_j = m_diag[j] - 2 * alpha * w_ji * np.asarray(P[j, i]).ravel() + alpha**2 * w_ji**2
+    fixed = cross / np.sqrt(np.maximum(norm_i * norm_j, 1e-12))
+    result = result - csr_matrix((np.asarray(result[i, j]).ravel(), (i, j)), shape=(n, n))
+    result = result + csr_matrix((fixed, (i, j)), shape=(n, n))
+    result.data = np.clip(result.data, 0.0, 1.0)
+    result.setdiag(1.0)
+    return result.tocsr()
+
+
+def _smoothed_dense(n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> np.ndarray:
+    """:func:`smoothed_similarity` with dense arrays: the same numbers, faster for the
+    many small sets."""
+    alpha = SMOOTH_ALPHA
+    S = np.zeros((n, n))
+    S[a, b] = sim
+    S[b, a] = sim
+    rows, cols = np.nonzero(S)
+    top = _top_per_row(rows, cols, S[rows, cols], SMOOTH_K)
+    W = np.zeros((n, n))
+    W[rows[top], cols[top]] = S[rows[top], cols[top]]
+    SI = S + np.eye(n)
+    A = np.eye(n) + alpha * W
+    P = A @ SI
+    M = P @ A.T
+    p_diag = np.diag(P)
+    m_diag = np.diag(M)
+    cross = M - alpha * W.T * p_diag[:, None] - alpha * W * p_diag[None, :]
+    cross += alpha * alpha * W * W.T * SI
+    norm_i = m_diag[:, None] - 2 * alpha * W * P + alpha * alpha * W * W
+    out = cross / np.sqrt(np.maximum(norm_i * norm_i.T, 1e-12))
+    np.fill_diagonal(out, 1.0)
+    return np.clip(out, 0.0, 1.0)
 
 
 def _condensed_distances(times: np.ndarray, similarity: csr_matrix) -> np.ndarray:
@@ -348,7 +383,10 @@ def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.nda
     n = len(times)
     if n == 1:
         return np.zeros(1, np.int64), np.ones(1, bool)
-    similarity = smoothed_similarity(n, a, b, sim)
+    if n <= _DENSE:
+        similarity = csr_matrix(_smoothed_dense(n, a, b, sim))
+    else:
+        similarity = smoothed_similarity(n, a, b, sim)
     tree = linkage(_condensed_distances(times, similarity), method="average")
     labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
     # Medoid: the largest total similarity to the other members; ties: the earliest.
@@ -418,10 +456,16 @@ def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
             la, lb = _local(members, a[strong]), _local(members, b[strong])
             sub = coo_matrix((np.ones(len(la)), (la, lb)), shape=(len(members),) * 2)
             _, parts = connected_components(sub, directed=False)
-            link_part = parts[_local(members, a)]
-            for p in range(int(parts.max()) + 1):
-                sel = strong & (link_part == p)
-                work.append((members[parts == p], a[sel], b[sel], sim[sel], cut))
+            link_part = np.where(strong, parts[_local(members, a)], -1)
+            link_order = np.argsort(link_part, kind="stable")
+            count = int(parts.max()) + 1
+            link_bounds = np.searchsorted(link_part[link_order], np.arange(-1, count + 1))
+            member_order = np.argsort(parts, kind="stable")
+            member_bounds_p = np.searchsorted(parts[member_order], np.arange(count + 1))
+            for p in range(count):
+                sel = link_order[link_bounds[p + 1] : link_bounds[p + 2]]
+                part = member_order[member_bounds_p[p] : member_bounds_p[p + 1]]
+                work.append((members[part], a[sel], b[sel], sim[sel], cut))
             continue
         if len(members) == 1:
             local, is_medoid = np.zeros(1, np.int64), np.ones(1, bool)
