@@ -83,6 +83,26 @@ pk.show_table(
     caption=spike_stories.attrs["caption"],
 )
 
+# %% [markdown]
+# ### The news events behind the spikes
+#
+# A *news event* groups the articles about one happening across outlets and headlines,
+# not only copies of one text, so it tells how many different things drove a spike.
+
+# %%
+spike_events = pk.spike_events_table(con, topic, spikes, interval=interval, start=start, end=end)
+pk.show_table(
+    spike_events[["period", "rank", "label", "first_outlet", "articles", "outlets", "first_url"]],
+    links={"label": "first_url"},
+    columns={
+        "label": "event (representative headline)",
+        "first_outlet": "first to report",
+        "articles": f"articles in the {interval}",
+        "outlets": f"outlets in the {interval}",
+    },
+    caption=spike_events.attrs["caption"],
+)
+
 # %%
 pk.show_note(f"Spike rule: {spikes.attrs.get('rule', 'n/a')}. Found: {spikes.attrs['note']}.")
 

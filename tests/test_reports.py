@@ -593,3 +593,16 @@ def test_with_labels_names_topics_by_their_stored_label(con):
 def test_period_label():
     assert reports.period_label("2025-09-07", "2025-09-07") == "7 September 2025"
     assert reports.period_label(dt.date(2026, 4, 3), "2026-05-06") == "3 April 2026 – 6 May 2026"
+
+
+def test_spike_events_table_says_why_it_is_empty(con):
+    import policykit as pk
+
+    spikes = pk.spikes(con, "facial_recognition", interval="week")
+    assert len(spikes) == 0  # the fixture's weekly series has no spike
+    table = reports.spike_events_table(con, "facial_recognition", spikes, interval="week")
+    assert len(table) == 0 and table.attrs["caption"].endswith("no spike was found")
+    # Spikes but no grouped events (the fixture has no events stage output).
+    fake = pd.DataFrame({"period": [pd.Timestamp("2024-01-01")]})
+    table = reports.spike_events_table(con, "facial_recognition", fake, interval="week")
+    assert "no events are grouped" in table.attrs["caption"]

@@ -86,6 +86,7 @@ _EXPORTS = {
     "coarser_interval": "policykit.notebook_helpers",
     "with_labels": "policykit.notebook_helpers",
     "period_label": "policykit.notebook_helpers",
+    "spike_events_table": "policykit.notebook_helpers",
     "record_parameters": "policykit.provenance",
     # demo corpus and benchmark data
     "demo": "policykit.demo",

@@ -581,3 +581,30 @@ def period_label(start, end) -> str:
     if lo == hi:
         return f"{lo:%-d %B %Y}"
     return f"{lo:%-d %B %Y} – {hi:%-d %B %Y}"
+
+
+def spike_events_table(con, topic: str, spikes: pd.DataFrame, *, interval: str, start=None,
+                       end=None, top_events: int = 3) -> pd.DataFrame:  # fmt: skip
+    """The news events behind the spikes (:func:`policykit.trends.spike_events`, whose
+    ``articles`` and ``outlets`` already share one base: the event's topic articles in
+    the spike period), with ``attrs["caption"]`` saying that base, or why the table is
+    empty: no spike, or no events grouped yet (the events stage has not run)."""
+    from .trends import spike_events
+
+    events = spike_events(
+        con, topic, interval=interval, start=start, end=end, top_events=top_events
+    )
+    if len(events):
+        caption = (
+            f"News events behind each spike: articles and outlets count the topic's "
+            f"articles of each event within its spike {interval}, and the outlets that ran them"
+        )
+    elif not len(spikes):
+        caption = "News events behind the spikes: no spike was found"
+    else:
+        caption = (
+            "News events behind the spikes: no events are grouped in this database "
+            "(run `policykit enrich` to group them)"
+        )
+    events.attrs["caption"] = caption
+    return events

@@ -58,6 +58,7 @@ from .notebook_helpers import (  # noqa: F401  (re-exported)
     show_note,
     show_table,
     show_title,
+    spike_events_table,
     spike_table,
     topic_label,
     with_labels,
