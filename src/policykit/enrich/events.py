@@ -34,6 +34,9 @@ times ``SMOOTH_ALPHA = 1``), leaving the partner itself out, computed from the l
 alone. Two headlines of one event rarely share more than a name, but they share
 neighbours; two events that share one name (three SXSW talks on one day) do not. An
 isolated pair has no third party to lean on, so it merges only on its own cosine.
+The groups of one connected set are then merged by average linkage over their centroid
+cosines (from the links) at ``GROUP_THRESHOLD = 0.2``: a large event's headlines form
+several tight groups whose centroids are alike.
 No event holds two articles more than ``MAX_SPAN_DAYS = 14`` days apart (such a pair
 makes a merge impossible). A connected set larger than ``MAX_GROUP = 4000`` articles is
 first split by dropping its weakest links (raising the cut in steps of 0.05) until every
@@ -67,6 +70,7 @@ NEIGHBOURS = 40
 SMOOTH_K = 10
 SMOOTH_ALPHA = 1.0
 THRESHOLD = 0.3
+GROUP_THRESHOLD = 0.2
 LEAD_WORDS = 40
 LEAD_WEIGHT = 0.5
 MAX_GROUP = 4000
@@ -103,6 +107,7 @@ def parameters() -> dict:
         "smooth_k": SMOOTH_K,
         "smooth_alpha": SMOOTH_ALPHA,
         "threshold": THRESHOLD,
+        "group_threshold": GROUP_THRESHOLD,
         "lead_words": LEAD_WORDS,
         "lead_weight": LEAD_WEIGHT,
         "max_group": MAX_GROUP,
@@ -377,6 +382,36 @@ def _condensed_distances(times: np.ndarray, similarity: csr_matrix) -> np.ndarra
     return dist
 
 
+def _merge_groups(times, labels, a, b, sim):
+    """The second level: groups of one connected set merged by average linkage over
+    their centroid cosines (``GROUP_THRESHOLD``), computed from the links (cosine of the
+    summed TF-IDF vectors, pairs without a link counted as 0). A large event's headlines
+    form several tight groups (no headline is like every other), but their centroids
+    are alike; two events that share a word have unlike centroids."""
+    count = int(labels.max()) + 1
+    if count == 1:
+        return labels
+    n = len(labels)
+    member = csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, count))
+    S = csr_matrix((np.r_[sim, sim].astype(np.float64), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    S = S + identity(n, format="csr")
+    G = (member.T @ S @ member).toarray()
+    d = np.sqrt(np.diag(G))
+    C = G / np.outer(d, d)
+    dist = np.clip(1.0 - C, 0.0, 1.0)
+    # groups whose members are too far apart in time never merge
+    first = np.full(count, np.inf)
+    last = np.full(count, -np.inf)
+    np.minimum.at(first, labels, times)
+    np.maximum.at(last, labels, times)
+    span = np.maximum(last[:, None], last[None, :]) - np.minimum(first[:, None], first[None, :])
+    dist[span > MAX_SPAN_DAYS * _DAY] = _FAR
+    np.fill_diagonal(dist, 0.0)
+    tree = linkage(dist[np.triu_indices(count, 1)], method="average")
+    top = fcluster(tree, t=1.0 - GROUP_THRESHOLD, criterion="distance") - 1
+    return top[labels].astype(np.int64)
+
+
 def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.ndarray):
     """Average-linkage groups of one connected set: (labels 0..k-1, medoid flags).
     ``times`` ascending (the members in time order)."""
@@ -389,6 +424,7 @@ def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.nda
         similarity = smoothed_similarity(n, a, b, sim)
     tree = linkage(_condensed_distances(times, similarity), method="average")
     labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
+    labels = _merge_groups(times, labels, a, b, sim)
     # Medoid: the largest total similarity to the other members; ties: the earliest.
     s = similarity.tocoo()
     inside = labels[s.row] == labels[s.col]
@@ -496,9 +532,10 @@ def cluster(seconds, titles, outlets=None, summaries=None, bodies=None):
     outlets = outlets if outlets is not None else [None] * n
     summaries = summaries if summaries is not None else [None] * n
     bodies = bodies if bodies is not None else [None] * n
+    # Texts, not word lists: each block tokenizes its own slice, so memory holds one
+    # block's words at a time.
     docs = [
-        document_tokens(document(t, o, s, b))
-        for t, o, s, b in zip(titles, outlets, summaries, bodies, strict=True)
+        document(t, o, s, b) for t, o, s, b in zip(titles, outlets, summaries, bodies, strict=True)
     ]
     links = all_links(seconds, docs)
     labels, medoid = group(seconds, links)
