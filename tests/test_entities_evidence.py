@@ -107,6 +107,14 @@ CASES = [
     ("The pro-Beijing camp won seats.", {}, {"Beijing"}),
     # a given name that is also a city is the person ("Vladimir" is a Russian city)
     ("The deal was signed by Vladimir Putin on Monday.", {"Vladimir Putin": "person"}, set()),
+    # a place name starting a longer name of a building or body is part of it
+    (
+        "They played at the Nizhny Novgorod Stadium, near Beijing Normal University.",
+        {"Nizhny Novgorod Stadium": "place", "Beijing Normal University": "organisation"},
+        {"Nizhny Novgorod", "Beijing"},
+    ),
+    # people are not named with "the": an unknown run after it is an organisation
+    ("Critics said the Sea Org demanded contracts.", {"Sea Org": "organisation"}, set()),
     # "University of X": one name even when X is a place
     (
         "She studied at the University of Southern California last year.",

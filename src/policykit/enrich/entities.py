@@ -350,7 +350,16 @@ class _Doc:
         n, key = hit
         if i == 0 and initial and n == 1 and words[0].lower() in COMMON_WORDS:
             return True  # an ordinary word starting a sentence
-        if self.gaz.entries[key].type != "place" or i == 0:
+        if self.gaz.entries[key].type != "place":
+            return False
+        last = words[-1].lower()
+        if (
+            i + n < len(words)
+            and (last in ORG_HEADS or last in PLACE_HEADS)
+            and not any(w in ("of", "and", "&", "for") for w in words[i + n :])
+        ):
+            return True  # "Beijing Normal University", "Nizhny Novgorod Stadium": one name
+        if i == 0:
             return False
         prev = words[i - 1]
         if prev.lower() in GIVEN_NAMES and (i == 1 or words[i - 2][0].isupper()):
@@ -577,6 +586,9 @@ class _Doc:
                 add(name, "organisation", "recogniser", False, start, end, "words")
             elif _PLACE_BEFORE.search(before):
                 add(name, "place", "recogniser", not initial, start, end, "in-place")
+            elif before.endswith(("the ", "The ")):
+                # "the Sea Org", "the Comic Corps": people are not named with "the"
+                add(name, "organisation", "recogniser", not initial, start, end, "the")
             else:
                 # A mid-sentence run of capitalised words is a name: a person unless a
                 # cue says otherwise; at a sentence start it needs more evidence.
