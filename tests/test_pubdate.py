@@ -563,3 +563,31 @@ def test_ingest_stores_what_pubdate_computes(tmp_path_factory, values):
     for url, raw, source, local, offset in got:
         assert offset == pubdate.utc_offset_minutes(raw), raw
         assert local == pubdate.stored_day(raw, source, url, crawl), (raw, url)
+
+
+# --- make eval ---------------------------------------------------------------------------
+
+
+def test_eval_scores_the_stored_local_day_and_the_htmldate_anchors():
+    from policykit import evaluate
+
+    page = evaluate.Page(url="https://x.example/a", path=Path("a"), with_=[], without=[])
+    page.date = "2020-05-03"
+    late_evening = {"published": "2020-05-03T23:30:00-05:00", "date_source": "meta"}
+    found = evaluate.Extraction(date=evaluate._stored_day(late_evening, page.url))
+    result = {
+        "dates": {"htmldate_default": "2020-05-04", "htmldate_extensive": "2020-05-03"},
+        "lang": "en",
+        "policykit_html": found,
+    }
+    table = evaluate._date_tallies([page], [result])
+    assert table["policykit_html"] == {"all": [True], "en": [True]}
+    assert table["htmldate_default"]["all"] == [False]
+    values = evaluate.measured_dates({"dates": table})
+    assert values == {
+        "dates.policykit_html_day_accuracy": 1.0,
+        "dates.htmldate_default_day_accuracy": 0.0,
+        "dates.htmldate_extensive_day_accuracy": 1.0,
+    }
+    text = evaluate.format_dates({"dates": table})
+    assert "policykit (stored local day)" in text and "htmldate original_date=False" in text

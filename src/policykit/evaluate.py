@@ -300,9 +300,44 @@ def _policykit_html(html: bytes, url: str) -> Extraction | None:
     return Extraction(
         body=found.get("body") or found.get("text"),
         title=found.get("title"),
-        date=found.get("published") or found.get("date"),
+        date=_stored_day(found, url),
         author=found.get("authors") or found.get("author"),
     )
+
+
+def _stored_day(found: dict, url: str) -> str | None:
+    """The day ingest stores for the page (published_local_date), as ISO text."""
+    try:
+        from .normalise.pubdate import stored_day
+    except ImportError:
+        return found.get("published") or found.get("date")
+    day = stored_day(found.get("published"), found.get("date_source"), url)
+    return day.isoformat() if day else None
+
+
+#: htmldate run alone on the same pages, as the anchors for the publication day:
+#: its defaults (extensive_search=True, original_date=False) and its extensive mode
+#: preferring the original date (what trafilatura passes on in policykit's settings).
+HTMLDATE_ANCHORS = (
+    ("htmldate_default", "htmldate original_date=False", {"original_date": False}),
+    (
+        "htmldate_extensive",
+        "htmldate extensive+original",
+        {"extensive_search": True, "original_date": True},
+    ),
+)
+
+
+def _htmldate_alone(html: bytes, url: str, params: dict) -> str | None:
+    from htmldate import find_date
+
+    return find_date(html, url=url, **params)
+
+
+def _page_lang(html: bytes) -> str:
+    """The page's declared language (primary subtag of <html lang>), for grouping only."""
+    match = re.search(rb"<html[^>]{0,400}?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", html[:20000], re.I)
+    return match.group(1).decode("ascii").lower() if match else "?"
 
 
 def _trafilatura_dump(dump: str) -> Extraction:
@@ -335,7 +370,15 @@ def _html_phase(page: Page) -> dict:
     html = gzip.decompress(page.path.read_bytes())
     dump = _guard(lambda: Extraction(body=html_to_dump(html)))
     dump_text = dump.body or ""
+    dates = {}
+    for key, _, params in HTMLDATE_ANCHORS:
+        try:
+            dates[key] = _htmldate_alone(html, page.url, params)
+        except Exception:  # one page must not stop the evaluation
+            dates[key] = None
     return {
+        "dates": dates,
+        "lang": _page_lang(html),
         "trafilatura_html": _guard(_trafilatura_html, html, page.url),
         "policykit_html": _guard(_policykit_html, html, page.url),
         "trafilatura_dump": _guard(_trafilatura_dump, dump_text),
@@ -490,6 +533,8 @@ def run_eval(
         "newspaper4k_dumps": newspaper4k_dumps(),
     }
     return {
+        "dates": _date_tallies(pages, html_results),
+        "dates_newspaper4k": newspaper4k_dates() if not (limit or sample) else {},
         "systems": tallies,
         "retention": newspaper4k_retention(),
         "pages": len(pages),
@@ -498,6 +543,98 @@ def run_eval(
         "boilerplate_hosts": len(known),
         **dump_sections,
     }
+
+
+def _date_tallies(pages: list[Page], html_results: list[dict]) -> dict:
+    """Exact-day hits per date system and page language, over pages with a gold date."""
+    table: dict[str, dict[str, list[bool]]] = {}
+    for page, result in zip(pages, html_results, strict=True):
+        if not page.date:
+            continue
+        found = {key: result["dates"].get(key) for key, _, _ in HTMLDATE_ANCHORS}
+        pk_found = result["policykit_html"]
+        found["policykit_html"] = pk_found.date if pk_found is not None else None
+        for key, day in found.items():
+            hits = table.setdefault(key, {})
+            hit = date_matches(day, page.date)
+            hits.setdefault("all", []).append(hit)
+            hits.setdefault(result["lang"], []).append(hit)
+    return table
+
+
+def newspaper4k_dates(data: Path | None = None) -> dict:
+    """The same date systems on newspaper4k's HTML pages that have a metadata
+    ``publish_date`` (12 languages; the gold is newspaper4k's own output, its written
+    day: a weak gold, reported but not gated)."""
+    import csv
+
+    root = Path(data) if data else SHARED / "eval" / "newspaper4k_testdata"
+    try:
+        rows = list(csv.DictReader((root / "manifest.tsv").open(encoding="utf-8"), delimiter="\t"))
+    except OSError:
+        return {}
+    table: dict[str, dict[str, list[bool]]] = {}
+    for row in rows:
+        if not row.get("html", "").startswith("html/") or not row.get("metadata"):
+            continue
+        try:
+            meta = json.loads((root / row["metadata"]).read_text(encoding="utf-8"))
+            html = gzip.decompress((root / row["html"]).read_bytes())
+        except (OSError, ValueError):
+            continue
+        gold = meta.get("publish_date")
+        if not isinstance(gold, str) or len(gold) < 10:
+            continue
+        url = meta.get("url") or row.get("url")
+        found = {}
+        for key, _, params in HTMLDATE_ANCHORS:
+            try:
+                found[key] = _htmldate_alone(html, url, params)
+            except Exception:  # one page must not stop the evaluation
+                found[key] = None
+        pk_found = _guard(_policykit_html, html, url)
+        found["policykit_html"] = pk_found.date if pk_found is not None else None
+        lang = str(meta.get("language") or "?")
+        for key, day in found.items():
+            hit = date_matches(day, gold[:10])
+            table.setdefault(key, {}).setdefault("all", []).append(hit)
+            table[key].setdefault(lang, []).append(hit)
+    return table
+
+
+DATE_SYSTEMS = (
+    ("policykit_html", "policykit (stored local day)"),
+    *((key, label) for key, label, _ in HTMLDATE_ANCHORS),
+)
+
+
+def format_dates(results: dict) -> str:
+    """Publication day, exact-day accuracy: policykit against htmldate alone, by language,
+    per set."""
+    parts = [
+        _format_date_set("trafilatura_eval", results.get("dates") or {}, 10),
+        _format_date_set("newspaper4k html", results.get("dates_newspaper4k") or {}, 1),
+    ]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _format_date_set(name: str, table: dict, min_pages: int) -> str:
+    if not table:
+        return ""
+    langs = sorted(
+        {lang for hits in table.values() for lang in hits if lang != "all"},
+        key=lambda lang: -len(table[DATE_SYSTEMS[0][0]].get(lang, [])),
+    )
+    shown = [lang for lang in langs if len(table[DATE_SYSTEMS[0][0]].get(lang, [])) >= min_pages]
+    head = f"{'day: ' + name:<32} {'all':>12}" + "".join(f" {lang:>6}" for lang in shown)
+    lines = [head, "-" * len(head)]
+    for key, label in DATE_SYSTEMS:
+        hits = table.get(key, {})
+        cells = [f"{_share(hits.get('all', [])) or 0:.3f} ({len(hits.get('all', []))})"]
+        cells += [f"{_share(hits.get(lang, [])) or 0:.3f}" for lang in shown]
+        lines.append(f"{label:<32} {cells[0]:>12}" + "".join(f" {c:>6}" for c in cells[1:]))
+    lines.append(f"languages with >= {min_pages} dated pages (trafilatura_eval: <html lang>)")
+    return "\n".join(lines)
 
 
 def _fmt(value: float | None) -> str:
@@ -565,10 +702,21 @@ def measured(results: dict) -> dict[str, float]:
     if results.get("newspaper4k_dumps"):
         tokens = results["newspaper4k_dumps"]["systems"]["clean_dump"]
         values["textdump.newspaper4k_token_f1"] = tokens.f1
+    values.update(measured_dates(results))
     shares = results["retention"]
     if shares:
         values["newspaper4k.retained_mean"] = sum(shares.values()) / len(shares)
         values["newspaper4k.retained_min"] = min(shares.values())
+    return values
+
+
+def measured_dates(results: dict) -> dict[str, float]:
+    """Exact-day accuracy of each date system on trafilatura_eval, as in floors.toml."""
+    values = {}
+    for key, _ in DATE_SYSTEMS:
+        hits = (results.get("dates") or {}).get(key, {})
+        if hits.get("all"):
+            values[f"dates.{key}_day_accuracy"] = _share(hits["all"])
     return values
 
 
@@ -634,6 +782,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_table(results))
+    print()
+    print(format_dates(results))
     values = measured(results)
     # News events (policykit.evaluate_events): its own gold data, skipped with a line
     # (and its floors not checked) when the data is absent.
