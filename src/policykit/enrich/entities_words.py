@@ -69,7 +69,7 @@ TITLES = _words(
 #: A span ending in (or, for "Ministry of X", starting with) one of these is an organisation.
 ORG_HEADS = _words(
     """
-    collective league club sena dal morcha samiti sangh aayog parishad kings riders
+    church collective league club sena dal morcha samiti sangh aayog parishad kings riders
     challengers titans royals capitals indians giants ministry department commission
     court agency authority council board bureau tribunal committee parliament assembly
     police foundation institute university college school association federation party
@@ -199,7 +199,7 @@ SPEECH_VERBS = _words(
 #: A span ending in one of these is a place (stations, buildings, features, districts).
 PLACE_HEADS = _words(
     """
-    station hall base road street avenue lane hotel mosque church airport square bridge
+    station hall base road street avenue lane hotel mosque airport square bridge
     park stadium arena memorial island islands river valley province region district
     county bay city strait lake mountain mountains desert peninsula coast heights strip
     museum palace cathedral temple facility village town state territory prefecture
