@@ -128,19 +128,21 @@ class Stage:
 
     def finish(self, done: int | None = None, **counts: int) -> Event:
         """End the step (once), with final ``done`` and counts; returns its last event."""
-        if not self.finished:
-            if done is not None:
-                self.done = done
-            self.counts.update(counts)
-            self.finished = True
-            self._owner._finish(self)
-        return self.event()
+        with _LOCK:  # the heartbeat never sees it finished before its end line
+            if not self.finished:
+                if done is not None:
+                    self.done = done
+                self.counts.update(counts)
+                self.finished = True
+                self._owner._finish(self)
+            return self.event()
 
     def close(self) -> None:
         """End the step without its final line (it failed)."""
-        if not self.finished:
-            self.finished = True
-            self._owner._close(self)
+        with _LOCK:
+            if not self.finished:
+                self.finished = True
+                self._owner._close(self)
 
     def __enter__(self) -> Stage:
         return self
