@@ -440,7 +440,7 @@ def report(name, params, to, out, db):
     "--stage",
     "stages",
     multiple=True,
-    type=click.Choice(["language", "topics", "entities", "citations", "clusters"]),
+    type=click.Choice(["language", "topics", "entities", "citations", "clusters", "events"]),
     help="Run only this stage (repeatable; default: all).",
 )
 @click.option("--workers", type=int, help="Worker processes (0 = one per core).")
