@@ -591,3 +591,40 @@ def test_eval_scores_the_stored_local_day_and_the_htmldate_anchors():
     }
     text = evaluate.format_dates({"dates": table})
     assert "policykit (stored local day)" in text and "htmldate original_date=False" in text
+
+
+def test_trends_by_the_pages_own_day(tmp_path):
+    """tz='page' buckets each article on published_local_date; UTC on the instant."""
+    import policykit as pk
+
+    _ingest_jsonl(
+        tmp_path,
+        [
+            {
+                "url": "https://a.example/one",
+                "title": "Late evening council vote on data centres",
+                "published": "2020-05-03T23:30:00-05:00",
+                "body": "The council voted late on Sunday.",
+            },
+            {
+                "url": "https://a.example/two",
+                "title": "Morning report on the data centre vote",
+                "published": "2020-05-04T10:00:00Z",
+                "body": "A report the next morning.",
+            },
+        ],
+    ).close()
+    con = pk.connect(tmp_path / "t.duckdb")
+    days = {}
+    for tz in ("UTC", "page", "PAGE"):
+        frame = pk.coverage_over_time(
+            con, tz=tz, start="2020-05-03", end="2020-05-04", normalise=False
+        )
+        days[tz] = [
+            (str(p)[:10], int(c)) for p, c in zip(frame["period"], frame["count"], strict=True)
+        ]
+    assert days["UTC"] == [("2020-05-03", 0), ("2020-05-04", 2)]
+    assert days["page"] == days["PAGE"] == [("2020-05-03", 1), ("2020-05-04", 1)]
+    # the period filter is on the page's day too
+    frame = pk.coverage_over_time(con, tz="page", start="2020-05-03", end="2020-05-03")
+    assert [int(c) for c in frame["count"]] == [1]

@@ -144,15 +144,18 @@ def _universe(flt: Filter) -> str:
     absent filter costs nothing per article."""
     universe = _strip_comments(sql_file("universe"))
     fragments = sql_parts("universe_parts")
+    page = flt.tz == PAGE_DAY
     if flt.tz != "UTC":
-        universe = universe.replace("/*local*/ a.published_at", fragments["local"])
+        local = fragments["page_local" if page else "local"]
+        universe = universe.replace("/*local*/ a.published_at", local)
     for name, given in (
         ("start", flt.start is not None),
         ("end", flt.end is not None),
         ("outlets", flt.outlets is not None),
     ):
         if given:
-            universe = universe.replace(f"/*{name}*/ TRUE", fragments[name])
+            part = f"page_{name}" if page and name in ("start", "end") else name
+            universe = universe.replace(f"/*{name}*/ TRUE", fragments[part])
     return universe
 
 
@@ -309,15 +312,23 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+#: ``tz="page"``: bucket each article on its own calendar day (``published_local_date``,
+#: the day the page shows in its outlet's zone; the UTC day when none is stored).
+PAGE_DAY = "page"
+
+
 def check_tz(tz: str | None) -> str:
-    """The bucketing time zone: the argument, else the configured one (UTC by default)."""
+    """The bucketing time zone: the argument, else the configured one (UTC by default);
+    ``"page"`` for each article's own calendar day."""
     tz = tz or _settings.load().timezone or "UTC"
     if tz.upper() == "UTC":
         return "UTC"
+    if tz.lower() == PAGE_DAY:
+        return PAGE_DAY
     if tz not in _zones():
         raise ConfigError(
             f"tz {tz!r} is not an IANA time zone name (such as UTC, Europe/London, "
-            "Asia/Kolkata, America/New_York)"
+            "Asia/Kolkata, America/New_York) or 'page' (each article's own day)"
         )
     return tz
 
