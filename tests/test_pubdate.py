@@ -628,3 +628,59 @@ def test_trends_by_the_pages_own_day(tmp_path):
     # the period filter is on the page's day too
     frame = pk.coverage_over_time(con, tz="page", start="2020-05-03", end="2020-05-03")
     assert [int(c) for c in frame["count"]] == [1]
+
+
+MEDIACLOUD = SHARED / "mediacloud_search_hantavirus"
+NPR_FEED = SHARED / "feeds_and_warc_samples" / "trafilatura_resources" / "feed.json"
+
+
+def _ingest_files(tmp_path: Path, *files: Path) -> duckdb.DuckDBPyConnection:
+    import shutil
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in files:
+        shutil.copy(f, raw / f.name)
+    ingest([raw], db=tmp_path / "r.duckdb", enrich=False)
+    con = duckdb.connect(str(tmp_path / "r.duckdb"))
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+@pytest.mark.skipif(not NPR_FEED.is_file(), reason="../shared/eval feed sample is absent")
+def test_npr_feed_items_keep_their_written_day_and_offset(tmp_path):
+    """NPR's JSON Feed writes date_published with -04:00: each item's local day and
+    offset are read back from the file independently (json module, string slices)."""
+    items = json.loads(NPR_FEED.read_text(encoding="utf-8"))["items"]
+    expected = {}
+    for item in items:
+        value = item["date_published"]
+        sign = -1 if value[-6] == "-" else 1
+        expected[item["url"]] = (
+            dt.date.fromisoformat(value[:10]),
+            sign * (int(value[-5:-3]) * 60 + int(value[-2:])),
+        )
+    con = _ingest_files(tmp_path, NPR_FEED)
+    got = con.execute(
+        "SELECT url, published_local_date, published_utc_offset FROM articles"
+    ).fetchall()
+    assert len(got) == len(expected) == 25
+    assert {url: (day, offset) for url, day, offset in got} == expected
+
+
+@pytest.mark.skipif(not MEDIACLOUD.is_dir(), reason="../shared/eval/mediacloud is absent")
+def test_mediacloud_date_only_values_are_their_own_day(tmp_path):
+    """publish_date is date-only: the stored local day is that date, with no offset."""
+    import csv
+
+    path = next(MEDIACLOUD.glob("*.csv"))
+    with path.open(encoding="utf-8", newline="") as fh:
+        gold = {row["url"]: row["publish_date"] for row in csv.DictReader(fh)}
+    con = _ingest_files(tmp_path, path)
+    got = con.execute(
+        "SELECT url, published_local_date, published_utc_offset FROM articles"
+        " WHERE published_at IS NOT NULL"
+    ).fetchall()
+    assert len(got) > 1500
+    assert all(offset is None for _, _, offset in got)
+    assert all(day.isoformat() == gold[url] for url, day, _ in got)
