@@ -247,13 +247,13 @@ WHERE published_at IS NULL;
 -- reads; the same answer as policykit.normalise.pubdate.utc_offset_minutes. Values of no
 -- shape here (human dates, zone names, GMT+8) go to Python once per distinct value.
 UPDATE norm SET
-    published_utc_offset = CASE
+    published_utc_offset = list_transform([CASE
         WHEN regexp_matches(published_raw, '^(?:18|19|20|21)\d\d-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)? ?(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$')
             THEN pk__offset_minutes(regexp_extract(published_raw, '(Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$', 1))
         WHEN regexp_matches(published_raw, '^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:18|19|20|21)\d\d \d\d:\d\d(?::\d\d)? (?:GMT|UTC|UT|Z|[+-]\d{4})$')
             THEN pk__offset_minutes(regexp_extract(published_raw, '(GMT|UTC|UT|Z|[+-]\d{4})$', 1))
         WHEN regexp_matches(published_raw, '^(?:19|20|21)\d{6}T\d{4}(?:\d\d)?Z$') THEN 0
-    END,
+    END], lambda m: CASE WHEN abs(m) <= 840 THEN m END)[1],  -- no zone is 14 h past UTC
     offset_py = NOT (
         date_source IN ('url', 'relative')
         OR regexp_matches(published_raw, '^(?:18|19|20|21)\d\d-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)? ?(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)?$')
@@ -271,20 +271,24 @@ SELECT DISTINCT published_raw FROM norm WHERE offset_py AND reader_reject IS NUL
 -- offset; a UTC or zone-less time within a day of the URL path's date is the URL's day;
 -- a UTC time of exactly 20:00..23:00 is a local midnight east of UTC (the next day);
 -- else the UTC day. Same rule as policykit.normalise.pubdate.page_day.
-UPDATE norm SET published_local_date = list_transform(
-    [{'utc': DATE '1970-01-01' + (epoch_us(published_at) // 86400000000)::INTEGER,
-      'url': CASE WHEN canonical_url IS NOT NULL AND date_source <> 'url'
-                  THEN CAST(pk_date_from_url(canonical_url) AS DATE) END}],
-    lambda d: CASE
-        WHEN coalesce(published_utc_offset, 0) <> 0
-            THEN DATE '1970-01-01'
-                 + ((epoch_us(published_at) + published_utc_offset::BIGINT * 60000000) // 86400000000)::INTEGER
-        WHEN d.url IS NOT NULL AND regexp_matches(published_raw, '\d:\d\d')
-             AND abs(date_diff('day', d.url, d.utc)) <= 1 THEN d.url
-        WHEN published_utc_offset = 0 AND epoch_us(published_at) % 3600000000 = 0
-             AND (epoch_us(published_at) // 3600000000) % 24 BETWEEN 20 AND 23
-            THEN d.utc + 1
-        ELSE d.utc END)[1]
+UPDATE norm SET published_local_date = CASE
+    WHEN coalesce(published_utc_offset, 0) <> 0
+        THEN DATE '1970-01-01'
+             + ((epoch_us(published_at) + published_utc_offset::BIGINT * 60000000) // 86400000000)::INTEGER
+    ELSE list_transform(
+        -- the URL's date only where it can matter: a written time, a dated-looking path
+        [{'utc': DATE '1970-01-01' + (epoch_us(published_at) // 86400000000)::INTEGER,
+          'url': CASE WHEN date_source <> 'url' AND canonical_url IS NOT NULL
+                           AND regexp_matches(published_raw, '\d:\d\d')
+                           AND regexp_matches(canonical_url, '/(?:19|20|21)\d\d')
+                      THEN CAST(pk_date_from_url(canonical_url) AS DATE) END}],
+        lambda d: CASE
+            WHEN d.url IS NOT NULL AND abs(date_diff('day', d.url, d.utc)) <= 1 THEN d.url
+            WHEN published_utc_offset = 0 AND epoch_us(published_at) % 3600000000 = 0
+                 AND (epoch_us(published_at) // 3600000000) % 24 BETWEEN 20 AND 23
+                THEN d.utc + 1
+            ELSE d.utc END)[1]
+    END
 WHERE published_at IS NOT NULL;
 
 -- name: candidates
