@@ -477,8 +477,19 @@ def test_coverage_stories_by_topic(con):
     assert set(frame["total_count"]) == {5}
 
 
+def test_top_entities_by_type_event(con):
+    # No event is stored yet: the type is still accepted and the table is empty.
+    assert top_entities(con, "ai", type="event").empty
+    con.execute("INSERT INTO entities VALUES ('e3', 'World Cup', 'event', [], 'recogniser')")
+    con.execute("INSERT INTO article_entities VALUES ('a1', 'e3', 2), ('b1', 'e3', 1)")
+    frame = top_entities(con, "ai", type="event")
+    assert list(frame["name"]) == ["World Cup"]
+    assert list(frame["articles"]) == [2]
+    assert set(top_entities(con, "ai", type="place")["type"]) == {"place"}
+
+
 def test_unknown_entity_and_type(con):
     with pytest.raises(ConfigError, match="entity 'Nobody' is not one of Clearview AI, Delhi"):
         share_of_voice(con, entities=["Nobody"])
-    with pytest.raises(ConfigError, match="type 'animal' is not one of organisation, place"):
+    with pytest.raises(ConfigError, match="type 'animal' is not one of event, organisation, person, place"):
         top_entities(con, "ai", type="animal")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..enrich.entities_gazetteer import ENTITY_TYPES
 from ..errors import ConfigError
 from . import _core
 
@@ -138,11 +139,9 @@ def top_entities(
     _core.check_positive("n", n)
     with _core.connection(con) as db:
         flt = _core.make_filter(db, topic, query, start, end, outlets, tz)
-        if type is not None:
-            types = [
-                r[0] for r in db.execute("SELECT DISTINCT type FROM entities ORDER BY 1").fetchall()
-            ]
-            _core.check_choice("type", type, types or ["person", "organisation", "place"])
+        if type is not None:  # the recogniser's types (event too), and any stored one
+            stored = [r[0] for r in db.execute("SELECT DISTINCT type FROM entities").fetchall()]
+            _core.check_choice("type", type, sorted({*ENTITY_TYPES, *stored}))
         sql, params = _core.build("top_entities", flt, {"n": n, "entity_type": type})
         frame = _core.run(db, sql, params)
     return _core.finish(frame, backend, {**_core.describe(flt), "n": n, "type": type})
