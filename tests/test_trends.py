@@ -491,5 +491,7 @@ def test_top_entities_by_type_event(con):
 def test_unknown_entity_and_type(con):
     with pytest.raises(ConfigError, match="entity 'Nobody' is not one of Clearview AI, Delhi"):
         share_of_voice(con, entities=["Nobody"])
-    with pytest.raises(ConfigError, match="type 'animal' is not one of event, organisation, person, place"):
+    with pytest.raises(
+        ConfigError, match="type 'animal' is not one of event, organisation, person, place"
+    ):
         top_entities(con, "ai", type="animal")
