@@ -176,3 +176,37 @@ def test_spacy_backend_fills_the_same_tables(con, monkeypatch):
             enrich(con, stages=["entities"], workers=1, entities="spacy:no_such_model")
     finally:
         sp.load_model.cache_clear()
+
+
+def test_cli_enrich_entities_option(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from policykit.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    con = connect(db)
+    _add(con, "a1", BODY)
+    con.close()
+    runner = CliRunner()
+    bad = runner.invoke(main, ["enrich", "--db", str(db), "--entities", "stanza"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert "'stanza' is not a recogniser" in bad.output
+    monkeypatch.setitem(sys.modules, "spacy", _fake_spacy(ENTS))
+    sp.load_model.cache_clear()
+    try:
+        args = ["enrich", "--db", str(db), "--stage", "entities", "--workers", "1", "--quiet"]
+        ok = runner.invoke(main, [*args, "--entities", "spacy:fake_model"])
+        assert ok.exit_code == 0, ok.output
+        con = connect(db, read_only=True)
+        origins = dict(con.execute("SELECT name, origin FROM entities").fetchall())
+        con.close()
+        assert origins["Kofi Annan"] == "spacy"
+        # back to the built-in recogniser: the stage re-runs, names come from it
+        again = runner.invoke(main, [*args, "--entities", "builtin"])
+        assert again.exit_code == 0, again.output
+        con = connect(db, read_only=True)
+        origins = dict(con.execute("SELECT name, origin FROM entities").fetchall())
+        con.close()
+        assert origins["Kofi Annan"] == "recogniser"
+    finally:
+        sp.load_model.cache_clear()

@@ -444,9 +444,16 @@ def report(name, params, to, out, db):
     help="Run only this stage (repeatable; default: all).",
 )
 @click.option("--workers", type=int, help="Worker processes (0 = one per core).")
+@click.option(
+    "--entities",
+    "entities",
+    default="builtin",
+    show_default=True,
+    help="Recogniser for names not in the gazetteer: builtin, spacy or spacy:MODEL.",
+)
 @quiet_option
 @handle_errors
-def enrich_command(db, topics, gazetteer, stages, workers, quiet):
+def enrich_command(db, topics, gazetteer, stages, workers, entities, quiet):
     """Bring topics, entities, citations, language and story clusters up to date.
 
     Incremental: only new or changed articles are processed, and every article when
@@ -463,6 +470,7 @@ def enrich_command(db, topics, gazetteer, stages, workers, quiet):
             gazetteer=gazetteer,
             stages=list(stages) or None,
             workers=workers,
+            entities=entities,
             progress=meter,
         )
     click.echo(str(report))
