@@ -475,18 +475,22 @@ def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
     medoid[pb] = True
     medoid[pa] = ~together
     next_label += 2 * k
-    work = [
-        (
-            members_of[member_bounds[c] : member_bounds[c + 1]],
-            links.a[order[bounds[c] : bounds[c + 1]]],
-            links.b[order[bounds[c] : bounds[c + 1]]],
-            links.sim[order[bounds[c] : bounds[c + 1]]],
-            CANDIDATE,
-        )
-        for c in np.flatnonzero(sizes > 2)
-    ]
-    while work:
-        members, a, b, sim, cut = work.pop()
+    # One connected set at a time (a list of them all would copy every link at once).
+    pending = iter(np.flatnonzero(sizes > 2))
+    work: list = []
+
+    def next_set():
+        if work:
+            return work.pop()
+        c = next(pending, None)
+        if c is None:
+            return None
+        sel = order[bounds[c] : bounds[c + 1]]
+        members = members_of[member_bounds[c] : member_bounds[c + 1]]
+        return members, links.a[sel], links.b[sel], links.sim[sel], CANDIDATE
+
+    while (item := next_set()) is not None:
+        members, a, b, sim, cut = item
         members = np.sort(members)
         if len(members) > MAX_GROUP:
             cut = round(cut + 0.05, 4)
