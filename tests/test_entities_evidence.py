@@ -121,6 +121,25 @@ CASES = [
         {"University of Southern California": "organisation"},
         {"California", "University of Southern"},
     ),
+    # a title after an abbreviation's full stop is still a title, not "Shares of X"
+    # (GMB: "State Condoleezza Rice" as a person in 37 documents)
+    (
+        "He met U.S. Secretary of State Condoleezza Rice on Monday.",
+        {"Condoleezza Rice": "person"},
+        {"State Condoleezza Rice"},
+    ),
+    # people named by their role or kind are not names (GMB: "Officials", "Police")
+    (
+        "Officials say 12 people died. Police said a bomb exploded. Witnesses said so.",
+        {},
+        {"Officials", "Police", "Witnesses"},
+    ),
+    # a run ending in a body's kind is an organisation, not a person by position
+    (
+        "Data from the U.S. Geological Survey and the Polisario Front differ.",
+        {"Geological Survey": "organisation", "Polisario Front": "organisation"},
+        set(),
+    ),
 ]
 
 

@@ -452,7 +452,12 @@ class _Doc:
             first = words[idx[0]]
             if first.lower() in COMMON_WORDS or self._lower_elsewhere(first):
                 idx = idx[1:]
-            elif len(idx) > 2 and words[idx[1]] in ("of", "for") and first.lower() not in ORG_HEADS:
+            elif (
+                len(idx) > 2
+                and words[idx[1]] in ("of", "for")
+                and first.lower() not in ORG_HEADS
+                and not _is_title(first)  # "Secretary of State Condoleezza Rice"
+            ):
                 idx = idx[2:]  # "Shares of Orbital Inc": "Shares" only starts the sentence
         # A leading "The" mid-sentence is part of a name ("told The Daily Beast").
         if idx and words[idx[0]] in ("The", "the") and (initial or len(idx) == 1):
@@ -599,6 +604,8 @@ class _Doc:
             low = word.lower()
             if low in GIVEN_NAMES or low in DEMONYMS or low in COMMON_WORDS or len(word) < 2:
                 continue
+            if low in ORG_HEADS:
+                continue  # "Police said", "Parliament voted": a body named by its kind
             mid = [o for o in occ if not o[2]]
             cues = Counter(
                 c

@@ -28,6 +28,10 @@ COMMON_WORDS = _words(
     separately earlier importantly interestingly initially finally first second third
     here's it's what's that's there's read click scroll watch see also update updated
     related
+    officials authorities people witnesses children prosecutors analysts residents
+    experts investigators critics rebels militants protesters demonstrators troops
+    soldiers lawmakers legislators scientists doctors villagers survivors supporters
+    opponents voters workers students citizens refugees observers diplomats
     """
 )
 
@@ -79,7 +83,8 @@ ORG_HEADS = _words(
     holdings industries plc gmbh ag sa nv limited ventures capital partners software
     communications telecom airlines motors news times post journal herald express
     tribune gazette magazine press radio television tv studios games bureau union guild
-    cell army navy force forces
+    cell army navy force forces survey movement exchange brotherhood administration
+    academy program programme mission corps legion front
     """
 )
 
