@@ -198,3 +198,69 @@ def test_ink_share_grows_with_the_data():
         shares.append(charts_check.ink(fig, ax, rgba))
     assert shares[0] < shares[1] < shares[2]
     assert shares[2] == pytest.approx(0.8, abs=0.08)
+
+
+def _close_spikes() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three years of weeks with four spikes in five weeks (as the demo's data_breaches
+    series has), each with a long top title, and a tall bar beside the first."""
+    periods = pd.date_range("2022-01-03", periods=156, freq="W-MON", tz="UTC")
+    counts = np.full(156, 20)
+    weeks = [60, 61, 63, 64]
+    counts[weeks] = [150, 156, 140, 149]
+    counts[59] = 155  # a neighbour nearly as tall as the spikes
+    totals = counts + 400
+    frame = pd.DataFrame(
+        {"period": periods, "count": counts, "total_count": totals, "ratio": counts / totals}
+    )
+    frame.attrs.update(n_outlets=19, start="2022-01-03", end="2024-12-29")
+    spikes = pd.DataFrame(
+        {
+            "period": periods[weeks],
+            "count": counts[weeks],
+            "top_title": [
+                f"Regulator fines retailer over breach of {n} million records" for n in weeks
+            ],
+        }
+    )
+    return frame, spikes
+
+
+def _label_and_bar_boxes(fig):
+    from matplotlib.text import Text
+
+    charts_check.render(fig, dpi=DPI)
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    labels = [Text.get_window_extent(t, renderer) for t in ax.texts]
+    bars = [p.get_window_extent(renderer) for p in ax.patches]
+    return labels, bars, ax.get_window_extent(renderer)
+
+
+def _meet(a, b) -> bool:
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
+
+
+def test_overlap_found_for_two_spike_labels_on_each_other():
+    # Spike labels as they were placed before: adjacent weeks, the same offset.
+    frame, spikes = _close_spikes()
+    fig = charts.plot_coverage(frame, spikes)
+    fig._policykit_before_draw = []  # no placement
+    found = charts_check.text_overlaps(fig, slack=0.5)
+    pairs = [(a, b) for a, b in found if " text " in a and " text " in b]
+    assert pairs, found
+    assert all(a.startswith("axes 0 text") and b.startswith("axes 0 text") for a, b in pairs)
+
+
+def test_close_spike_labels_clear_each_other_and_the_bars():
+    frame, spikes = _close_spikes()
+    fig = charts.plot_coverage(frame, spikes)
+    assert charts_check.text_overlaps(fig) == []
+    assert charts_check.problems(fig, dpi=DPI) == []
+    labels, bars, frame_box = _label_and_bar_boxes(fig)
+    assert len(labels) == 4
+    for i, a in enumerate(labels):
+        assert not any(_meet(a, b) for b in labels[i + 1 :])
+        assert not any(_meet(a, bar) for bar in bars)
+        # Inside the counts panel (headroom grown when stacking needs it).
+        assert frame_box.x0 - 0.5 <= a.x0 and a.x1 <= frame_box.x1 + 0.5
+        assert a.y1 <= frame_box.y1 + 0.5

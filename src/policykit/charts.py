@@ -52,6 +52,7 @@ from .charts_base import (
     _time_frame,
     source_note,
 )
+from .charts_labels import GAP_PT, defer_placement
 from .charts_layout import (
     FIXED_METADATA,
     HALF_PAGE_MM,
@@ -227,28 +228,35 @@ def _annotate_spikes(
     label_column = next((c for c in ("top_title", "title", "label") if c in spikes.columns), None)
     ax.scatter(centres, heights, marker="v", s=36, color=PALETTE[3], zorder=5, label="Spike")
     top = max(float(np.nanmax(heights)) if len(heights) else 0, float(data["count"].max()))
-    ax.set_ylim(0, top * 1.35 if top > 0 else 1)
+    ax.set_ylim(0, top * 1.25 if top > 0 else 1)
     # Biggest first; the rest keep their marker (the table in the report lists them all).
     order = np.argsort(-heights, kind="stable")[:labelled]
     lo, hi = extent(data["_period"], interval)
     span = hi - lo
-    for rank, i in enumerate(sorted(order, key=lambda j: spike_periods.iloc[j])):
+    annotations = []
+    for i in sorted(order, key=lambda j: spike_periods.iloc[j]):
         centre, height = centres.iloc[i], heights[i]
         text = f"{int(height)}"
         if label_column is not None and not pd.isna(spikes[label_column].iloc[i]):
             text = f"{text}: {_shorten(spikes[label_column].iloc[i], 34)}"
         position = (centre - lo) / span
         ha = "left" if position < 0.25 else "right" if position > 0.75 else "center"
-        ax.annotate(
-            text,
-            xy=(centre, height),
-            xytext=(0, 8 + 11 * (rank % 2)),
-            textcoords="offset points",
-            ha=ha,
-            fontsize=7.5,
-            color="#333333",
-            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.8, "lw": 0},
+        annotations.append(
+            ax.annotate(
+                text,
+                xy=(centre, height),
+                xytext=(0, GAP_PT),
+                textcoords="offset points",
+                ha=ha,
+                va="bottom",
+                fontsize=7.5,
+                color="#333333",
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "lw": 0},
+                arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.6, "shrinkA": 0},
+            )
         )
+    # Lifted clear of each other and of the bars once the layout is known.
+    defer_placement(ax.figure, ax, annotations)
 
 
 def _effective_outlets_label(frame: pd.DataFrame) -> str | None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import matplotlib.colors as mcolors
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
 from .charts_layout import style
 
@@ -157,8 +158,8 @@ def text_overlaps(fig, slack: float = 0.5) -> list[tuple[str, str]]:
     way), and ``(name, "figure edge")`` for a text that does not fit in the figure.
 
     Tick labels are compared with each other only within one axis (a shared axis repeats
-    its labels in each panel); texts inside a panel (annotations) only with the header
-    and footer."""
+    its labels in each panel); texts inside a panel (annotations such as spike labels)
+    with the header and footer and with each other."""
     render(fig)
     return _overlaps(fig, slack)
 
@@ -168,7 +169,10 @@ def _overlaps(fig, slack: float = 0.5):
     figure_box = fig.bbox
     boxes = []
     for name, artist in _texts(fig):
-        box = artist.get_window_extent(renderer)
+        # An annotation's own box (its leader line may cross other texts' boxes).
+        box = Text.get_window_extent(artist, renderer) if isinstance(artist, Text) else None
+        if box is None:
+            box = artist.get_window_extent(renderer)
         if box.width > 0 and box.height > 0:
             boxes.append((name, box))
     found = []
@@ -185,7 +189,13 @@ def _overlaps(fig, slack: float = 0.5):
         for name_b, b in boxes[i + 1 :]:
             header = name_a in furniture or name_b in furniture or "title" in name_a + name_b
             inner = " text " in name_a or " text " in name_b
-            if inner and not header:
+            # Two texts inside one panel (spike labels) must not cover each other either.
+            same_panel = (
+                " text " in name_a
+                and " text " in name_b
+                and name_a.split(" text ")[0] == name_b.split(" text ")[0]
+            )
+            if inner and not header and not same_panel:
                 continue
             ticks = " tick " in name_a and " tick " in name_b
             if ticks and name_a.split(" tick ")[0] != name_b.split(" tick ")[0]:

@@ -153,6 +153,11 @@ class ReportFigure(Figure):
     def draw(self, renderer):
         engine = self.get_layout_engine()
         if not getattr(self, "_policykit_wrap", None) or engine is None or not self.axes:
+            hooks = getattr(self, "_policykit_before_draw", [])
+            if hooks and engine is not None:
+                engine.execute(self)  # the hooks measure against the laid-out Axes
+            for hook in hooks:
+                hook(renderer)
             super().draw(renderer)
             return
         # Lay out, wrap the texts to the Axes' positions, lay out again only if a text
@@ -161,6 +166,9 @@ class ReportFigure(Figure):
         engine.execute(self)
         if self._fit_texts(renderer):
             engine.execute(self)
+        # Labels placed against the final Axes positions (charts_labels).
+        for hook in getattr(self, "_policykit_before_draw", []):
+            hook(renderer)
         self._layout_engine = None
         try:
             super().draw(renderer)
@@ -200,6 +208,7 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize=None, **kwargs):
     fig._policykit_owned = True
     fig._policykit_raw = {}
     fig._policykit_wrap = []
+    fig._policykit_before_draw = []
     fig._policykit_height = fig.get_size_inches()[1]
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     return fig, axes
