@@ -26,6 +26,7 @@ import policykit as pk
 con = pk.connect(db, read_only=True)
 topic_counts = pk.list_topics(con)
 topics = topics or topic_counts["topic"].tolist()
+labels = {topic: pk.topic_label(con, topic) for topic in topics}  # as topics.yml names them
 # By default the whole dated range, by weeks for a month of data, months for a few years.
 start, end = pk.report_period(con, None, start, end)
 interval = interval or pk.coarser_interval(start, end, "day")
@@ -45,7 +46,7 @@ pk.show_title(
 
 # %%
 pk.show_table(
-    topic_counts[topic_counts["topic"].isin(topics)],
+    pk.with_labels(con, topic_counts[topic_counts["topic"].isin(topics)]),
     caption="Articles per topic (all, dated, undated)",
 )
 
@@ -66,7 +67,7 @@ pk.plot_share_of_voice(pk.with_labels(con, voice, "item"), title=f"Share of voic
 # %%
 by_topic = pk.coverage_over_time(con, interval=interval, start=start, end=end, by="topic")
 pk.plot_coverage_small_multiples(
-    pk.with_labels(con, by_topic[by_topic["topic"].isin(topics)]), by="topic"
+    by_topic[by_topic["topic"].isin(topics)], by="topic", labels=labels
 )
 
 # %%

@@ -192,6 +192,11 @@ def test_landscape_names_topics_by_label(built):
     panels = [a for a in alts if a.startswith("Coverage over time by topic")]
     assert len(panels) == 1 and LABEL in panels[0]  # the panel titles
     assert not any("facial_recognition" in a for a in alts)
+    # The per-topic table names the topic by its label too, not its key.
+    markup = built["landscape"].html.read_text(encoding="utf-8")
+    start = markup.index("Articles per topic (all, dated, undated)")
+    table = markup[start : markup.index("</table>", start)]
+    assert LABEL in table and "facial_recognition" not in table
 
 
 def test_brief_chart_notes_count_the_topics_articles(built):
