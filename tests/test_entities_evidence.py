@@ -140,6 +140,12 @@ CASES = [
         {"Geological Survey": "organisation", "Polisario Front": "organisation"},
         set(),
     ),
+    # "Home" is page furniture elsewhere, but part of "Home Office", "Home Minister"
+    (
+        "He said the UK Home Office erred. Home Minister Amit Shah agreed.",
+        {"UK Home Office": "organisation", "Amit Shah": "person"},
+        {"Office", "Minister Amit Shah"},
+    ),
 ]
 
 
@@ -199,6 +205,15 @@ def test_acronyms_need_evidence_beyond_capitals():
     assert twice["XQZR"].strong  # used twice
     expanded = _found("The Kestrel Data Alliance (KDA) met. It said nothing.", NO_GAZ)
     assert expanded["KDA"].strong and expanded["KDA"].type == "organisation"
+
+
+def test_a_country_before_a_listed_body_is_part_of_its_mention():
+    # GUM writes "US State Department" as one organisation; the name stays canonical
+    text = "He spoke at the U.S. State Department, not at the State Department."
+    found = _found(text)
+    assert "United States" not in found
+    dept = next(f for f in found.values() if f.type == "organisation")
+    assert [text[s:e] for s, e in dept.spans] == ["U.S. State Department", "State Department"]
 
 
 def test_spans_point_at_the_mentions():

@@ -197,6 +197,16 @@ def _is_title(word: str) -> bool:
     return low in TITLES or ("-" in low and any(p in TITLES for p in low.split("-")))
 
 
+def _home_office(words: list[str], idx: list[int]) -> bool:
+    """ "Home Office", "Home Ministry", "Home Minister Amit Shah": "Home" (page furniture
+    elsewhere) is part of the name, as the only boilerplate word, before a body or title."""
+    bad = [k for k, i in enumerate(idx) if words[i].lower() in BOILERPLATE_WORDS]
+    if len(bad) != 1 or words[idx[bad[0]]] != "Home" or bad[0] + 1 >= len(idx):
+        return False
+    nxt = words[idx[bad[0] + 1]].lower()
+    return nxt != "news" and (nxt in ORG_HEADS or nxt in TITLES)
+
+
 def _is_camel(word: str) -> bool:
     return _CAMEL_RE.match(word) is not None
 
@@ -292,15 +302,28 @@ class _Doc:
             return
         offs = [m.start() for m in _WORD_RE.finditer(self.text, span.start, span.end)]
         rest: list[list[int]] = [[]]
+        refused: dict[int, int] = {}  # end -> start of a listed place kept out of a name
         i = 0
         while i < len(words):
             hit = self.gaz.match(words, i)
             if hit and not self._refuse_hit(words, i, span.initial, hit):
-                n = hit[0]
-                self._add_entry(hit[1], offs[i], offs[i + n - 1] + len(words[i + n - 1]))
+                n, start = hit[0], offs[i]
+                j = refused.get(i)
+                if (
+                    j is not None
+                    and rest[-1][j - i :] == list(range(j, i))
+                    and self.gaz.entries[hit[1]].type == "organisation"
+                ):
+                    # "US State Department": the country is part of the body's name as
+                    # written (the name stays the listed one)
+                    del rest[-1][j - i :]
+                    start = offs[j]
+                self._add_entry(hit[1], start, offs[i + n - 1] + len(words[i + n - 1]))
                 i += n
                 rest.append([])
             else:
+                if hit:
+                    refused[i + hit[0]] = i
                 rest[-1].append(i)
                 i += 1
         after = self.text[span.end : span.end + 80]
@@ -462,7 +485,7 @@ class _Doc:
         # A leading "The" mid-sentence is part of a name ("told The Daily Beast").
         if idx and words[idx[0]] in ("The", "the") and (initial or len(idx) == 1):
             idx = idx[1:]
-        if any(words[i].lower() in BOILERPLATE_WORDS for i in idx):
+        if any(words[i].lower() in BOILERPLATE_WORDS for i in idx) and not _home_office(words, idx):
             # Page furniture splits a run ("Developed By PixelVJ"): recognise the pieces.
             piece: list[int] = []
             for i in [*idx, -1]:
