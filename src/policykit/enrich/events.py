@@ -495,10 +495,14 @@ def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
         if len(members) > MAX_GROUP:
             cut = round(cut + 0.05, 4)
             strong = sim >= cut
-            la, lb = _local(members, a[strong]), _local(members, b[strong])
-            sub = coo_matrix((np.ones(len(la)), (la, lb)), shape=(len(members),) * 2)
+            la = _local(members, a[strong]).astype(np.int32)
+            lb = _local(members, b[strong]).astype(np.int32)
+            sub = coo_matrix((np.ones(len(la), np.int8), (la, lb)), shape=(len(members),) * 2)
+            del la, lb
             _, parts = connected_components(sub, directed=False)
-            link_part = np.where(strong, parts[_local(members, a)], -1)
+            del sub
+            link_part = parts[_local(members, a)].astype(np.int32)
+            link_part[~strong] = -1
             link_order = np.argsort(link_part, kind="stable")
             count = int(parts.max()) + 1
             link_bounds = np.searchsorted(link_part[link_order], np.arange(-1, count + 1))
