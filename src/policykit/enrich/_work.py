@@ -16,9 +16,9 @@ from .entities import (
     Gazetteer,
     entity_id,
     find_entities,
-    original_span,
     person_names,
     prepare_with_map,
+    span_map,
 )
 from .entities_spacy import find_entities_spacy
 from .language import detect_language
@@ -56,16 +56,13 @@ def process(rows: list[tuple]) -> dict[str, list[tuple]]:
             else:
                 found = find_entities(text, _GAZ, headline=title, prepared=True)
             if do_ent:
-                out["entities"].extend(
-                    (aid, entity_id(f.name), f.name, f.type, f.origin, f.mentions, f.strong)
-                    for f in found
-                )
                 where = "body" if body else "summary"
-                out["entity_spans"].extend(
-                    (aid, entity_id(f.name), where, *original_span(removed, s, e))
-                    for f in found
-                    for s, e in f.spans
-                )
+                back = span_map(removed)  # the removed full stops read once per article
+                ents, spans = out["entities"], out["entity_spans"]
+                for f in found:
+                    eid = entity_id(f.name)
+                    ents.append((aid, eid, f.name, f.type, f.origin, f.mentions, f.strong))
+                    spans.extend((aid, eid, where, *back(s, e)) for s, e in f.spans)
             t1 = _clock()
             spent["entities" if do_ent else "citations"] += t1 - t0
             if do_cit:

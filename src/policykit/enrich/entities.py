@@ -24,6 +24,7 @@ non-Latin scripts are not recognised.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -117,7 +118,18 @@ def original_span(removed: list[int], start: int, end: int) -> tuple[int, int]:
     "U.S." rather than "U.S")."""
     if not removed:
         return start, end
+    return span_map(removed)(start, end)
+
+
+def span_map(removed: list[int]):
+    """:func:`original_span` for many spans of one text (the removals read once)."""
+    if not removed:
+        return lambda start, end: (start, end)
     shifted = [pos - i for i, pos in enumerate(removed)]  # where each removal sits
+    return functools.partial(_map_span, removed, shifted)
+
+
+def _map_span(removed: list[int], shifted: list[int], start: int, end: int):
     s = start + bisect.bisect_right(shifted, start)
     e = end - 1 + bisect.bisect_right(shifted, end - 1) + 1
     k = bisect.bisect_left(removed, e)
@@ -731,8 +743,9 @@ def find_entities(
     work, removed = prepare_with_map(text or "")
     found = _Doc(work, gaz, headline).results()
     if removed:
+        back = span_map(removed)
         for f in found:
-            f.spans = [original_span(removed, s, e) for s, e in f.spans]
+            f.spans = [back(s, e) for s, e in f.spans]
     return found
 
 

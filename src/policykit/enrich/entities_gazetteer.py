@@ -287,6 +287,7 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names recur across articles
 def entity_id(name: str) -> str:
     """16 hex characters of sha256 of the case-folded canonical name."""
     return hashlib.sha256(("entity:" + _key(name)).encode()).hexdigest()[:16]
