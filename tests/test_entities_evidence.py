@@ -214,6 +214,12 @@ def test_a_country_before_a_listed_body_is_part_of_its_mention():
     assert "United States" not in found
     dept = next(f for f in found.values() if f.type == "organisation")
     assert [text[s:e] for s, e in dept.spans] == ["U.S. State Department", "State Department"]
+    # a listed body inside a longer listed name: one mention of the longer one
+    text = "He told the United Nations Security Council and the U.S. House of Representatives."
+    found = _found(text)
+    assert "United Nations" not in found and "United States" not in found
+    spans = sorted(text[s:e] for f in found.values() for s, e in f.spans)
+    assert spans == ["U.S. House of Representatives", "United Nations Security Council"]
 
 
 def test_spans_point_at_the_mentions():

@@ -330,6 +330,17 @@ class _Doc:
                     # written (the name stays the listed one)
                     del rest[-1][j - i :]
                     start = offs[j]
+                nxt = self.gaz.match(words, i + n) if i + n < len(words) else None
+                if (
+                    nxt
+                    and self.gaz.entries[nxt[1]].type == "organisation"
+                    and self.gaz.entries[hit[1]].type in ("place", "organisation")
+                    and not self._refuse_hit(words, i + n, span.initial, nxt)
+                ):
+                    # "United Nations Security Council", "US House of Representatives":
+                    # one mention of the second (listed) body, as written
+                    i, hit = i + n, nxt
+                    n = hit[0]
                 self._add_entry(hit[1], start, offs[i + n - 1] + len(words[i + n - 1]))
                 i += n
                 rest.append([])
