@@ -147,7 +147,7 @@ COUNTRY_ALIASES = {
     "Czech Republic": "Czechia",
     "Ivory Coast": "Cote d'Ivoire|Côte d'Ivoire",
     "Myanmar": "Burma",
-    "Democratic Republic of the Congo": "DR Congo|DRC|Congo-Kinshasa",
+    "Democratic Republic of the Congo": "DR Congo|DRC|Congo-Kinshasa|Democratic Republic of Congo",
     "Republic of the Congo": "Congo-Brazzaville",
     "United Arab Emirates": "UAE|U.A.E.",
     "Netherlands": "Holland|The Netherlands",
