@@ -130,6 +130,30 @@ def test_related_box_inside_the_article_is_skipped_not_an_end():
     assert "Related" not in result.body.splitlines()
 
 
+def test_recurring_box_of_headlines_and_names_inside_the_article_is_skipped():
+    box = ("Most Popular", "Gear", "Ten tools for the home", "Jane Roe", "Science", "A comet")
+    more = [p.replace("the ", "this ", 1) for p in (P1, P2, P3)]
+    story = [P1, P2, P3, P4, *box, P5, *more, *box, *(p.replace("the ", "that ", 1) for p in more)]
+    body = clean_dump(_dump(HEADLINE, *story)).body
+    for paragraph in (P1, P2, P3, P4, P5, *more):
+        assert paragraph in body
+    assert "Ten tools for the home" not in body.splitlines()
+
+
+def test_teaser_list_with_dates_after_the_article_is_not_a_box():
+    teaser = (
+        "The city wants to know what residents think about the new bus lines, and it will "
+        "hold meetings in every district over the summer."
+    )
+    dump = _dump(
+        HEADLINE, P1, P2, P3, "You may also like", "Bus plan", "27.10.2023", teaser, teaser,
+        teaser, teaser,
+    )  # fmt: skip
+    body = clean_dump(dump).body
+    assert P3 in body
+    assert teaser not in body
+
+
 def test_comment_marker_after_the_article_still_ends_it():
     comment = (
         "I think that the council should have waited for the report of the experts before "

@@ -348,19 +348,37 @@ _COMMENT_MARKER = re.compile(
 )
 
 
-def _marker_inline(units: list[_Unit], start: int, i: int, end: int) -> bool:
-    """A "Related" / "Read more" box inside the story: within three units after the
-    marker the prose resumes, and at least three paragraphs follow, as much prose as
-    came before it, before the next marker. Comment and author markers always end.
+_BOX_KINDS = {"short", "neargood", "caption", "widget", "byline", "share"}
+
+
+def _marker_inline(units: list[_Unit], start: int, i: int, end: int, window: int = 15) -> bool:
+    """A "Related" / "Most popular" box inside the story: within ``window`` units of
+    headlines, names and captions after the marker the prose resumes, and at least three
+    paragraphs follow, as much prose as came before it, before the next marker (the
+    same box recurring further down does not count as one). Comment and author markers
+    always end the article. The box's lines are marked ``related`` (removed).
     """
     if _COMMENT_MARKER.search(units[i].text):
         return False
     following = units[i + 1 : end]
-    if not any(u.kind == "good" for u in following[:3]):
+    resume = next((k for k, u in enumerate(following[:window]) if u.kind == "good"), None)
+    if resume is None or any(u.kind not in _BOX_KINDS for u in following[:resume]):
         return False
-    stop = next((k for k, u in enumerate(following) if u.kind == "endmarker"), len(following))
+    same = normalise_line(units[i].text)
+    stop = next(
+        (
+            k
+            for k, u in enumerate(following)
+            if u.kind == "endmarker" and normalise_line(u.text) != same
+        ),
+        len(following),
+    )
     after = [u for u in following[:stop] if u.kind == "good"]
-    return len(after) >= 3 and _prose_mass(after) >= _prose_mass(units[start:i])
+    if len(after) < 3 or _prose_mass(after) < _prose_mass(units[start:i]):
+        return False
+    for unit in following[:resume]:  # the box's headlines and names are not the story
+        unit.kind, unit.score = "related", _KIND_SCORE["related"]
+    return True
 
 
 def _prose_mass(units: list[_Unit]) -> float:
