@@ -278,3 +278,23 @@ def test_generated_places_cover_the_named_sources():
     # a given name or a common word is never a generated place on its own
     for word in ("Vladimir", "George", "South", "Central", "Obama"):
         assert word not in names and word not in aliases, word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The statement came from the Italian Episcopal Conference (CEI). The CEI agreed.",
+        # the other order, as GUM's Wikinews text writes it
+        "The head of CEI (Italian Episcopal Conference), Nunzio Galantino, spoke. CEI agreed.",
+    ],
+)
+def test_a_name_that_defines_its_acronym_is_an_organisation_with_its_mentions(text):
+    found = _found(text, NO_GAZ)
+    body = found["Italian Episcopal Conference"]
+    assert body.type == "organisation" and body.strong
+    assert "CEI" not in found
+    assert sorted(text[s:e] for s, e in body.spans) == [
+        "CEI",
+        "CEI",
+        "Italian Episcopal Conference",
+    ]

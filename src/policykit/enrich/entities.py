@@ -238,6 +238,7 @@ class _Doc:
         self._lower_words: set[str] | None = None  # words written in lower case, on demand
         self._caps: dict[int, bool] = {}
         self.teams: set[str] = set()  # listed places that play as teams in this article
+        self.defined: dict[str, str] = {}  # "(CEI)" after a name: acronym -> its key
         for span in _spans(self.text):
             self._span(span)
         if headline:
@@ -593,9 +594,16 @@ class _Doc:
             return
         if any(_is_title(w) for w in ws):
             return
+        defined = None if titled else _DEFINED_RE.match(after) or _DEFINES_RE.search(before)
         if low[-1] in CORPORATE_SUFFIXES:
             add(name, "organisation", "recogniser", True, start, end, "suffix")
             self.orgs_first.setdefault(ws[0], _key(name))
+        elif defined and low[-1] not in PLACE_HEADS and len(defined[1]) <= len(ws) + 2:
+            # "the Italian Episcopal Conference (CEI)", "CEI (Italian Episcopal
+            # Conference)": a body that defines its acronym; its mentions are this name's
+            key = add(name, "organisation", "recogniser", True, start, end, "defined")
+            self.defined.setdefault(defined[1], key)
+            self.orgs_first.setdefault(ws[0], key)
         elif (low[-1] in EVENT_HEADS or low[0] in EVENT_FIRST) and not titled:
             add(name, "event", "recogniser", True, start, end, "event")
         elif (low[-1] in PLACE_HEADS or low[0] in PLACE_HEADS and "of" in low) and not titled:
@@ -694,6 +702,12 @@ class _Doc:
                 person.mentions += f.mentions
                 person.spans.extend(f.spans)
                 del out[key]
+        for acronym, full_key in self.defined.items():
+            f, full = out.get(_key(acronym)), out.get(full_key)
+            if f is not None and full is not None and f.origin == "recogniser":
+                full.mentions += f.mentions
+                full.spans.extend(f.spans)
+                del out[_key(acronym)]
         # A person's one-word form ("Markey" after "Senator Markey") joins the full name.
         for key, f in list(out.items()):
             if f.type == "person" and " " not in f.name and f.name in self.persons_full:
@@ -737,6 +751,8 @@ _TEAM_AFTER = re.compile(
 )
 _TEAM_BEFORE = re.compile(r"\b(?:against|beat|defeated|faced|versus|vs\.?|v\.?)[ \t]+$")
 _SPEECH_RE = re.compile(r"\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
+_DEFINED_RE = re.compile(r"[ \t]*\(([A-Z][A-Z&]{1,7})\)")
+_DEFINES_RE = re.compile(r"\b([A-Z][A-Z&]{1,7})[ \t]*\($")  # "CEI (Italian Episcopal ..."
 _DOC_FIRST = frozenset({"article", "section", "rule", "act", "order", "report"})
 
 
