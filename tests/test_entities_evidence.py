@@ -211,7 +211,10 @@ def test_acronyms_need_evidence_beyond_capitals():
     twice = _found("Rules apply to XQZR members. Later XQZR members left.", NO_GAZ)
     assert twice["XQZR"].strong  # used twice
     expanded = _found("The Kestrel Data Alliance (KDA) met. It said nothing.", NO_GAZ)
-    assert expanded["KDA"].strong and expanded["KDA"].type == "organisation"
+    # a defined acronym is evidence, and its mention joins the name that defines it
+    body = expanded["Kestrel Data Alliance"]
+    assert body.strong and body.type == "organisation" and "KDA" not in expanded
+    assert body.mentions == 2
 
 
 def test_a_country_before_a_listed_body_is_part_of_its_mention():
