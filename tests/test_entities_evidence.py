@@ -140,6 +140,12 @@ CASES = [
         {"Geological Survey": "organisation", "Polisario Front": "organisation"},
         set(),
     ),
+    # "for the" joins a body to its remit, not a person to what follows
+    (
+        "The Joint Council for the Welfare of Immigrants met Barack Obama for the talks.",
+        {"Joint Council for the Welfare of Immigrants": "organisation", "Barack Obama": "person"},
+        {"Joint Council", "Welfare of Immigrants", "Barack Obama for the"},
+    ),
     # diseases and common abbreviations in capitals are not organisations (GMB: AIDS
     # in 37 documents, HIV in 26); the long form of DR Congo is the country
     (

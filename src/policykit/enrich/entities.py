@@ -59,7 +59,9 @@ from .entities_words import (  # noqa: F401  (re-exported for citations)
     TITLES,
 )
 
-_CONNECTORS = r"(?:of(?:[ \t]+the)?|for|de|la|del|da|do|dos|van|von|der|den|al|bin|and|&)"
+_CONNECTORS = (
+    r"(?:of(?:[ \t]+the)?|for(?:[ \t]+the)?|de|la|del|da|do|dos|van|von|der|den|al|bin|and|&)"
+)
 _CAP_WORD = (
     r"(?:[A-ZÀ-ÖØ-Þ][\w&\-]*(?:['’][A-Z][a-z]+)?[\w\-]*"  # Clearview, Ton-That, O'Brien
     r"|[a-z]{1,2}[A-Z][\w\-]*)"  # iPhone, eBay
@@ -422,9 +424,17 @@ class _Doc:
         drop connectors left at either end."""
         pieces: list[list[int]] = [[]]
         agency = bool(part) and words[part[0]].lower() in ORG_HEADS
-        for i in part:
+        for k, i in enumerate(part):
             if words[i] in ("and", "&") and not agency:
                 pieces.append([])
+            elif (
+                words[i] == "for"
+                and k
+                and words[part[k - 1]].lower() not in ORG_HEADS
+                and i + 1 < len(words)
+                and words[i + 1] == "the"
+            ):
+                pieces.append([])  # "for the" joins only a body to its remit
             else:
                 pieces[-1].append(i)
         out = []
