@@ -439,3 +439,24 @@ def test_real_gold_beats_the_naive_anchor_and_the_floors():
     for name, (p, r, _) in result.scores.items():
         if name.startswith("tfidf+cc"):
             assert precision + recall > p + r, name
+
+
+def test_small_groups_join_the_large_group_they_are_strongly_linked_to():
+    # Group 0: ten articles linked in a chain; article 10 has five links of 0.5 to it
+    # (2.5 per member, all its weight); article 11 one weak link (0.15): it stays alone.
+    a = [i + 1 for i in range(9)] + [10] * 5 + [11]
+    b = list(range(9)) + [0, 2, 4, 6, 8] + [3]
+    sim = [0.6] * 9 + [0.5] * 5 + [0.15]
+    links = ev.Links(np.array(a, np.int32), np.array(b, np.int32), np.array(sim, np.float32))
+    seconds = np.arange(12, dtype=np.float64) * 3600
+    labels = np.array([0] * 10 + [1, 2])
+    medoid = np.array([True] + [False] * 9 + [True, True])
+    out, flags = ev._attach(seconds, labels, medoid, links)
+    assert out[10] == out[0] and out[11] != out[0]
+    for label in set(out.tolist()):
+        assert flags[out == label].sum() == 1
+    # Too far apart in time: no move, however strong the links.
+    far = seconds.copy()
+    far[10] = seconds[0] + (ev.MAX_SPAN_DAYS + 1) * 86400
+    out, _ = ev._attach(far, labels, medoid, links)
+    assert out[10] != out[0]

@@ -71,10 +71,13 @@ SMOOTH_K = 10
 SMOOTH_ALPHA = 1.0
 THRESHOLD = 0.3
 GROUP_THRESHOLD = 0.2
+ATTACH_SCORE = 2.0
+ATTACH_SHARE = 0.2
+ATTACH_ROUNDS = 12
 LEAD_WORDS = 40
 LEAD_WEIGHT = 0.5
 MAX_GROUP = 4000
-VERSION = "1"
+VERSION = "2"
 _ROWS = 2000  # rows of one block compared at a time
 _DENSE = 300  # connected sets up to this size use dense arrays
 _FAR = 1e9  # distance of a pair that may never share an event
@@ -108,6 +111,9 @@ def parameters() -> dict:
         "smooth_alpha": SMOOTH_ALPHA,
         "threshold": THRESHOLD,
         "group_threshold": GROUP_THRESHOLD,
+        "attach_score": ATTACH_SCORE,
+        "attach_share": ATTACH_SHARE,
+        "attach_rounds": ATTACH_ROUNDS,
         "lead_words": LEAD_WORDS,
         "lead_weight": LEAD_WEIGHT,
         "max_group": MAX_GROUP,
@@ -442,6 +448,62 @@ def _local(members: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.searchsorted(members, values)
 
 
+def _attach(seconds, labels, medoid, links):
+    """The third level, across connected sets and their parts: a group joins the larger
+    group it is most linked to when its members' links to it sum to at least
+    ``ATTACH_SCORE`` per member and carry at least ``ATTACH_SHARE`` of all its link
+    weight (inside links included), the span stays within ``MAX_SPAN_DAYS`` and the
+    result within ``MAX_GROUP``; up to ``ATTACH_ROUNDS`` rounds. Average linkage over
+    capped links dilutes a large event (each member links to at most ``NEIGHBOURS``
+    others, and a giant connected set is cut into parts grouped apart), so its members
+    end up in many small groups; each of them is strongly linked to the big one. A
+    headline that shares one word with an event has a few weak links to it, and a
+    group's own links count against a move. The joining group's medoid yields."""
+    labels = labels.copy()
+    medoid = medoid.copy()
+    sim = links.sim.astype(np.float64)
+    for _ in range(ATTACH_ROUNDS):
+        _, labels = np.unique(labels, return_inverse=True)
+        k = int(labels.max()) + 1
+        size = np.bincount(labels, minlength=k)
+        la, lb = labels[links.a], labels[links.b]
+        total = np.bincount(la, sim, minlength=k) + np.bincount(lb, sim, minlength=k)
+        cross = la != lb
+        x, y, w = la[cross], lb[cross], sim[cross]
+        if len(x) == 0:
+            break
+        # both ways round, summed per (group, other group)
+        W = coo_matrix((np.r_[w, w], (np.r_[x, y], np.r_[y, x])), shape=(k, k)).tocsr()
+        W.sum_duplicates()
+        W = W.tocoo()
+        x, y, w = W.row, W.col, W.data
+        larger = (size[y] > size[x]) | ((size[y] == size[x]) & (y < x))
+        x, y, w = x[larger], y[larger], w[larger]
+        order = np.lexsort((y, -w, x))
+        x, y, w = x[order], y[order], w[order]
+        best = np.r_[True, x[1:] != x[:-1]]
+        x, y, w = x[best], y[best], w[best]
+        first = np.full(k, np.inf)
+        last = np.full(k, -np.inf)
+        np.minimum.at(first, labels, seconds)
+        np.maximum.at(last, labels, seconds)
+        span = np.maximum(last[x], last[y]) - np.minimum(first[x], first[y])
+        ok = (w >= ATTACH_SCORE * size[x]) & (w >= ATTACH_SHARE * total[x])
+        ok &= span <= MAX_SPAN_DAYS * _DAY
+        moving = np.zeros(k, bool)
+        moving[x[ok]] = True
+        ok &= ~moving[y]  # no chains within a round: a target stays put
+        incoming = np.bincount(y[ok], size[x[ok]], minlength=k)
+        ok &= size[y] + incoming[y] <= MAX_GROUP
+        if not ok.any():
+            break
+        target = np.arange(k)
+        target[x[ok]] = y[ok]
+        medoid[target[labels] != labels] = False
+        labels = target[labels]
+    return labels, medoid
+
+
 def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
     """Event numbers (0..k-1, in order of first member) and medoid flags for
     ``len(seconds)`` articles linked by ``links``."""
@@ -521,6 +583,7 @@ def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
         labels[members] = local + next_label
         medoid[members] = is_medoid
         next_label += int(local.max()) + 1
+    labels, medoid = _attach(seconds, labels, medoid, links)
     # Renumber by first member, so the numbering does not depend on the work order.
     _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
     rank = np.empty(len(first), dtype=np.int64)
