@@ -974,7 +974,7 @@ def trends_terms(
 @trends_group.command("entities")
 @_trend_options
 @click.option("--n", type=int, default=20, show_default=True, help="Entities listed.")
-@click.option("--type", "entity_type", help="person, organisation or place.")
+@click.option("--type", "entity_type", help="person, organisation, place or event.")
 @handle_errors
 def trends_entities(topic_arg, topic, query, start, end, outlets, tz, fmt, out, db, n, entity_type):
     """Top entities: mentioned in the most matching articles."""
