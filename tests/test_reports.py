@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -536,6 +539,38 @@ def test_a_build_prints_no_kernel_noise(tmp_path, fixture_db, capfd):
     assert "without encryption" not in err
     assert "KeyboardInterrupt" not in err
     assert "IPKernelApp" not in err
+
+
+def test_a_build_reports_its_steps(tmp_path, fixture_db):
+    # `policykit report` was silent for the whole build: each step now starts and ends
+    # through the progress reporter (the CLI prints them; the API stays quiet by default).
+    events = []
+    source = _notebook(tmp_path / "steps.ipynb", ["db = None", "1"])
+    reports.render_report(
+        source, to=["html"], db=fixture_db, out=tmp_path / "r", progress=events.append
+    )
+    ended = [(e.group, e.stage, e.done, e.total) for e in events if e.finished]
+    assert ended == [("report steps", "execute", 1, 1), ("report steps", "export", 1, 1)]
+    assert all(not e.finished for e in events[:1])
+
+
+def test_the_report_command_prints_its_steps_without_a_terminal(tmp_path, fixture_db):
+    # Lines are for steps of 2 s or more: the cell sleeps past that on any machine.
+    source = _notebook(tmp_path / "steps.ipynb", ["db = None", "import time\ntime.sleep(2.5)"])
+    env = {**os.environ, "POLICYKIT_PROGRESS": "lines"}
+    run = subprocess.run(
+        [sys.executable, "-m", "policykit", "report", str(source), "--to", "html",
+         "--db", str(fixture_db), "--out", str(tmp_path / "r")],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "report steps: execute 1/1 notebook in " in run.stderr
+    quiet = subprocess.run(
+        [sys.executable, "-m", "policykit", "report", str(source), "--to", "html", "--quiet",
+         "--db", str(fixture_db), "--out", str(tmp_path / "q")],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert quiet.returncode == 0 and "report steps" not in quiet.stderr
 
 
 def test_kernel_errors_still_reach_stderr(tmp_path, fixture_db, capfd):

@@ -407,8 +407,9 @@ def info(db):
     help="Output folder (default: reports/).",
 )
 @db_option
+@quiet_option
 @handle_errors
-def report(name, params, to, out, db):
+def report(name, params, to, out, db, quiet):
     """Build report NAME (a notebook in notebooks/: coverage-brief, landscape, explore).
 
     Executes the notebook with papermill into OUT/NAME.ipynb (the source is never
@@ -416,11 +417,18 @@ def report(name, params, to, out, db):
     embedded, no scripts) and an A4 OUT/NAME.pdf (WeasyPrint; no LaTeX, no browser).
     Prints the paths written.
     """
+    from .progress import cli_choice, resolve
     from .reports import parse_params, render_report
 
-    result = render_report(
-        name, parse_params(params), to=tuple(to) or ("html", "pdf"), out=out, db=db
-    )
+    with resolve(cli_choice(quiet), heartbeat=True) as meter:
+        result = render_report(
+            name,
+            parse_params(params),
+            to=tuple(to) or ("html", "pdf"),
+            out=out,
+            db=db,
+            progress=meter,
+        )
     for path in result.paths:
         click.echo(str(path))
 
@@ -743,7 +751,7 @@ def _for_output(frame, fmt: str):
     if nested:
         if fmt == "table":
             frame = frame.drop(columns="stories")
-        elif fmt in ("csv", "json"):
+        elif fmt == "csv":
             frame["stories"] = [json.dumps(s, default=str) for s in frame["stories"]]
     return frame
 

@@ -446,6 +446,7 @@ def render_report(
     out: str | Path | None = None,
     db: str | Path | None = None,
     timeout: int | None = 600,
+    progress=None,
 ) -> ReportResult:
     """Build a report: execute a notebook, then export HTML and/or PDF.
 
@@ -465,6 +466,11 @@ def render_report(
         The database (default: ``POLICYKIT_DB`` or the configured path).
     timeout
         Seconds allowed per cell.
+    progress
+        As for :func:`policykit.ingest`: ``None``/``False`` (the default) is silent,
+        ``True`` a bar on a terminal and lines elsewhere, or a callable taking
+        :class:`policykit.progress.Event`. The steps are executing the notebook and
+        exporting its files; the CLI shows them.
 
     Returns
     -------
@@ -480,6 +486,7 @@ def render_report(
     """
     from . import store
     from .enrich.topics import stored_topics
+    from .progress import resolve
     from .trends._core import check_parameters
 
     formats = (to,) if isinstance(to, str) else tuple(to)
@@ -511,13 +518,13 @@ def render_report(
     with _exit_on_signals(), _quiet_nbformat():
         return _build(
             source, report_name, params, declared, formats, out_dir, timeout, timings, clock,
-            db_path, db_hash, inputs, definitions,
+            db_path, db_hash, inputs, definitions, resolve(progress),
         )  # fmt: skip
 
 
 def _build(
     source, report_name, params, declared, formats, out_dir, timeout, timings, clock,
-    db_path, db_hash, inputs, definitions,
+    db_path, db_hash, inputs, definitions, meter,
 ) -> ReportResult:  # fmt: skip
     """Execute and export in a build folder inside ``out_dir``, then rename into place."""
     import nbformat
@@ -528,7 +535,12 @@ def _build(
         raise ReportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     try:
         executed = work / f"{report_name}.ipynb"
-        _execute(source, executed, params, report_name, timeout)
+        # One line while the notebook runs (the heartbeat repeats it in a log), one when
+        # it ends: papermill reports nothing between cells that we could count.
+        group = f"report {report_name}"
+        with meter.stage("execute", total=1, unit="notebook", group=group) as step:
+            _execute(source, executed, params, report_name, timeout)
+            step.advance()
         timings["execute"] = time.perf_counter() - clock
         notebook = nbformat.read(str(executed), as_version=4)
         effective = {k: v["default"] for k, v in declared.items()}
@@ -553,24 +565,27 @@ def _build(
         notebook = _append_provenance(executed, notebook, block)
         built = {"notebook": executed}
         if formats:
-            clock = time.perf_counter()
-            markup = export_html(_for_readers(notebook), report_name)
-            problems = html_problems(markup)
-            if problems:
-                raise ReportError(
-                    f"report {report_name}: the HTML is not self-contained and safe: "
-                    f"{problems[0]} (and {len(problems) - 1} more); display data through "
-                    "pk.show_table and the plot_* functions"
-                )
-            timings["html"] = time.perf_counter() - clock
-            if "html" in formats:
-                built["html"] = work / f"{report_name}.html"
-                built["html"].write_text(markup, encoding="utf-8")
-            if "pdf" in formats:
+            with meter.stage("export", total=len(formats), unit="files", group=group) as export:
                 clock = time.perf_counter()
-                built["pdf"] = work / f"{report_name}.pdf"
-                export_pdf(markup, built["pdf"])
-                timings["pdf"] = time.perf_counter() - clock
+                markup = export_html(_for_readers(notebook), report_name)
+                problems = html_problems(markup)
+                if problems:
+                    raise ReportError(
+                        f"report {report_name}: the HTML is not self-contained and safe: "
+                        f"{problems[0]} (and {len(problems) - 1} more); display data through "
+                        "pk.show_table and the plot_* functions"
+                    )
+                timings["html"] = time.perf_counter() - clock
+                if "html" in formats:
+                    built["html"] = work / f"{report_name}.html"
+                    built["html"].write_text(markup, encoding="utf-8")
+                    export.advance()
+                if "pdf" in formats:
+                    clock = time.perf_counter()
+                    built["pdf"] = work / f"{report_name}.pdf"
+                    export_pdf(markup, built["pdf"])
+                    timings["pdf"] = time.perf_counter() - clock
+                    export.advance()
         final = {}
         for kind, path in built.items():
             target = out_dir / path.name
