@@ -399,10 +399,17 @@ def _merge_groups(times, labels, a, b, sim):
     if count == 1:
         return labels
     n = len(labels)
-    member = csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, count))
-    S = csr_matrix((np.r_[sim, sim].astype(np.float64), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
-    S = S + identity(n, format="csr")
-    G = (member.T @ S @ member).toarray()
+    if n <= _DENSE:
+        G = np.zeros((count, count))
+        np.add.at(G, (labels[a], labels[b]), sim)
+        G = G + G.T + np.diag(np.bincount(labels, minlength=count).astype(np.float64))
+    else:
+        member = csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, count))
+        S = csr_matrix(
+            (np.r_[sim, sim].astype(np.float64), (np.r_[a, b], np.r_[b, a])), shape=(n, n)
+        )
+        S = S + identity(n, format="csr")
+        G = (member.T @ S @ member).toarray()
     d = np.sqrt(np.diag(G))
     C = G / np.outer(d, d)
     dist = np.clip(1.0 - C, 0.0, 1.0)
@@ -426,16 +433,25 @@ def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.nda
     if n == 1:
         return np.zeros(1, np.int64), np.ones(1, bool)
     if n <= _DENSE:
-        similarity = csr_matrix(_smoothed_dense(n, a, b, sim))
+        # The same numbers as the sparse path, without its per-call overhead (most
+        # connected sets are small).
+        dense = _smoothed_dense(n, a, b, sim)
+        i, j = np.triu_indices(n, 1)
+        dist = 1.0 - dense[i, j]
+        dist[times[j] - times[i] > MAX_SPAN_DAYS * _DAY] = _FAR
+        tree = linkage(dist, method="average")
+        labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
+        labels = _merge_groups(times, labels, a, b, sim)
+        score = (dense * (labels[:, None] == labels[None, :])).sum(axis=1)
     else:
         similarity = smoothed_similarity(n, a, b, sim)
-    tree = linkage(_condensed_distances(times, similarity), method="average")
-    labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
-    labels = _merge_groups(times, labels, a, b, sim)
-    # Medoid: the largest total similarity to the other members; ties: the earliest.
-    s = similarity.tocoo()
-    inside = labels[s.row] == labels[s.col]
-    score = np.bincount(s.row[inside], weights=s.data[inside], minlength=n)
+        tree = linkage(_condensed_distances(times, similarity), method="average")
+        labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
+        labels = _merge_groups(times, labels, a, b, sim)
+        # Medoid: the largest total similarity to the other members; ties: the earliest.
+        s = similarity.tocoo()
+        inside = labels[s.row] == labels[s.col]
+        score = np.bincount(s.row[inside], weights=s.data[inside], minlength=n)
     order = np.lexsort((np.arange(n), -score, labels))
     is_medoid = np.zeros(n, bool)
     first = np.r_[True, labels[order][1:] != labels[order][:-1]]
@@ -459,19 +475,21 @@ def _attach(seconds, labels, medoid, links):
     end up in many small groups; each of them is strongly linked to the big one. A
     headline that shares one word with an event has a few weak links to it, and a
     group's own links count against a move. The joining group's medoid yields."""
-    labels = labels.copy()
+    _, labels = np.unique(labels, return_inverse=True)
     medoid = medoid.copy()
     sim = links.sim.astype(np.float64)
+    k = int(labels.max()) + 1 if len(labels) else 0
+    la, lb = labels[links.a], labels[links.b]
+    # A group's link weight (inside links twice) adds up when groups merge.
+    total = np.bincount(la, sim, minlength=k) + np.bincount(lb, sim, minlength=k)
+    # Only links between groups matter, and a link inside a group stays inside.
+    cross = la != lb
+    la, lb, sim = la[cross], lb[cross], sim[cross]
     for _ in range(ATTACH_ROUNDS):
-        _, labels = np.unique(labels, return_inverse=True)
-        k = int(labels.max()) + 1
-        size = np.bincount(labels, minlength=k)
-        la, lb = labels[links.a], labels[links.b]
-        total = np.bincount(la, sim, minlength=k) + np.bincount(lb, sim, minlength=k)
-        cross = la != lb
-        x, y, w = la[cross], lb[cross], sim[cross]
-        if len(x) == 0:
+        if len(la) == 0:
             break
+        size = np.bincount(labels, minlength=k)
+        x, y, w = la, lb, sim
         # both ways round, summed per (group, other group)
         W = coo_matrix((np.r_[w, w], (np.r_[x, y], np.r_[y, x])), shape=(k, k)).tocsr()
         W.sum_duplicates()
@@ -501,6 +519,10 @@ def _attach(seconds, labels, medoid, links):
         target[x[ok]] = y[ok]
         medoid[target[labels] != labels] = False
         labels = target[labels]
+        total = np.bincount(target, total, minlength=k)
+        la, lb = target[la], target[lb]
+        cross = la != lb
+        la, lb, sim = la[cross], lb[cross], sim[cross]
     return labels, medoid
 
 
