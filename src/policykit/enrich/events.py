@@ -79,6 +79,7 @@ LEAD_WEIGHT = 0.5
 MAX_GROUP = 4000
 VERSION = "2"
 _ROWS = 2000  # rows of one block compared at a time
+_LINK_CHUNK = 2_000_000  # links read at a time by the third level
 _DENSE = 300  # connected sets up to this size use dense arrays
 _FAR = 1e9  # distance of a pair that may never share an event
 _DAY = 86400.0
@@ -477,14 +478,24 @@ def _attach(seconds, labels, medoid, links):
     group's own links count against a move. The joining group's medoid yields."""
     _, labels = np.unique(labels, return_inverse=True)
     medoid = medoid.copy()
-    sim = links.sim.astype(np.float64)
     k = int(labels.max()) + 1 if len(labels) else 0
-    la, lb = labels[links.a], labels[links.b]
-    # A group's link weight (inside links twice) adds up when groups merge.
-    total = np.bincount(la, sim, minlength=k) + np.bincount(lb, sim, minlength=k)
-    # Only links between groups matter, and a link inside a group stays inside.
-    cross = la != lb
-    la, lb, sim = la[cross], lb[cross], sim[cross]
+    small = labels.astype(np.int32)
+    total = np.zeros(k)
+    parts = []
+    # In chunks, so the copies stay small next to the links (29M at a million titles).
+    for start in range(0, len(links), _LINK_CHUNK):
+        a = small[links.a[start : start + _LINK_CHUNK]]
+        b = small[links.b[start : start + _LINK_CHUNK]]
+        s = links.sim[start : start + _LINK_CHUNK]
+        # A group's link weight (inside links twice) adds up when groups merge.
+        total += np.bincount(a, s, minlength=k) + np.bincount(b, s, minlength=k)
+        # Only links between groups matter, and a link inside a group stays inside.
+        cross = a != b
+        parts.append((a[cross], b[cross], s[cross].astype(np.float64)))
+    la = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int32)
+    lb = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int32)
+    sim = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
+    del parts, small
     for _ in range(ATTACH_ROUNDS):
         if len(la) == 0:
             break
