@@ -491,11 +491,12 @@ def _attach(seconds, labels, medoid, links):
         total += np.bincount(a, s, minlength=k) + np.bincount(b, s, minlength=k)
         # Only links between groups matter, and a link inside a group stays inside.
         cross = a != b
-        parts.append((a[cross], b[cross], s[cross].astype(np.float64)))
+        parts.append(_pair_sums(a[cross], b[cross], s[cross].astype(np.float64), k))
     la = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int32)
     lb = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int32)
     sim = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
     del parts, small
+    la, lb, sim = _pair_sums(la, lb, sim, k)
     for _ in range(ATTACH_ROUNDS):
         if len(la) == 0:
             break
@@ -533,8 +534,17 @@ def _attach(seconds, labels, medoid, links):
         total = np.bincount(target, total, minlength=k)
         la, lb = target[la], target[lb]
         cross = la != lb
-        la, lb, sim = la[cross], lb[cross], sim[cross]
+        la, lb, sim = _pair_sums(la[cross], lb[cross], sim[cross], k)
     return labels, medoid
+
+
+def _pair_sums(x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int):
+    """The links between groups summed per unordered pair of groups (``x < y``): the
+    third level needs only these sums, and there are far fewer pairs than links."""
+    lo = np.minimum(x, y).astype(np.int64)
+    hi = np.maximum(x, y).astype(np.int64)
+    keys, inverse = np.unique(lo * k + hi, return_inverse=True)
+    return (keys // k).astype(np.int32), (keys % k).astype(np.int32), np.bincount(inverse, w)
 
 
 def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
