@@ -1810,7 +1810,7 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "article_id", "url", "canonical_url", "domain", "outlet", "title", "summary", "body",
     "authors", "published_at", "published_raw", "date_source", "language", "word_count",
     "scraped_at", "source_path", "source_locator", "extraction_method", "body_missing_reason",
-    "layout", "ingested_at", "content_hash",
+    "layout", "ingested_at", "content_hash", "published_local_date", "published_utc_offset",
 )  # fmt: skip
 
 

@@ -61,6 +61,9 @@ SELECT
     'scrapy' AS layout,
     make_timestamptz(0::BIGINT) + to_days(($start_day + $days + 3)::INTEGER) AS ingested_at,
     printf('%016x', hash('content', p.i, $seed)) AS content_hash,
+    -- migration 006: no zone is written (published_raw is NULL), so the UTC day, no offset
+    DATE '1970-01-01' + ($start_day + p.d)::INTEGER AS published_local_date,
+    NULL::SMALLINT AS published_utc_offset,
     -- not an articles column: the intended topic (NULL for background coverage)
     CASE WHEN p.kind < 7 THEN $topics[1 + p.kind] END AS topic
 FROM picked AS p
