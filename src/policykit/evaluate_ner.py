@@ -405,14 +405,14 @@ def stage_throughput(docs: list[Doc], copies: int = 4, workers: int = 2) -> dict
     import tempfile
 
     from .enrich import enrich
-    from .store import connect
+    from .store import writer
 
     def cpu() -> float:
         me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
         return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
-    with tempfile.TemporaryDirectory() as tmp:
-        con = connect(Path(tmp) / "ner.duckdb")
+    # Through store.writer like every writer in the package (a temporary database).
+    with tempfile.TemporaryDirectory() as tmp, writer(Path(tmp) / "ner.duckdb") as con:
         rows = [
             (f"{d.doc_id}-{k}", d.text.split("\n", 1)[0][:200], d.text)
             for k in range(copies)
@@ -427,7 +427,6 @@ def stage_throughput(docs: list[Doc], copies: int = 4, workers: int = 2) -> dict
         started, cpu0 = time.perf_counter(), cpu()
         enrich(con, stages=["entities"], workers=workers)
         wall, used = time.perf_counter() - started, cpu() - cpu0
-        con.close()
     n = len(rows)
     return {
         "articles": n,
