@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import idna
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from policykit.normalise import TRACKING_PARAMS, TRACKING_PREFIXES, canonical_url
@@ -113,7 +113,26 @@ def _form_query(u: str, x: str) -> str:
 
 #: reason -> (peers it applies to, rewrite of the peer's policy output, rewrite of ours).
 #: A difference is explained when, after the rewrites of at most two reasons, both match.
+def _empty_then_dots(u: str) -> bool:
+    """A path with an empty segment ('//') before a '..' segment: RFC 3986 section 5.2.4
+    lets '..' remove the empty segment ('/a//..' -> '/a/'), which is what canonical_url
+    does before folding '//'; url-normalize and courlan fold '//' first ('/a/..' -> '/')."""
+    segments = urlsplit(scrub(u)).path.split("/")[1:]
+    dots = [i for i, seg in enumerate(segments) if seg.lower() in ("..", "%2e%2e")]
+    return any(seg == "" and any(d > i for d in dots) for i, seg in enumerate(segments))
+
+
+_EMPTY_THEN_DOTS = "(order of '//' folding and dot-segment removal)"
+
 PEER_DIFFERENCES = {
+    # '/a//..': we remove dot segments (RFC 3986 section 5.2.4) before the policy folds
+    # '//'; these peers fold first. Both keys are one article either way; only an input
+    # with both an empty segment and a later '..' differs (found by make fuzz)
+    "url-normalize/courlan: '//' folded before '..'": (
+        {"url-normalize", "courlan"},
+        lambda u, x: _EMPTY_THEN_DOTS if _empty_then_dots(u) else x,
+        lambda u, x: _EMPTY_THEN_DOTS if _empty_then_dots(u) else x,
+    ),
     # courlan keeps dot segments, lower-case and unreserved escapes, ':081' (no RFC 3986
     # section 6.2.2 step), and writes some ASCII characters as escapes
     "courlan: no RFC 3986 section 6 step": (
@@ -333,16 +352,21 @@ def test_generated_urls_agree_with_url_normalize_modulo_policy(url):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rfc_urls())
+@example("http://example.com/a//..")  # found by make fuzz
 def test_generated_urls_one_key_per_rfc_spelling(url):
     # the RFC 3986 section 6 normal form of a URL (by url-normalize) is the same URL: it
     # must get the same key as the URL itself
     # (through the policy: url-normalize writes '#!x' as '?_escaped_fragment_=x'; and on
     # the input without a scraper's markup, which url-normalize keeps)
+    # (except '/a//..', where url-normalize folds '//' before removing dot segments and
+    # RFC 3986 section 5.2.4 does not: the documented difference in PEER_DIFFERENCES)
+    assume(not _empty_then_dots(url))
     assert canonical_url(policy(_url_normalize(scrub(url)))) == canonical_url(url)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rfc_urls())
+@example("http://example.com/a//..")  # found by make fuzz
 def test_generated_urls_against_w3lib_and_courlan(url):
     ours = canonical_url(url)
     for name in ("w3lib", "courlan"):
