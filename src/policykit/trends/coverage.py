@@ -160,14 +160,26 @@ def _coverage_parts(flt: _core.Filter, by: str | None) -> dict[str, str]:
     return {"hits": hits.replace("{keys}", keys), "keys": keys}
 
 
+# What coverage_stories.sql counts per unit: the item and the join that gives it.
+_ITEMS = {
+    "articles": {"item": "u.article_id", "item_join": ""},
+    "stories": {
+        "item": "coalesce(c.cluster_id, u.article_id)",
+        "item_join": "LEFT JOIN story_clusters AS c ON c.article_id = u.article_id",
+    },
+    "events": {
+        "item": "coalesce(e.event_id, u.article_id)",
+        "item_join": "LEFT JOIN article_events AS e ON e.article_id = u.article_id",
+    },
+}
+
+
 def _coverage_frame(db, flt: _core.Filter, interval: str, by: str | None, unit: str):
     values = {"interval": interval, "step": _core.STEPS[interval], "by": by, "unit": unit}
     if unit == "articles" and by != "topic":
         sql, params = _core.build("coverage", flt, values, **_coverage_parts(flt, by))
-    elif unit == "events":
-        sql, params = _core.build("coverage_events", flt, values)
     else:
-        sql, params = _core.build("coverage_stories", flt, values)
+        sql, params = _core.build("coverage_stories", flt, values, **_ITEMS[unit])
     frame = _core.run(db, sql, params)
     frame["period"] = pd.to_datetime(frame["period"])
     if by is None:

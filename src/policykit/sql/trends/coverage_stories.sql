@@ -1,21 +1,22 @@
--- coverage_over_time for unit = 'stories', and for by = 'topic' (either unit).
+-- coverage_over_time for unit = 'stories' or 'events', and for by = 'topic' (any unit).
 --
--- `item` is what is counted: the article, or its story cluster (an article without a
--- story_clusters row is its own story). A story counts once per group: in the period
--- of its first matching article there, or, when none of its articles there match,
--- in the period of its first article (for the denominator only). So in every period
--- and group, count <= total_count, and stories <= articles.
+-- `item` is what is counted ({item} and {item_join}, filled by trends/coverage.py): the
+-- article, its story cluster (an article without a story_clusters row is its own story)
+-- or its news event (article_events; an article without a row is its own event). An
+-- item counts once per group: in the period of its first matching article there, or,
+-- when none of its articles there match, in the period of its first article (for the
+-- denominator only). So in every period and group, count <= total_count, and stories
+-- (or events) <= articles.
 -- by = 'topic': one group per topic of the matching articles; within a group an
 -- article matches when it matches the filter and has that topic; the denominator is
--- every article (or story) of the universe.
+-- every article (or item) of the universe.
 WITH {universe},
 rows AS (
     SELECT
         u.article_id,
         u.day_key,
         u.hit,
-        CASE WHEN $unit = 'stories' THEN coalesce(c.cluster_id, u.article_id)
-             ELSE u.article_id END AS item,
+        {item} AS item,
         CASE $by
             WHEN 'outlet' THEN u.outlet
             WHEN 'outlet_type' THEN coalesce(o.type, 'unknown')
@@ -23,7 +24,7 @@ rows AS (
             ELSE '(all)'
         END AS grp
     FROM universe AS u
-    LEFT JOIN story_clusters AS c ON c.article_id = u.article_id
+    {item_join}
     LEFT JOIN outlets AS o ON o.domain = u.domain
 ),
 topic_pairs AS (
