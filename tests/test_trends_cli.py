@@ -96,3 +96,16 @@ def test_export(db_path, tmp_path):
     result = invoke("export", "--db", db_path, "--out", str(out), "--format", "csv")
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out / "topics.csv").shape[0] == 7
+
+
+def test_tz_help_lists_every_value_the_code_accepts(db_path):
+    # The values check_tz treats specially, beside IANA names: both must be in --help.
+    from policykit.trends._core import PAGE_DAY, check_tz
+
+    text = " ".join(invoke("trends", "coverage", "--help").output.split())
+    assert check_tz("UTC") == "UTC" and check_tz(PAGE_DAY) == PAGE_DAY
+    assert "UTC" in text and f"'{PAGE_DAY}'" in text and "IANA" in text, text
+    # And each value the help names is taken by the command.
+    for tz in ("UTC", PAGE_DAY, "Asia/Kolkata"):
+        result = invoke("trends", "coverage", "ai", "--db", db_path, "--tz", tz)
+        assert result.exit_code == 0, (tz, result.output)

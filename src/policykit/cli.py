@@ -684,7 +684,12 @@ def _trend_options(func):
             multiple=True,
             help="Outlet names or domains (repeatable or comma-separated).",
         ),
-        click.option("--tz", help="IANA time zone for calendar days (default: UTC / config)."),
+        click.option(
+            "--tz",
+            help="Calendar days: an IANA time zone such as Asia/Kolkata, UTC, or 'page' "
+            "(each article's own day, as its page shows it; the UTC day where none is "
+            "stored). Default: the timezone setting, else UTC.",
+        ),
         click.option(
             "--format",
             "fmt",
