@@ -444,8 +444,11 @@ def _spike_note(series: pd.DataFrame, size: pd.Series, min_baseline: int, interv
 
 def _spikes(
     con, topic, query, interval, start, end, outlets, method, k, baseline, min_baseline,
-    min_count, top_stories, tz, backend,
+    min_count, top_stories, tz, backend, *, with_stories=True,
 ):  # fmt: skip
+    """The spikes frame and the stories behind them; ``with_stories=False`` skips the
+    stories query (spike_events needs only the periods and attrs): the frame's
+    ``stories`` and ``top_title`` are then empty and the second value is None."""
     _core.check_interval(interval)
     _core.check_backend(backend)
     _core.check_choice("method", method, SPIKE_METHODS)
@@ -487,12 +490,16 @@ def _spikes(
         )[flagged.to_numpy()]
         frame["rule"] = rule
         periods = [p.date() for p in frame["period"]]
-        stories = stories_in_periods(db, flt, interval, periods, top_stories)
-    records = stories.drop(columns=["story_articles", "outlets", "rank"]).copy()
-    by_period = {
-        period: part.drop(columns="period").to_dict("records")
-        for period, part in records.groupby("period", sort=False)
-    }
+        stories = (
+            stories_in_periods(db, flt, interval, periods, top_stories) if with_stories else None
+        )
+    by_period = {}
+    if stories is not None:
+        records = stories.drop(columns=["story_articles", "outlets", "rank"]).copy()
+        by_period = {
+            period: part.drop(columns="period").to_dict("records")
+            for period, part in records.groupby("period", sort=False)
+        }
     frame["stories"] = [by_period.get(p, []) for p in frame["period"]]
     frame["top_title"] = [s[0]["title"] if s else None for s in frame["stories"]]
     # Documented columns first, in their documented order; added columns after them.
@@ -514,5 +521,5 @@ def _spikes(
     }
     return (
         _core.finish(frame, backend, attrs),
-        _core.finish(stories, backend, attrs),
+        None if stories is None else _core.finish(stories, backend, attrs),
     )

@@ -55,7 +55,7 @@ def spike_events(
     _core.check_positive("top_events", top_events)
     frame, _stories = _spikes(
         con, topic, query, interval, start, end, outlets, method, k, baseline, min_baseline,
-        min_count, 1, tz, "pandas",
+        min_count, 1, tz, "pandas", with_stories=False,
     )  # fmt: skip
     periods = [p.date() for p in frame["period"]]
     with _core.connection(con) as db:
