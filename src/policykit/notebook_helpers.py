@@ -264,10 +264,20 @@ def _day(value, name: str) -> dt.date:
 
 
 def _timezone() -> str:
-    """The calendar the report counts days in (the ``timezone`` setting, as trends do)."""
-    from . import settings as _settings
+    """The calendar the report counts days in (the ``timezone`` setting, as trends do).
 
-    return _settings.load().timezone
+    ``"page"`` (each article's own day) is a trend option the brief's period and headline
+    SQL cannot follow yet (they bound instants): refused in one line, not a traceback."""
+    from . import settings as _settings
+    from .trends._core import PAGE_DAY, check_tz
+
+    tz = check_tz(_settings.load().timezone)
+    if tz == PAGE_DAY:
+        raise ConfigError(
+            f"timezone {PAGE_DAY!r}: reports count calendar days in a time zone (UTC or an "
+            f"IANA name); '{PAGE_DAY}' days work in `policykit trends --tz {PAGE_DAY}`"
+        )
+    return tz
 
 
 def report_period(con, topic: str | None, start=None, end=None) -> tuple[dt.date, dt.date]:
