@@ -77,6 +77,8 @@ def _dump(*lines: str) -> str:
         ),
         ("11 responses to “A long headline of the post”", "endmarker"),
         ("Hinterlasse eine Antwort", "endmarker"),
+        ("1 reply on “A long headline of the post”", "endmarker"),
+        ("5 Kommentare on “Ein langer Titel”", "endmarker"),
         # tags, categories, disclaimers, author bios
         ("getaggt mit: Berlin, Demonstration, Grundeinkommen", "nav"),
         ("Filed under 2020 Election", "nav"),
@@ -163,6 +165,43 @@ def test_comment_marker_after_the_article_still_ends_it():
     body = clean_dump(dump).body
     assert P3 in body
     assert comment not in body
+
+
+def test_comment_count_that_repeats_the_slug_is_not_the_headline():
+    # "5 comments on <headline>" spells the URL slug too; the comments under it are
+    # denser prose than a short post, yet the post is the article.
+    comment = (
+        "I think that the council should have waited for the report of the experts before "
+        "voting on such an important plan for the whole valley, and many agree."
+    )
+    url = "https://blog.example.org/2020/01/05/council-approves-water-plan/"
+    dump = _dump(
+        "Example blog", HEADLINE, "Posted on 05.01.2020", P1, P2, "Share this:", "Related",
+        "5 comments on “Council approves the new water plan”", "Peter says:", comment,
+        "Anna says:", comment.replace("I think", "We think"), "Paul says:",
+        comment.replace("I think", "They think"),
+    )  # fmt: skip
+    result = clean_dump(dump, sidecar={"url": url})
+    assert P1 in result.body and P2 in result.body
+    assert comment not in result.body
+    assert result.title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    "paywall",
+    ["Möchten Sie weiterlesen?", "Already a subscriber? Log in", "Réservé aux abonnés"],
+)
+def test_lede_cut_off_before_a_paywall_is_the_article(paywall):
+    lede = (
+        "The regional council approved the new water plan on Tuesday evening, after a long "
+        "debate that went on for more than four hours and ended…"
+    )
+    teaser = "Farmers in the valley had asked for the plan for years, and now they are…"
+    dump = _dump("Home", "News", HEADLINE, "3 May 2022", lede, "Share", paywall, "Log in")
+    assert lede in (clean_dump(dump).body or "")
+    # the same kind of line without a paywall after it is still a teaser
+    listing = _dump(HEADLINE, P1, P2, P3, "More news", "Valley farmers", teaser, "Footer")
+    assert teaser not in clean_dump(listing).body
 
 
 def test_labels_between_headline_and_prose_are_dropped():

@@ -72,6 +72,7 @@ from .textdump_lines import (  # noqa: F401  (re-exported: tests and evaluate us
     _stoplist,
     _Unit,
     _units,
+    mark_paywall_ledes,
     normalise_line,
 )
 
@@ -110,7 +111,13 @@ def _densest_run(units: list[_Unit], offset: int = 0) -> tuple[int, int, float]:
 def _run_from(units: list[_Unit], first: int, last: int) -> tuple[int, int, float]:
     """The best-scoring run that starts in [first, last): the article after a headline."""
     best, best_span = 0.0, (first, first)
+    paragraphs = 0
     for start in range(first, min(last, len(units))):
+        if units[start].kind == "endmarker" and paragraphs >= 2:
+            # Paragraphs, then "Comments": what follows is not this headline's story (a
+            # dek and then a comment count is still the header).
+            break
+        paragraphs += units[start].kind == "good"
         if units[start].score <= 0:
             continue  # a best run never starts on a loss
         total = 0.0
@@ -260,7 +267,13 @@ def _headline_candidates(units: list[_Unit], sidecar: dict) -> list[int]:
         return []
     found = []
     for i, unit in enumerate(units):
-        if len(unit.text) > 300 or unit.kind == "good" or _BREADCRUMB.search(unit.text):
+        if (
+            len(unit.text) > 300
+            or unit.kind in {"good", "endmarker"}
+            or _BREADCRUMB.search(unit.text)
+        ):
+            # An end marker repeats the slug too ("5 comments on <headline>"): the
+            # comments follow it, not the story.
             continue
         tokens = _folded_tokens(unit.text)
         joined = "".join(sorted(tokens))
@@ -528,6 +541,7 @@ def clean_dump(
     known = set(boilerplate)
     for unit in units:
         _classify(unit, stopwords, spaceless, known)
+    mark_paywall_ledes(units)
     box_authors = _mark_author_boxes(units)
 
     start, end, headline = _article_span(units, sidecar)

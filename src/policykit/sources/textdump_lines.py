@@ -276,3 +276,29 @@ def _units(text: str) -> list[_Unit]:
     if _looks_wrapped(blocks):
         return [_Unit(b, _WS.sub(" ", " ".join(b))) for b in blocks]
     return [_Unit([line], _WS.sub(" ", line)) for b in blocks for line in b]
+
+
+# What a paywall shows after the visible lede: "Möchten Sie weiterlesen?", "Already a
+# subscriber?", "Réservé aux abonnés".
+_PAYWALL = re.compile(
+    r"\b(möchten sie weiterlesen|jetzt weiterlesen|gleich können sie weiterlesen|"
+    r"weiterlesen mit|lesen sie (jetzt )?weiter mit|bereits abonnent|schon abonnent|"
+    r"ich bin abonnent|exklusiv für abonnenten|already a subscriber|"
+    r"subscribe to (continue|keep) reading|to continue reading|continue reading with|"
+    r"(for|to) subscribers only|déjà abonné|réservé aux abonnés|la suite est réservée|"
+    r"ya eres suscriptor|exclusivo para suscriptores|já é assinante|"
+    r"exclusivo para assinantes|sei già abbonato|riservato agli abbonati|"
+    r"masz już prenumeratę|al abonnee)\b",
+    re.IGNORECASE,
+)
+
+
+def mark_paywall_ledes(units: list[_Unit], window: int = 4) -> None:
+    """A lede cut off with "…" right before a paywall is the visible article, not a
+    teaser for another story: it scores as prose."""
+    for i, unit in enumerate(units):
+        if unit.kind != "teaser":
+            continue
+        if any(_PAYWALL.search(u.text) for u in units[i + 1 : i + 1 + window]):
+            unit.kind = "good"
+            unit.score = 5.0 + min(_effective_length(unit.text), 600) / 20.0
