@@ -250,13 +250,20 @@ def export_html(notebook_node, title: str) -> str:
     return body
 
 
-def export_pdf(markup: str, target: Path) -> None:
-    """Print the report HTML to an A4 PDF with WeasyPrint; only data: URLs are loaded."""
-    from weasyprint import HTML
+def export_pdf(markup: str, target: Path) -> dict[int, float]:
+    """Print the report HTML to an A4 PDF with WeasyPrint; only data: URLs are loaded.
+
+    Charts that would leave a page ending early are scaled to fit it (at least
+    :data:`policykit.reports_fit.MIN_SCALE` of their size; see that module). Returns
+    ``{image number: printed height in mm}`` of the charts scaled."""
     from weasyprint.urls import URLFetcher
 
+    from .reports_fit import fit_pages
+
     fetcher = URLFetcher(allowed_protocols={"data"})
-    HTML(string=markup, url_fetcher=fetcher, media_type="print").write_pdf(str(target))
+    document, scaled = fit_pages(markup, url_fetcher=fetcher)
+    document.write_pdf(str(target))
+    return scaled
 
 
 def _first_line(source: str) -> str:
