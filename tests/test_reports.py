@@ -636,7 +636,19 @@ def test_spike_events_table_says_why_it_is_empty(con):
     spikes = pk.spikes(con, "facial_recognition", interval="week")
     assert len(spikes) == 0  # the fixture's weekly series has no spike
     table = reports.spike_events_table(con, "facial_recognition", spikes, interval="week")
-    assert len(table) == 0 and table.attrs["caption"].endswith("no spike was found")
+    judged = spikes.attrs["judged"]
+    assert judged > 0
+    assert len(table) == 0
+    assert table.attrs["caption"].endswith(f"no spike was found among the {judged:,} weeks judged")
+    # Too few months for any baseline: not "no spike", but nothing could be judged.
+    months = pk.spikes(con, "facial_recognition", interval="month")
+    assert months.attrs["judged"] == 0 and len(months) == 0
+    table = reports.spike_events_table(con, "facial_recognition", months, interval="month")
+    assert "no month could be judged" in table.attrs["caption"]
+    assert "no spike was found" not in table.attrs["caption"]
+    stories = pk.spike_stories(con, "facial_recognition", interval="month")
+    table = reports.spike_table(con, "facial_recognition", stories, interval="month")
+    assert "no month could be judged" in table.attrs["caption"]
     # Spikes but no grouped events (the fixture has no events stage output).
     fake = pd.DataFrame({"period": [pd.Timestamp("2024-01-01")]})
     table = reports.spike_events_table(con, "facial_recognition", fake, interval="week")

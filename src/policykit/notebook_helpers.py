@@ -509,6 +509,16 @@ def outlets_with_coverage(frame: pd.DataFrame, top: int | None = None) -> pd.Dat
     return shown
 
 
+def _no_spike(what: str, attrs: dict, interval: str) -> str:
+    """The caption of an empty spike table: no spike among the periods judged, or none
+    could be judged at all (too few periods for the baseline), which is not the same."""
+    if attrs.get("judged") == 0:
+        return f"{what}: none, as no {interval} could be judged (the spike rule below says why)"
+    judged = attrs.get("judged")
+    among = f" among the {judged:,} {interval}s judged" if judged else ""
+    return f"{what}: no spike was found{among}"
+
+
 def spike_table(con, topic: str, stories: pd.DataFrame, *, interval: str, start=None,
                 end=None) -> pd.DataFrame:  # fmt: skip
     """The stories behind the spikes (from ``spike_stories``) on one base: ``articles``
@@ -524,7 +534,8 @@ def spike_table(con, topic: str, stories: pd.DataFrame, *, interval: str, start=
     )
     frame = stories.copy()
     if not len(frame):
-        frame.attrs.update(base=base, caption="Stories behind the spikes: no spike was found")
+        caption = _no_spike("Stories behind the spikes", stories.attrs, interval)
+        frame.attrs.update(base=base, caption=caption)
         return frame
     periods = sorted({pd.Timestamp(p).date() for p in frame["period"]})
     with _core.connection(con) as db:
@@ -610,7 +621,7 @@ def spike_events_table(con, topic: str, spikes: pd.DataFrame, *, interval: str, 
             f"articles of each event within its spike {interval}, and the outlets that ran them"
         )
     elif not len(spikes):
-        caption = "News events behind the spikes: no spike was found"
+        caption = _no_spike("News events behind the spikes", spikes.attrs, interval)
     else:
         caption = (
             "News events behind the spikes: no events are grouped in this database "
