@@ -17,6 +17,7 @@ from policykit import evaluate_events
 from policykit.cli import main
 from policykit.enrich import enrich
 from policykit.enrich import events as ev
+from policykit.enrich import events_grouping as ev_grouping
 from policykit.store import connect
 from policykit.trends import coverage_over_time, spike_events
 
@@ -202,7 +203,7 @@ def test_medoid_is_one_per_event_and_cluster_needs_sorted_times():
 
 
 def test_large_connected_sets_are_split_without_merging_anything(monkeypatch):
-    monkeypatch.setattr(ev, "MAX_GROUP", 5)
+    monkeypatch.setattr(ev_grouping, "MAX_GROUP", 5)
     titles = SNOWDEN + DUNHAM + KALING
     labels, _ = _cluster(titles, hours=[i % 5 for i in range(len(titles))])
     for g in _groups(labels):

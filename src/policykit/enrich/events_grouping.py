@@ -1,0 +1,477 @@
+"""News events, the grouping: links to events (see :mod:`policykit.enrich.events`, whose
+docstring states the whole rule, and docs/enrichment.md, "News events").
+
+Three levels, all computed from the links alone (no text): average linkage over the
+second-order similarity of each connected set (:func:`smoothed_similarity`), average
+linkage over the centroids of its groups (:func:`_merge_groups`), and, across sets,
+small groups joining the larger group they are strongly linked to (:func:`_attach`).
+The grouping parameters live here; :mod:`policykit.enrich.events` re-exports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import coo_matrix, csr_matrix, identity
+from scipy.sparse.csgraph import connected_components
+
+MAX_SPAN_DAYS = 14
+CANDIDATE = 0.1
+SMOOTH_K = 10
+SMOOTH_ALPHA = 1.0
+THRESHOLD = 0.3
+GROUP_THRESHOLD = 0.2
+ATTACH_SCORE = 2.0
+ATTACH_SHARE = 0.2
+ATTACH_ROUNDS = 12
+MAX_GROUP = 4000
+_LINK_CHUNK = 2_000_000  # links read at a time by the third level
+_DENSE = 300  # connected sets up to this size use dense arrays
+_FAR = 1e9  # distance of a pair that may never share an event
+_DAY = 86400.0
+
+
+@dataclass
+class Links:
+    """Pairs ``(a, b)`` of row indices (a > b: b is the earlier article) and their
+    cosine similarity."""
+
+    a: np.ndarray
+    b: np.ndarray
+    sim: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Links:
+        return cls(np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float32))
+
+    @classmethod
+    def concat(cls, parts: list[Links]) -> Links:
+        if not parts:
+            return cls.empty()
+        return cls(
+            np.concatenate([p.a for p in parts]),
+            np.concatenate([p.b for p in parts]),
+            np.concatenate([p.sim for p in parts]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+def _sort_key(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> np.ndarray | None:
+    """One uint64 per entry that sorts as (row, value descending, column), or None when
+    the three do not fit in 64 bits (rows and columns together in 32 bits, values
+    float32 and not negative: their bit patterns then sort as the values do)."""
+    vals32 = vals.astype(np.float32, copy=False)
+    if vals.dtype != np.float32 and not np.array_equal(vals32, vals):
+        return None
+    if vals32.min() < 0:
+        return None
+    row0, col0 = int(rows.min()), int(cols.min())
+    row_bits = max(1, (int(rows.max()) - row0).bit_length())
+    col_bits = max(1, (int(cols.max()) - col0).bit_length())
+    if row_bits + col_bits > 32:
+        return None
+    key = (rows - row0).astype(np.uint64) << np.uint64(32 + col_bits)
+    key |= (np.uint64(0xFFFFFFFF) - vals32.view(np.uint32).astype(np.uint64)) << np.uint64(col_bits)
+    key |= (cols - col0).astype(np.uint64)
+    return key
+
+
+def _top_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values of each row (ties: the smaller column), in
+    order of row, then value (largest first), then column."""
+    if len(rows) == 0:
+        return np.empty(0, np.int64)
+    key = _sort_key(rows, cols, vals)
+    # A stable sort of one integer key (numpy's radix sort) gives the order of the
+    # three-key lexsort, an order of magnitude faster.
+    order = np.lexsort((cols, -vals, rows)) if key is None else np.argsort(key, kind="stable")
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return order[(np.arange(len(order)) - first) < k]
+
+
+def smoothed_similarity(n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> csr_matrix:
+    """The second-order similarity of the ``n`` members of one connected set (sparse,
+    symmetric, 1 on the diagonal; 0 where not stored).
+
+    With S the link cosines (1 on the diagonal, 0 where there is no link) and W each
+    member's ``SMOOTH_K`` strongest links, member i's smoothed vector is
+    ``v_i + alpha * sum_k W_ik v_k``; the similarity of i and j is the cosine of their
+    smoothed vectors with j left out of i's neighbours and i out of j's, expanded in S
+    (so no text is needed, only the links): with A = I + alpha W, P = A (S + I) and
+    M = P A', the numerator is M_ij - alpha W_ji P_ii - alpha W_ij P_jj
+    + alpha^2 W_ij W_ji (S + I)_ij and the squared norm of i's vector without j is
+    M_ii - 2 alpha W_ij P_ij + alpha^2 W_ij^2.
+    """
+    alpha = SMOOTH_ALPHA
+    rows = np.r_[a, b]
+    cols = np.r_[b, a]
+    vals = np.r_[sim, sim].astype(np.float64)
+    eye = identity(n, format="csr")
+    SI = csr_matrix((vals, (rows, cols)), shape=(n, n)) + eye
+    top = _top_per_row(rows, cols, vals, SMOOTH_K)
+    W = csr_matrix((vals[top], (rows[top], cols[top])), shape=(n, n))
+    A = eye + alpha * W
+    P = (A @ SI).tocsr()
+    M = (P @ A.T).tocsr()
+    p_diag = P.diagonal()
+    m_diag = M.diagonal()
+    # Where neither is among the other's SMOOTH_K, leaving the partner out changes
+    # nothing: the plain cosine of the smoothed vectors.
+    out = M.tocoo()
+    i, j = out.row, out.col
+    value = out.data / np.sqrt(np.maximum(m_diag[i] * m_diag[j], 1e-12))
+    result = csr_matrix((value, (i, j)), shape=(n, n))
+    # Elsewhere (the pairs on W's support, either way round): subtract the partner's terms.
+    support = (W + W.T).tocoo()
+    i, j = support.row, support.col
+    w_ij = np.asarray(W[i, j]).ravel()
+    w_ji = np.asarray(W[j, i]).ravel()
+    m = np.asarray(M[i, j]).ravel()
+    cross = m - alpha * w_ji * p_diag[i] - alpha * w_ij * p_diag[j]
+    cross += alpha * alpha * w_ij * w_ji * np.asarray(SI[i, j]).ravel()
+    norm_i = m_diag[i] - 2 * alpha * w_ij * np.asarray(P[i, j]).ravel() + alpha**2 * w_ij**2
+    norm_j = m_diag[j] - 2 * alpha * w_ji * np.asarray(P[j, i]).ravel() + alpha**2 * w_ji**2
+    fixed = cross / np.sqrt(np.maximum(norm_i * norm_j, 1e-12))
+    result = result - csr_matrix((np.asarray(result[i, j]).ravel(), (i, j)), shape=(n, n))
+    result = result + csr_matrix((fixed, (i, j)), shape=(n, n))
+    result.data = np.clip(result.data, 0.0, 1.0)
+    result.setdiag(1.0)
+    return result.tocsr()
+
+
+def _smoothed_dense(n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> np.ndarray:
+    """:func:`smoothed_similarity` with dense arrays: the same numbers, faster for the
+    many small sets."""
+    alpha = SMOOTH_ALPHA
+    S = np.zeros((n, n))
+    S[a, b] = sim
+    S[b, a] = sim
+    rows, cols = np.nonzero(S)
+    top = _top_per_row(rows, cols, S[rows, cols], SMOOTH_K)
+    W = np.zeros((n, n))
+    W[rows[top], cols[top]] = S[rows[top], cols[top]]
+    SI = S + np.eye(n)
+    A = np.eye(n) + alpha * W
+    P = A @ SI
+    M = P @ A.T
+    p_diag = np.diag(P)
+    m_diag = np.diag(M)
+    cross = M - alpha * W.T * p_diag[:, None] - alpha * W * p_diag[None, :]
+    cross += alpha * alpha * W * W.T * SI
+    norm_i = m_diag[:, None] - 2 * alpha * W * P + alpha * alpha * W * W
+    out = cross / np.sqrt(np.maximum(norm_i * norm_i.T, 1e-12))
+    np.fill_diagonal(out, 1.0)
+    return np.clip(out, 0.0, 1.0)
+
+
+def _condensed_distances(times: np.ndarray, similarity: csr_matrix) -> np.ndarray:
+    """scipy's condensed distance vector (1 - similarity; 1 where none is stored;
+    ``_FAR`` for pairs more than ``MAX_SPAN_DAYS`` apart). ``times`` ascending."""
+    n = len(times)
+    dist = np.ones(n * (n - 1) // 2, dtype=np.float64)
+    upper = similarity.tocoo()
+    keep = upper.row < upper.col
+    i, j = upper.row[keep].astype(np.int64), upper.col[keep].astype(np.int64)
+    dist[n * i - i * (i + 1) // 2 + (j - i - 1)] = 1.0 - upper.data[keep]
+    # Members are in time order: the partners too far from i are a suffix of its row.
+    limit = np.searchsorted(times, times + MAX_SPAN_DAYS * _DAY, side="right")
+    for row in np.flatnonzero(limit < n):
+        start = n * row - row * (row + 1) // 2
+        dist[start + (limit[row] - row - 1) : start + (n - row - 1)] = _FAR
+    return dist
+
+
+def _merge_groups(times, labels, a, b, sim):
+    """The second level: groups of one connected set merged by average linkage over
+    their centroid cosines (``GROUP_THRESHOLD``), computed from the links (cosine of the
+    summed TF-IDF vectors, pairs without a link counted as 0). A large event's headlines
+    form several tight groups (no headline is like every other), but their centroids
+    are alike; two events that share a word have unlike centroids."""
+    count = int(labels.max()) + 1
+    if count == 1:
+        return labels
+    n = len(labels)
+    if n <= _DENSE:
+        G = np.zeros((count, count))
+        np.add.at(G, (labels[a], labels[b]), sim)
+        G = G + G.T + np.diag(np.bincount(labels, minlength=count).astype(np.float64))
+    else:
+        member = csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, count))
+        S = csr_matrix(
+            (np.r_[sim, sim].astype(np.float64), (np.r_[a, b], np.r_[b, a])), shape=(n, n)
+        )
+        S = S + identity(n, format="csr")
+        G = (member.T @ S @ member).toarray()
+    d = np.sqrt(np.diag(G))
+    C = G / np.outer(d, d)
+    dist = np.clip(1.0 - C, 0.0, 1.0)
+    # groups whose members are too far apart in time never merge
+    first = np.full(count, np.inf)
+    last = np.full(count, -np.inf)
+    np.minimum.at(first, labels, times)
+    np.maximum.at(last, labels, times)
+    span = np.maximum(last[:, None], last[None, :]) - np.minimum(first[:, None], first[None, :])
+    dist[span > MAX_SPAN_DAYS * _DAY] = _FAR
+    np.fill_diagonal(dist, 0.0)
+    tree = linkage(dist[np.triu_indices(count, 1)], method="average")
+    top = fcluster(tree, t=1.0 - GROUP_THRESHOLD, criterion="distance") - 1
+    return top[labels].astype(np.int64)
+
+
+def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.ndarray):
+    """Average-linkage groups of one connected set: (labels 0..k-1, medoid flags).
+    ``times`` ascending (the members in time order)."""
+    n = len(times)
+    if n == 1:
+        return np.zeros(1, np.int64), np.ones(1, bool)
+    if n <= _DENSE:
+        # The same numbers as the sparse path, without its per-call overhead (most
+        # connected sets are small).
+        dense = _smoothed_dense(n, a, b, sim)
+        i, j = np.triu_indices(n, 1)
+        dist = 1.0 - dense[i, j]
+        dist[times[j] - times[i] > MAX_SPAN_DAYS * _DAY] = _FAR
+        tree = linkage(dist, method="average")
+        labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
+        labels = _merge_groups(times, labels, a, b, sim)
+        score = (dense * (labels[:, None] == labels[None, :])).sum(axis=1)
+    else:
+        similarity = smoothed_similarity(n, a, b, sim)
+        tree = linkage(_condensed_distances(times, similarity), method="average")
+        labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
+        labels = _merge_groups(times, labels, a, b, sim)
+        # Medoid: the largest total similarity to the other members; ties: the earliest.
+        s = similarity.tocoo()
+        inside = labels[s.row] == labels[s.col]
+        score = np.bincount(s.row[inside], weights=s.data[inside], minlength=n)
+    order = np.lexsort((np.arange(n), -score, labels))
+    is_medoid = np.zeros(n, bool)
+    first = np.r_[True, labels[order][1:] != labels[order][:-1]]
+    is_medoid[order[first]] = True
+    return labels, is_medoid
+
+
+def _local(members: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Positions in ``members`` (sorted) of each of ``values``."""
+    return np.searchsorted(members, values)
+
+
+def _attach(seconds, labels, medoid, links):
+    """The third level, across connected sets and their parts: a group joins the larger
+    group it is most linked to when its members' links to it sum to at least
+    ``ATTACH_SCORE`` per member and carry at least ``ATTACH_SHARE`` of all its link
+    weight (inside links included), the span stays within ``MAX_SPAN_DAYS`` and the
+    result within ``MAX_GROUP``; up to ``ATTACH_ROUNDS`` rounds. Average linkage over
+    capped links dilutes a large event (each member links to at most ``NEIGHBOURS``
+    others, and a giant connected set is cut into parts grouped apart), so its members
+    end up in many small groups; each of them is strongly linked to the big one. A
+    headline that shares one word with an event has a few weak links to it, and a
+    group's own links count against a move. The joining group's medoid yields."""
+    _, labels = np.unique(labels, return_inverse=True)
+    medoid = medoid.copy()
+    k = int(labels.max()) + 1 if len(labels) else 0
+    small = labels.astype(np.int32)
+    total = np.zeros(k)
+    parts = []
+    # In chunks, so the copies stay small next to the links (29M at a million titles).
+    for start in range(0, len(links), _LINK_CHUNK):
+        a = small[links.a[start : start + _LINK_CHUNK]]
+        b = small[links.b[start : start + _LINK_CHUNK]]
+        s = links.sim[start : start + _LINK_CHUNK]
+        # A group's link weight (inside links twice) adds up when groups merge.
+        total += np.bincount(a, s, minlength=k) + np.bincount(b, s, minlength=k)
+        # Only links between groups matter, and a link inside a group stays inside.
+        cross = a != b
+        parts.append(_pair_sums(a[cross], b[cross], s[cross].astype(np.float64), k))
+    la = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int32)
+    lb = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int32)
+    sim = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
+    del parts, small
+    la, lb, sim = _pair_sums(la, lb, sim, k)
+    # The pairs as sorted keys lo * k + hi (lo < hi), each once.
+    keys = la.astype(np.int64) * k + lb
+    del la, lb
+    for _ in range(ATTACH_ROUNDS):
+        if len(keys) == 0:
+            break
+        size = np.bincount(labels, minlength=k)
+        x, y, w = _strongest_larger(keys, sim, size, k)
+        first = np.full(k, np.inf)
+        last = np.full(k, -np.inf)
+        np.minimum.at(first, labels, seconds)
+        np.maximum.at(last, labels, seconds)
+        span = np.maximum(last[x], last[y]) - np.minimum(first[x], first[y])
+        ok = (w >= ATTACH_SCORE * size[x]) & (w >= ATTACH_SHARE * total[x])
+        ok &= span <= MAX_SPAN_DAYS * _DAY
+        moving = np.zeros(k, bool)
+        moving[x[ok]] = True
+        ok &= ~moving[y]  # no chains within a round: a target stays put
+        incoming = np.bincount(y[ok], size[x[ok]], minlength=k)
+        ok &= size[y] + incoming[y] <= MAX_GROUP
+        if not ok.any():
+            break
+        target = np.arange(k)
+        target[x[ok]] = y[ok]
+        medoid[target[labels] != labels] = False
+        labels = target[labels]
+        total = np.bincount(target, total, minlength=k)
+        moved = np.zeros(k, bool)
+        moved[x[ok]] = True
+        keys, sim = _move_pairs(keys, sim, target, moved, k)
+    return labels, medoid
+
+
+def _strongest_larger(keys: np.ndarray, sim: np.ndarray, size: np.ndarray, k: int):
+    """For each group with a link to a larger group (equal size: the smaller number),
+    that larger group with the largest link sum (ties: the smaller number): ``(x, y,
+    w)``, ascending ``x``. Linear in the pairs: a maximum and a minimum per group
+    instead of sorting them (each unordered pair is stored once, so no sums are needed)."""
+    lo, hi = keys // k, keys % k
+    best_w = np.full(k, -np.inf)
+    best_y = np.full(k, k, dtype=np.int64)
+    # each pair both ways round: (lo joins hi) and (hi joins lo)
+    for x, y in ((lo, hi), (hi, lo)):
+        larger = (size[y] > size[x]) | ((size[y] == size[x]) & (y < x))
+        np.maximum.at(best_w, x[larger], sim[larger])
+    for x, y in ((lo, hi), (hi, lo)):
+        larger = (size[y] > size[x]) | ((size[y] == size[x]) & (y < x))
+        xs, ys = x[larger], y[larger]
+        top = sim[larger] == best_w[xs]
+        np.minimum.at(best_y, xs[top], ys[top])
+    x = np.flatnonzero(best_y < k)
+    return x, best_y[x], best_w[x]
+
+
+def _move_pairs(keys, sim, target, moved, k):
+    """The pair sums after the groups flagged ``moved`` joined ``target``: pairs that
+    became one group dropped, pairs that became the same pair summed. Only the pairs a
+    move touched are summed again, in their stored order, so every sum adds the same
+    numbers in the same order as summing all pairs afresh would."""
+    lo, hi = keys // k, keys % k
+    changed = moved[lo] | moved[hi]
+    tlo, thi = target[lo[changed]], target[hi[changed]]
+    new_keys = np.minimum(tlo, thi).astype(np.int64) * k + np.maximum(tlo, thi)
+    inside = tlo == thi
+    del lo, hi, tlo, thi
+    touched = np.unique(new_keys[~inside])
+    # an untouched pair whose key a moved pair now shares is summed with it
+    at = np.searchsorted(keys, touched)
+    valid = at < len(keys)
+    at = at[valid][keys[at[valid]] == touched[valid]]
+    shared = np.zeros(len(keys), bool)
+    shared[at] = True
+    shared &= ~changed
+    summed = changed | shared
+    order_keys = keys.copy()
+    order_keys[changed] = np.where(inside, -1, new_keys)
+    picked = order_keys[summed]
+    weights = sim[summed]
+    keep = picked >= 0
+    sum_keys, inverse = np.unique(picked[keep], return_inverse=True)
+    sums = np.bincount(inverse, weights[keep])
+    rest = ~summed
+    rest_keys, rest_sim = keys[rest], sim[rest]
+    where = np.searchsorted(rest_keys, sum_keys)
+    return np.insert(rest_keys, where, sum_keys), np.insert(rest_sim, where, sums)
+
+
+def _pair_sums(x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int):
+    """The links between groups summed per unordered pair of groups (``x < y``): the
+    third level needs only these sums, and there are far fewer pairs than links."""
+    lo = np.minimum(x, y).astype(np.int64)
+    hi = np.maximum(x, y).astype(np.int64)
+    keys, inverse = np.unique(lo * k + hi, return_inverse=True)
+    return (keys // k).astype(np.int32), (keys % k).astype(np.int32), np.bincount(inverse, w)
+
+
+def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
+    """Event numbers (0..k-1, in order of first member) and medoid flags for
+    ``len(seconds)`` articles linked by ``links``."""
+    n = len(seconds)
+    labels = np.full(n, -1, dtype=np.int64)
+    medoid = np.zeros(n, dtype=bool)
+    if n == 0:
+        return labels, medoid
+    graph = coo_matrix((np.ones(len(links), np.int8), (links.a, links.b)), shape=(n, n))
+    count, comp = connected_components(graph, directed=False)
+    del graph
+    members_of = np.argsort(comp, kind="stable")
+    member_bounds = np.searchsorted(comp[members_of], np.arange(count + 1))
+    link_comp = comp[links.a]
+    order = np.argsort(link_comp, kind="stable")
+    bounds = np.searchsorted(link_comp[order], np.arange(count + 1))
+    sizes = np.diff(member_bounds)
+    # Singletons need no work.
+    single = members_of[member_bounds[:-1][sizes == 1]]
+    labels[single] = np.arange(len(single))
+    medoid[single] = True
+    next_label = len(single)
+    # Pairs: one link each; together when its cosine reaches the threshold (the
+    # smoothed similarity of a pair is its cosine), the earlier one is the medoid.
+    in_pair = sizes[link_comp] == 2
+    pa, pb, ps = links.a[in_pair], links.b[in_pair], links.sim[in_pair]
+    together = (ps >= THRESHOLD) & (np.abs(seconds[pa] - seconds[pb]) <= MAX_SPAN_DAYS * _DAY)
+    k = len(pa)
+    labels[pb] = next_label + np.arange(k)
+    labels[pa] = np.where(together, labels[pb], next_label + k + np.arange(k))
+    medoid[pb] = True
+    medoid[pa] = ~together
+    next_label += 2 * k
+    # One connected set at a time (a list of them all would copy every link at once).
+    pending = iter(np.flatnonzero(sizes > 2))
+    work: list = []
+
+    def next_set():
+        if work:
+            return work.pop()
+        c = next(pending, None)
+        if c is None:
+            return None
+        sel = order[bounds[c] : bounds[c + 1]]
+        members = members_of[member_bounds[c] : member_bounds[c + 1]]
+        return members, links.a[sel], links.b[sel], links.sim[sel], CANDIDATE
+
+    while (item := next_set()) is not None:
+        members, a, b, sim, cut = item
+        members = np.sort(members)
+        if len(members) > MAX_GROUP:
+            cut = round(cut + 0.05, 4)
+            strong = sim >= cut
+            la = _local(members, a[strong]).astype(np.int32)
+            lb = _local(members, b[strong]).astype(np.int32)
+            sub = coo_matrix((np.ones(len(la), np.int8), (la, lb)), shape=(len(members),) * 2)
+            del la, lb
+            _, parts = connected_components(sub, directed=False)
+            del sub
+            link_part = parts[_local(members, a)].astype(np.int32)
+            link_part[~strong] = -1
+            link_order = np.argsort(link_part, kind="stable")
+            count = int(parts.max()) + 1
+            link_bounds = np.searchsorted(link_part[link_order], np.arange(-1, count + 1))
+            member_order = np.argsort(parts, kind="stable")
+            member_bounds_p = np.searchsorted(parts[member_order], np.arange(count + 1))
+            for p in range(count):
+                sel = link_order[link_bounds[p + 1] : link_bounds[p + 2]]
+                part = member_order[member_bounds_p[p] : member_bounds_p[p + 1]]
+                work.append((members[part], a[sel], b[sel], sim[sel], cut))
+            continue
+        if len(members) == 1:
+            local, is_medoid = np.zeros(1, np.int64), np.ones(1, bool)
+        else:
+            la, lb = _local(members, a), _local(members, b)
+            local, is_medoid = _average_groups(seconds[members], la, lb, sim)
+        labels[members] = local + next_label
+        medoid[members] = is_medoid
+        next_label += int(local.max()) + 1
+    labels, medoid = _attach(seconds, labels, medoid, links)
+    # Renumber by first member, so the numbering does not depend on the work order.
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse], medoid
