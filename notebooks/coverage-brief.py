@@ -18,7 +18,7 @@ db = None  # DuckDB file; None: $POLICYKIT_DB or data/processed/policykit.duckdb
 topic = None  # a topic from topics.yml; None: the topic with the most articles
 start = None  # first day (YYYY-MM-DD, inclusive); None: the first dated article in the database
 end = None  # last day (inclusive); None: the last dated article in the database
-interval = "week"  # day | week | month | quarter | year
+interval = None  # day | week | month | quarter | year; None: week, or day for under 20 weeks
 share_interval = None  # the period of the outlet-share chart; None: chosen from the period
 smooth = 3  # odd rolling-mean window for the share line; None for no smoothing
 top_outlets = 12  # outlets named in the outlet charts
@@ -31,8 +31,11 @@ import policykit as pk
 con = pk.connect(db, read_only=True)
 topic = pk.resolve_topic(con, topic)
 start, end = pk.report_period(con, topic, start, end)
+interval = interval or pk.brief_interval(start, end)
 share_interval = share_interval or pk.coarser_interval(start, end, interval)
-pk.record_parameters(topic=topic, start=start, end=end, share_interval=share_interval)
+pk.record_parameters(
+    topic=topic, start=start, end=end, interval=interval, share_interval=share_interval
+)
 label = pk.topic_label(con, topic)
 pk.show_title(f"Coverage brief: {label}", f"{pk.period_label(start, end)}, by {interval}")
 

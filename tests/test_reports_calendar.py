@@ -56,3 +56,17 @@ def test_page_days_are_refused_by_the_brief_in_one_line(con, monkeypatch):  # no
     with pytest.raises(ConfigError, match="timezone 'page'") as info:
         nh.report_period(con, "ai")
     assert "\n" not in str(info.value) and "--tz page" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2026-04-03", "2026-05-06", "day"),  # the hantavirus export: 34 days
+        ("2024-01-01", "2024-05-18", "day"),  # 139 days
+        ("2024-01-01", "2024-05-19", "week"),  # 140 days: 20 weeks
+        ("2022-01-01", "2024-12-31", "week"),  # the demo: 3 years
+        ("2025-09-07", "2025-09-07", "day"),
+    ],
+)
+def test_brief_interval(start, end, expected):
+    assert nh.brief_interval(start, end) == expected

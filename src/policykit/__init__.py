@@ -84,6 +84,7 @@ _EXPORTS = {
     "outlets_with_coverage": "policykit.notebook_helpers",
     "spike_table": "policykit.notebook_helpers",
     "coarser_interval": "policykit.notebook_helpers",
+    "brief_interval": "policykit.notebook_helpers",
     "with_labels": "policykit.notebook_helpers",
     "period_label": "policykit.notebook_helpers",
     "spike_events_table": "policykit.notebook_helpers",

@@ -582,6 +582,19 @@ def coarser_interval(start, end, interval: str, *, most: int = 40, fewest: int =
     return choice
 
 
+#: The shortest period (in weeks) a brief counts by week when no interval is given.
+WEEKS_FOR_WEEKLY = 20
+
+
+def brief_interval(start, end) -> str:
+    """The brief's interval when none is given: ``"week"``, or ``"day"`` for a period
+    shorter than :data:`WEEKS_FOR_WEEKLY` weeks. A week is judged for spikes only with at
+    least 7 weeks before it (13 when the data allow), so a weekly series of a month's
+    scrape has nothing to judge and six bars, while its days show the outbreak."""
+    days = (_day(end, "end") - _day(start, "start")).days + 1
+    return "week" if days >= 7 * WEEKS_FOR_WEEKLY else "day"
+
+
 def with_labels(con, frame: pd.DataFrame, column: str = "topic") -> pd.DataFrame:
     """``frame`` with topic names in ``column`` replaced by their display labels (the
     stored ``topics.yml`` label, case kept; a topic without one keeps its name with

@@ -46,6 +46,7 @@ from pathlib import Path
 from .errors import ConfigError, ReportError, one_of
 from .notebook_helpers import (  # noqa: F401  (re-exported)
     HTMLBlock,
+    brief_interval,
     coarser_interval,
     data_quality,
     headline_numbers,

@@ -24,6 +24,9 @@ MAX_PASSES = 12
 PX_PER_MM = 96 / 25.4
 #: Room kept free under a pulled-up chart (the output area's margins, rounding).
 SLACK_MM = 4.5
+#: Smaller factors tried when the first estimate does not quite fit.
+RETRIES = 2
+RETRY_STEP = 0.03
 _ATTR = "data-pk-fit"
 _IMG = re.compile(r"<img(?=[\s>/])", re.IGNORECASE)
 
@@ -138,27 +141,37 @@ def fit_pages(markup: str, url_fetcher=None, min_scale: float = MIN_SCALE):
     # Each chart's own printed height: no chart ends below min_scale of it, however
     # many passes scale it.
     natural = {i.index: i.height for page in _layout(document) for i in page.images}
+
+    def attempt(page: Page, following: Page, number: int, scale: float):
+        """The scaled heights and the new layout if the chart moved up, else None. The
+        estimate's margins are approximate: a little less is tried before giving up."""
+        pulled = following.images[0]
+        for step in range(RETRIES + 1):
+            factor = scale - step * RETRY_STEP
+            trial = dict(heights)
+            for image in (*page.images, pulled):
+                trial[image.index] = image.height * factor
+            if any(trial[i] < natural[i] * min_scale - 0.01 for i in trial):
+                return None
+            candidate = html.render(stylesheets=[_stylesheet(trial)])
+            if any(
+                pulled.index in {i.index for i in p.images}
+                for p in _layout(candidate)[: number + 1]
+            ):
+                return trial, candidate
+        return None
+
     for _ in range(MAX_PASSES):
         pages = _layout(document)
         for number, (page, following) in enumerate(zip(pages, pages[1:], strict=False)):
             scale = scale_for(page, following, min_scale)
-            pulled = following.images[0].index if following.images else None
-            if scale is None or pulled in refused:
+            if scale is None or following.images[0].index in refused:
                 continue
-            trial = dict(heights)
-            for image in (*page.images, following.images[0]):
-                trial[image.index] = image.height * scale
-            if any(trial[i] < natural[i] * min_scale - 0.01 for i in trial):
-                refused.add(pulled)
-                continue
-            candidate = html.render(stylesheets=[_stylesheet(trial)])
-            moved = any(
-                pulled in {i.index for i in p.images} for p in _layout(candidate)[: number + 1]
-            )
-            if moved:
-                heights, document = trial, candidate
+            fitted = attempt(page, following, number, scale)
+            if fitted is not None:
+                heights, document = fitted
                 break
-            refused.add(pulled)  # the estimate was off: keep its size
+            refused.add(following.images[0].index)  # keep its size
         else:
             break
     return document, heights
