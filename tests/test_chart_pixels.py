@@ -264,3 +264,71 @@ def test_close_spike_labels_clear_each_other_and_the_bars():
         # Inside the counts panel (headroom grown when stacking needs it).
         assert frame_box.x0 - 0.5 <= a.x0 and a.x1 <= frame_box.x1 + 0.5
         assert a.y1 <= frame_box.y1 + 0.5
+
+
+def _outbreak_days():
+    """The hantavirus brief by day: 34 days, quiet, then spikes on the last four days
+    (96, 349, 363, 562 topic articles), right at the end of the axis."""
+    periods = pd.date_range("2026-04-03", periods=34, freq="D", tz="UTC")
+    counts = np.zeros(34, dtype=int)
+    counts[[0, 4, 11, 14, 20, 27, 28]] = [2, 1, 1, 1, 1, 2, 2]
+    counts[-4:] = [96, 349, 363, 562]
+    totals = counts + 5
+    frame = pd.DataFrame(
+        {"period": periods, "count": counts, "total_count": totals, "ratio": counts / totals}
+    )
+    frame.attrs.update(n_outlets=215, start="2026-04-03", end="2026-05-06")
+    spikes = pd.DataFrame(
+        {
+            "period": periods[-4:],
+            "count": counts[-4:],
+            "top_title": [
+                "Three dead in suspected hantavirus outbreak on Atlantic cruise ship",
+                "What to Know About Hantavirus, the Illness Suspected in a Cruise Ship",
+                "How a deadly hantavirus outbreak unfolded on a cruise ship for weeks",
+                "Hantavirus is on the rise in Argentina, where a stricken cruise ship began",
+            ],  # titles from the Media Cloud export (../shared/eval/mediacloud_search_hantavirus)
+        }
+    )
+    return frame, spikes
+
+
+@pytest.mark.parametrize("case", ["outbreak", "close"])
+def test_a_leader_line_runs_to_its_own_marker_under_no_other_label(case):
+    frame, spikes = _outbreak_days() if case == "outbreak" else _close_spikes()
+    fig = charts.plot_coverage(frame, spikes)
+    charts_check.render(fig, dpi=DPI)
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    from matplotlib.text import Text
+
+    labels = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    boxes = [Text.get_window_extent(a, renderer) for a in labels]
+    leaders = crossings = 0
+    for i, annotation in enumerate(labels):
+        leader = annotation.arrow_patch
+        if not leader.get_visible():
+            continue
+        leaders += 1
+        points = leader.get_path().vertices  # display pixels
+        x_data, y_data = annotation.xy
+        marker = ax.transData.transform((ax.xaxis.convert_units(x_data), y_data))
+        # It ends at its own marker and leaves its label straight above it.
+        assert np.abs(points[:, 0] - marker[0]).max() <= 1.5, (annotation.get_text(), points)
+        top = points[np.argmax(points[:, 1])]
+        assert abs(top[1] - boxes[i].y0) <= 1.5
+        for t in np.linspace(0, 1, 25):
+            x, y = points[0] + t * (points[-1] - points[0])
+            for j, other in enumerate(boxes):
+                if j != i:
+                    inside = (
+                        other.x0 + 0.5 < x < other.x1 - 0.5 and other.y0 + 0.5 < y < other.y1 - 0.5
+                    )
+                    if inside:
+                        crossings += 1
+                        # Hidden under a lower label (drawn over it), never over its text.
+                        assert labels[j].get_zorder() > annotation.get_zorder()
+    assert leaders >= 1  # the case stacks labels, so some are lifted
+    if case == "outbreak":
+        # Right-aligned labels at the end of the axis: each leader clears the others.
+        assert crossings == 0

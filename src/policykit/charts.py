@@ -252,7 +252,16 @@ def _annotate_spikes(
                 fontsize=7.5,
                 color="#333333",
                 bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "lw": 0},
-                arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.6, "shrinkA": 0},
+                # The leader leaves the label at its aligned edge, straight above the
+                # marker: from the label's middle it ran under the label stacked below
+                # and seemed to belong to it.
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": "#999999",
+                    "lw": 0.6,
+                    "shrinkA": 0,
+                    "relpos": {"left": (0.0, 0.0), "center": (0.5, 0.0), "right": (1.0, 0.0)}[ha],
+                },
             )
         )
     # Lifted clear of each other and of the bars once the layout is known.
