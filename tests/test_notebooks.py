@@ -328,6 +328,13 @@ def test_pdf_pages_are_not_blank(result):
     assert dark > 0.01 * image.width * image.height
 
 
+def test_pdf_has_no_half_empty_page_but_the_last(result):
+    from test_print_fit import _blank_bottom
+
+    shares = _blank_bottom(result.pdf)  # from the rendered pixels
+    assert all(share < 0.5 for share in shares[:-1]), [f"{s:.0%}" for s in shares]
+
+
 def test_page_footer_has_numbers(result):
     pdf = pdfium.PdfDocument(str(result.pdf))
     last = pdf[len(pdf) - 1].get_textpage().get_text_range()
