@@ -122,6 +122,10 @@ def test_plot_coverage_smoothed_and_grouped(coverage, voice):
     ratio_ax = fig.axes[1]
     assert len(ratio_ax.lines) == 2  # raw (faint) and smoothed
     assert "3-period rolling mean" in ratio_ax.get_title(loc="left")
+    for interval in ("day", "week"):
+        smoothed.attrs.update(interval=interval)
+        title = charts.plot_coverage(smoothed).axes[1].get_title(loc="left")
+        assert f"3-{interval} rolling mean" in title
     grouped = voice.rename(columns={"item": "topic", "share": "ratio"})
     fig = charts.plot_coverage(grouped)
     assert len(fig.axes[0].lines) == len(TOPICS) == len(fig.axes[1].lines)

@@ -106,7 +106,9 @@ def _smoothing_label(frame: pd.DataFrame) -> str | None:
     if smoothing in (None, "", 0, 1, "none"):
         return None
     if isinstance(smoothing, int | float):
-        return f"{int(smoothing)}-period rolling mean"
+        # "3-day", "3-week": the reader should not have to work out what a period is.
+        unit = (frame.attrs or {}).get("interval") or "period"
+        return f"{int(smoothing)}-{unit} rolling mean"
     return str(smoothing)
 
 
