@@ -627,3 +627,21 @@ def test_into_a_callers_figure_the_subtitle_joins_the_note():
     assert fig._suptitle is None
     note = fig._policykit_note.get_text()
     assert "1 outlet with no article not shown" in note and note.startswith("HHI ")
+
+
+def test_percent_ticks_carry_no_needless_decimals():
+    import re
+
+    # The landscape's small multiples: shares under 50% were labelled "20.0%".
+    fig = charts.plot_coverage_small_multiples(F.by_topic("long"))
+    fig.canvas.draw()
+    shown = 0
+    for ax in fig.axes:
+        low, high = ax.get_ylim()
+        ticks = [t for t in ax.get_yticks() if low - 1e-12 <= t <= high + 1e-12]
+        labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+        for tick, text in zip(ticks, labels, strict=False):
+            shown += 1
+            assert re.fullmatch(r"\d+(\.\d*[1-9])?%", text), text  # no "20.0%"
+            assert float(text.rstrip("%")) == pytest.approx(tick * 100)
+    assert shown

@@ -35,12 +35,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 
 from .charts_base import (
     _OTHER_NAMES,
     GREY,
     PALETTE,
+    TickPercent,
     _bars,
     _count,
     _geometry,
@@ -192,7 +193,7 @@ def plot_coverage(
         count_ax.set_ylim(0, max(1.0, float(data["count"].max() or 0) * 1.08))
         smoothing = _smoothing_label(frame)
         ratio_ax.set_ylabel("Share of all articles")
-        ratio_ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+        ratio_ax.yaxis.set_major_formatter(TickPercent(1.0))
         top_ratio = data["ratio"].max()
         ratio_ax.set_ylim(0, float(top_ratio) * 1.1 if top_ratio and top_ratio > 0 else 0.01)
         if smoothing:
@@ -424,7 +425,7 @@ def plot_coverage_small_multiples(
             ax.plot(centre, part[value], color=PALETTE[0], lw=1.6, **_marker(len(part)))
             ax.set_title(_shorten(labels.get(groups[i], groups[i]), 28), fontsize=10)
             if value == "ratio":
-                ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+                ax.yaxis.set_major_formatter(TickPercent(1.0))
             counts = part["count"] if "count" in part.columns else part[value]
             if not float(counts.sum()):
                 no_data(ax, "No articles")

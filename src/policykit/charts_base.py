@@ -20,6 +20,25 @@ _OTHER_NAMES = ("Other", "other", "(other)")
 _MARKER_POINTS = 40
 
 
+class TickPercent(PercentFormatter):
+    """Percent tick labels with the fewest decimals that show every tick exactly ("20%",
+    "2.5%"): matplotlib's automatic choice writes "20.0%" on an axis under 50%."""
+
+    def __init__(self, xmax: float = 1.0):
+        super().__init__(xmax, decimals=None)
+
+    def format_ticks(self, values):
+        percents = [v * 100 / self.xmax for v in values]
+        for decimals in range(4):
+            if all(abs(round(p, decimals) - p) < 1e-9 for p in percents):
+                break
+        self.decimals = decimals
+        try:
+            return super().format_ticks(values)
+        finally:
+            self.decimals = None
+
+
 def _version() -> str:
     from . import __version__
 
