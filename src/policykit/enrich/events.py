@@ -333,8 +333,9 @@ def cluster(seconds, titles, outlets=None, summaries=None, bodies=None, workers:
     """Group articles into events in memory (the stage's rule, for one corpus).
 
     ``seconds`` are publication times (seconds since the epoch), sorted ascending.
-    ``workers``: processes that link the time blocks (0: one per core, capped as every
-    pool is; 1: none; small corpora are linked in this process). Returns ``(labels,
+    ``workers``: processes that link the time blocks and group the connected sets (0:
+    one per core, capped as every pool is; 1: none; small corpora stay in this
+    process); the result does not depend on it. Returns ``(labels,
     medoid, links)``: an event number and a medoid flag per article, and the links used.
     """
     seconds = np.asarray(seconds, dtype=np.float64)
@@ -351,7 +352,7 @@ def cluster(seconds, titles, outlets=None, summaries=None, bodies=None, workers:
     ]
     links = all_links(seconds, docs, workers)
     del docs
-    labels, medoid = group(seconds, links)
+    labels, medoid = group(seconds, links, workers)
     return labels, medoid, links
 
 

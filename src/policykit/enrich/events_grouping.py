@@ -17,6 +17,11 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix, csr_matrix, identity
 from scipy.sparse.csgraph import connected_components
 
+try:  # scipy's compiled linkage routines (see _average_tree_labels)
+    from scipy.cluster import _hierarchy
+except ImportError:  # pragma: no cover - another scipy layout: the public functions
+    _hierarchy = None
+
 MAX_SPAN_DAYS = 14
 CANDIDATE = 0.1
 SMOOTH_K = 10
@@ -219,9 +224,23 @@ def _merge_groups(times, labels, a, b, sim):
     span = np.maximum(last[:, None], last[None, :]) - np.minimum(first[:, None], first[None, :])
     dist[span > MAX_SPAN_DAYS * _DAY] = _FAR
     np.fill_diagonal(dist, 0.0)
-    tree = linkage(dist[np.triu_indices(count, 1)], method="average")
-    top = fcluster(tree, t=1.0 - GROUP_THRESHOLD, criterion="distance") - 1
-    return top[labels].astype(np.int64)
+    top = _average_tree_labels(dist[np.triu_indices(count, 1)], count, 1.0 - GROUP_THRESHOLD)
+    return top[labels]
+
+
+def _average_tree_labels(dist: np.ndarray, n: int, cut: float) -> np.ndarray:
+    """Flat clusters (0..k-1) of average linkage over a condensed distance vector, cut
+    at distance ``cut``: scipy's ``fcluster(linkage(dist, "average"), cut, "distance")``.
+    Its compiled routines are called directly where they are there: the public functions
+    validate their arguments through the array-API layer on every call, which cost more
+    than the clustering itself over the ~100,000 small sets of a million titles."""
+    if _hierarchy is None:
+        tree = linkage(dist, method="average")
+        return (fcluster(tree, t=cut, criterion="distance") - 1).astype(np.int64)
+    tree = _hierarchy.nn_chain(np.ascontiguousarray(dist, dtype=np.float64), n, 2)
+    flat = np.zeros(n, dtype="i")
+    _hierarchy.cluster_dist(tree, flat, float(cut), int(n))
+    return (flat - 1).astype(np.int64)
 
 
 def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.ndarray):
@@ -237,14 +256,12 @@ def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.nda
         i, j = np.triu_indices(n, 1)
         dist = 1.0 - dense[i, j]
         dist[times[j] - times[i] > MAX_SPAN_DAYS * _DAY] = _FAR
-        tree = linkage(dist, method="average")
-        labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
+        labels = _average_tree_labels(dist, n, 1.0 - THRESHOLD)
         labels = _merge_groups(times, labels, a, b, sim)
         score = (dense * (labels[:, None] == labels[None, :])).sum(axis=1)
     else:
         similarity = smoothed_similarity(n, a, b, sim)
-        tree = linkage(_condensed_distances(times, similarity), method="average")
-        labels = (fcluster(tree, t=1.0 - THRESHOLD, criterion="distance") - 1).astype(np.int64)
+        labels = _average_tree_labels(_condensed_distances(times, similarity), n, 1.0 - THRESHOLD)
         labels = _merge_groups(times, labels, a, b, sim)
         # Medoid: the largest total similarity to the other members; ties: the earliest.
         s = similarity.tocoo()
@@ -384,15 +401,125 @@ def _move_pairs(keys, sim, target, moved, k):
 def _pair_sums(x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int):
     """The links between groups summed per unordered pair of groups (``x < y``): the
     third level needs only these sums, and there are far fewer pairs than links."""
-    lo = np.minimum(x, y).astype(np.int64)
-    hi = np.maximum(x, y).astype(np.int64)
-    keys, inverse = np.unique(lo * k + hi, return_inverse=True)
+    keys = np.minimum(x, y).astype(np.int64)
+    keys *= k
+    keys += np.maximum(x, y)
+    keys, inverse = np.unique(keys, return_inverse=True)
     return (keys // k).astype(np.int32), (keys % k).astype(np.int32), np.bincount(inverse, w)
 
 
-def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
+_POOL_LINKS = 500_000  # links below which grouping stays in this process
+_BATCH_LINKS = 200_000  # links of the small sets sent to a worker at a time
+
+
+def _leaf_sets(links, order, bounds, members_of, member_bounds, sizes):
+    """``(members, a, b, sim)`` of each connected set over two articles, and of each
+    part of one over ``MAX_GROUP`` (split by dropping its weakest links, the cut raised
+    by 0.05 until every part fits), in a fixed order."""
+    work: list = []
+    pending = iter(np.flatnonzero(sizes > 2))
+    while True:
+        if work:
+            item = work.pop()
+        else:
+            c = next(pending, None)
+            if c is None:
+                return
+            sel = order[bounds[c] : bounds[c + 1]]
+            members = members_of[member_bounds[c] : member_bounds[c + 1]]
+            item = (members, links.a[sel], links.b[sel], links.sim[sel], CANDIDATE)
+            del sel
+        members, a, b, sim, cut = item
+        del item
+        members = np.sort(members)
+        if len(members) <= MAX_GROUP:
+            yield members, a, b, sim
+            continue
+        cut = round(cut + 0.05, 4)
+        strong = sim >= cut
+        la = _local(members, a[strong]).astype(np.int32)
+        lb = _local(members, b[strong]).astype(np.int32)
+        sub = coo_matrix((np.ones(len(la), np.int8), (la, lb)), shape=(len(members),) * 2)
+        del la, lb
+        _, parts = connected_components(sub, directed=False)
+        del sub
+        link_part = parts[_local(members, a)].astype(np.int32)
+        link_part[~strong] = -1
+        del strong
+        link_order = np.argsort(link_part, kind="stable")
+        count = int(parts.max()) + 1
+        link_bounds = np.searchsorted(link_part[link_order], np.arange(-1, count + 1))
+        del link_part
+        member_order = np.argsort(parts, kind="stable")
+        member_bounds_p = np.searchsorted(parts[member_order], np.arange(count + 1))
+        for p in range(count):
+            sel = link_order[link_bounds[p + 1] : link_bounds[p + 2]]
+            part = member_order[member_bounds_p[p] : member_bounds_p[p + 1]]
+            work.append((members[part], a[sel], b[sel], sim[sel], cut))
+        del a, b, sim, link_order
+
+
+def _group_sets(batch: list) -> list:
+    """The worker's task: :func:`_average_groups` of each set of a batch."""
+    return [_average_groups(times, la, lb, sim) for times, la, lb, sim in batch]
+
+
+def _group_pool(workers: int, links: int):
+    """A pool of forked workers for the linkage, or None (few links, one worker, no
+    fork on this platform)."""
+    import multiprocessing
+
+    from .. import workers as _workers
+
+    if links < _POOL_LINKS:
+        return None
+    workers = _workers.worker_count(workers)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    init, initargs = _workers.initializer(None)
+    return multiprocessing.get_context("fork").Pool(workers, init, initargs)
+
+
+def _map_in_order(pool, seconds, sets):
+    """``(members, _average_groups(...))`` of each set, in the order of ``sets``: here,
+    or batched through ``pool`` with at most two batches per worker in flight (so the
+    sets waiting to be sent never pile up in memory)."""
+    from collections import deque
+
+    def tasks():
+        batch, members_of, size = [], [], 0
+        for members, a, b, sim in sets:
+            batch.append((seconds[members], _local(members, a), _local(members, b), sim))
+            members_of.append(members)
+            size += len(a)
+            if size >= _BATCH_LINKS:
+                yield members_of, batch
+                batch, members_of, size = [], [], 0
+        if batch:
+            yield members_of, batch
+
+    if pool is None:
+        for members_of, batch in tasks():
+            yield from zip(members_of, _group_sets(batch), strict=True)
+        return
+    window: deque = deque()
+    limit = 2 * pool._processes
+    for members_of, batch in tasks():
+        window.append((members_of, pool.apply_async(_group_sets, (batch,))))
+        del batch
+        while len(window) >= limit:
+            members_of, result = window.popleft()
+            yield from zip(members_of, result.get(), strict=True)
+    while window:
+        members_of, result = window.popleft()
+        yield from zip(members_of, result.get(), strict=True)
+
+
+def group(seconds: np.ndarray, links: Links, workers: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Event numbers (0..k-1, in order of first member) and medoid flags for
-    ``len(seconds)`` articles linked by ``links``."""
+    ``len(seconds)`` articles linked by ``links``. ``workers``: processes that run the
+    average linkage of the connected sets (0: one per core; 1: none; with few links it
+    runs here); the result is the same."""
     n = len(seconds)
     labels = np.full(n, -1, dtype=np.int64)
     medoid = np.zeros(n, dtype=bool)
@@ -423,52 +550,22 @@ def group(seconds: np.ndarray, links: Links) -> tuple[np.ndarray, np.ndarray]:
     medoid[pb] = True
     medoid[pa] = ~together
     next_label += 2 * k
-    # One connected set at a time (a list of them all would copy every link at once).
-    pending = iter(np.flatnonzero(sizes > 2))
-    work: list = []
-
-    def next_set():
-        if work:
-            return work.pop()
-        c = next(pending, None)
-        if c is None:
-            return None
-        sel = order[bounds[c] : bounds[c + 1]]
-        members = members_of[member_bounds[c] : member_bounds[c + 1]]
-        return members, links.a[sel], links.b[sel], links.sim[sel], CANDIDATE
-
-    while (item := next_set()) is not None:
-        members, a, b, sim, cut = item
-        members = np.sort(members)
-        if len(members) > MAX_GROUP:
-            cut = round(cut + 0.05, 4)
-            strong = sim >= cut
-            la = _local(members, a[strong]).astype(np.int32)
-            lb = _local(members, b[strong]).astype(np.int32)
-            sub = coo_matrix((np.ones(len(la), np.int8), (la, lb)), shape=(len(members),) * 2)
-            del la, lb
-            _, parts = connected_components(sub, directed=False)
-            del sub
-            link_part = parts[_local(members, a)].astype(np.int32)
-            link_part[~strong] = -1
-            link_order = np.argsort(link_part, kind="stable")
-            count = int(parts.max()) + 1
-            link_bounds = np.searchsorted(link_part[link_order], np.arange(-1, count + 1))
-            member_order = np.argsort(parts, kind="stable")
-            member_bounds_p = np.searchsorted(parts[member_order], np.arange(count + 1))
-            for p in range(count):
-                sel = link_order[link_bounds[p + 1] : link_bounds[p + 2]]
-                part = member_order[member_bounds_p[p] : member_bounds_p[p + 1]]
-                work.append((members[part], a[sel], b[sel], sim[sel], cut))
-            continue
-        if len(members) == 1:
-            local, is_medoid = np.zeros(1, np.int64), np.ones(1, bool)
-        else:
-            la, lb = _local(members, a), _local(members, b)
-            local, is_medoid = _average_groups(seconds[members], la, lb, sim)
-        labels[members] = local + next_label
-        medoid[members] = is_medoid
-        next_label += int(local.max()) + 1
+    del in_pair, pa, pb, ps, together
+    # One connected set at a time (a list of them all would copy every link at once),
+    # the sets over MAX_GROUP split on the way; in worker processes when there are
+    # many links, the results taken in the order the sets were sent.
+    sets = _leaf_sets(links, order, bounds, members_of, member_bounds, sizes)
+    pool = _group_pool(workers, len(links))
+    try:
+        for members, (local, is_medoid) in _map_in_order(pool, seconds, sets):
+            labels[members] = local + next_label
+            medoid[members] = is_medoid
+            next_label += int(local.max()) + 1
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    del order, bounds, members_of, member_bounds, link_comp, sets
     labels, medoid = _attach(seconds, labels, medoid, links)
     # Renumber by first member, so the numbering does not depend on the work order.
     _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
