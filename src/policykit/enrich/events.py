@@ -46,6 +46,9 @@ part fits: dropping a link only lowers averages, so this never merges anything.
 (published_at, then article_id); its label is its medoid headline: the title of the
 member most similar on average to the others (ties: the earliest). Undated articles are
 each their own event. Every article has exactly one event.
+
+This module holds the text, the links and the stage; the grouping is
+:mod:`policykit.enrich.events_grouping` (its names are re-exported here).
 """
 
 from __future__ import annotations

@@ -412,6 +412,12 @@ _POOL_LINKS = 500_000  # links below which grouping stays in this process
 _BATCH_LINKS = 200_000  # links of the small sets sent to a worker at a time
 
 
+def _starts(values: np.ndarray, count: int) -> np.ndarray:
+    """Where each value 0..count-1 starts in ``values`` sorted, and the end: the
+    ``searchsorted`` of the sorted array, from counts (no sorted copy)."""
+    return np.r_[0, np.cumsum(np.bincount(values, minlength=count))]
+
+
 def _leaf_sets(links, order, bounds, members_of, member_bounds, sizes):
     """``(members, a, b, sim)`` of each connected set over two articles, and of each
     part of one over ``MAX_GROUP`` (split by dropping its weakest links, the cut raised
@@ -446,12 +452,13 @@ def _leaf_sets(links, order, bounds, members_of, member_bounds, sizes):
         link_part = parts[_local(members, a)].astype(np.int32)
         link_part[~strong] = -1
         del strong
-        link_order = np.argsort(link_part, kind="stable")
+        link_order = np.argsort(link_part, kind="stable").astype(np.int32)
         count = int(parts.max()) + 1
-        link_bounds = np.searchsorted(link_part[link_order], np.arange(-1, count + 1))
+        # where each part's links start in that order (-1: the dropped links, first)
+        link_bounds = _starts(link_part + 1, count + 1)
         del link_part
         member_order = np.argsort(parts, kind="stable")
-        member_bounds_p = np.searchsorted(parts[member_order], np.arange(count + 1))
+        member_bounds_p = _starts(parts, count)
         for p in range(count):
             sel = link_order[link_bounds[p + 1] : link_bounds[p + 2]]
             part = member_order[member_bounds_p[p] : member_bounds_p[p + 1]]
@@ -529,10 +536,11 @@ def group(seconds: np.ndarray, links: Links, workers: int = 0) -> tuple[np.ndarr
     count, comp = connected_components(graph, directed=False)
     del graph
     members_of = np.argsort(comp, kind="stable")
-    member_bounds = np.searchsorted(comp[members_of], np.arange(count + 1))
+    member_bounds = _starts(comp, count)
     link_comp = comp[links.a]
-    order = np.argsort(link_comp, kind="stable")
-    bounds = np.searchsorted(link_comp[order], np.arange(count + 1))
+    # int32 positions: the links' order by connected set lives through the grouping
+    order = np.argsort(link_comp, kind="stable").astype(np.int32)
+    bounds = _starts(link_comp, count)
     sizes = np.diff(member_bounds)
     # Singletons need no work.
     single = members_of[member_bounds[:-1][sizes == 1]]
