@@ -53,6 +53,33 @@ SIDECAR_PAGE_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".xhtml", ".shtml", "
 #: A page manifest (read by the text-dump reader) names page files in one of these columns.
 MANIFEST_FILE_COLUMNS: frozenset[str] = frozenset({"txt", "html", "path", "file"})
 SKIPPED_NAMES: frozenset[str] = frozenset({".gitkeep", ".DS_Store", "Thumbs.db"})
+#: A folder's own documentation (``README.md``, ``LICENSE``, ``SOURCE.md``): found while
+#: walking a folder, it is refused as ``folder_documentation`` rather than loaded as a text
+#: dump (an export's SOURCE.md became an undated "article" in its brief). Matched on the
+#: name before its first dot, with no suffix or a documentation suffix, so scraped pages
+#: saved as ``.md`` (Markdown dumps) still load; a file named on the command line is read.
+DOCUMENTATION_STEMS: frozenset[str] = frozenset(
+    {
+        "readme", "license", "licence", "copying", "notice", "source", "sources",
+        "changelog", "citation", "authors", "contributing", "datasheet",
+    }
+)  # fmt: skip
+DOCUMENTATION_SUFFIXES: frozenset[str] = frozenset(
+    {"", ".md", ".markdown", ".txt", ".rst", ".upstream", ".cff"}
+)
+
+
+def is_folder_documentation(name: str) -> bool:
+    """True for a name like ``README.md``, ``LICENSE``, ``LICENSE.upstream``, ``SOURCE.md``."""
+    stem, dot, rest = name.partition(".")
+    stem = stem.lower().replace("-", "_")
+    # LICENSE_upstream, README_en; not license_plate_readers (a slug)
+    base, _, tail = stem.partition("_")
+    qualified = base in DOCUMENTATION_STEMS and (len(tail) == 2 or tail in ("upstream", "orig"))
+    if stem not in DOCUMENTATION_STEMS and not qualified:
+        return False
+    suffix = f".{rest.lower()}" if dot else ""
+    return suffix in DOCUMENTATION_SUFFIXES
 
 
 def detect_format(path: Path) -> str:
@@ -124,7 +151,8 @@ def _skip(path: Path) -> bool:
 class RefusedInput:
     """An entry of the input folder that is not read, and why.
 
-    Reasons: ``outside_input`` (a symbolic link whose target leaves the input folder;
+    Reasons: ``folder_documentation`` (a README, LICENSE or SOURCE file met while
+    walking a folder), ``outside_input`` (a symbolic link whose target leaves the input folder;
     ``--follow-symlinks`` reads it), ``dangling_link`` (its target does not exist),
     ``link_loop``, ``not_a_regular_file`` (a FIFO, socket or device such as a link to
     ``/dev/zero``), ``undecodable_name`` (a file name that is not valid UTF-8, which the
@@ -289,6 +317,14 @@ class _Scanner:
                     continue
                 if stat.S_ISDIR(mode):
                     subfolders.append((path, real))
+                elif stat.S_ISREG(mode) and is_folder_documentation(entry.name):
+                    self.refuse(
+                        path,
+                        "folder_documentation",
+                        f"{printable_path(entry.name)} reads as the folder's documentation "
+                        "(README, LICENSE, SOURCE...), not as an article; name the file "
+                        "itself on the command line to load it",
+                    )
                 else:
                     self.add_file(path, real, mode)
             stack.extend(reversed(subfolders))
