@@ -413,17 +413,26 @@ def stage_throughput(docs: list[Doc], copies: int = 4, workers: int = 2) -> dict
 
     # Through store.writer like every writer in the package (a temporary database).
     with tempfile.TemporaryDirectory() as tmp, writer(Path(tmp) / "ner.duckdb") as con:
+        import pyarrow as pa
+
         rows = [
             (f"{d.doc_id}-{k}", d.text.split("\n", 1)[0][:200], d.text)
             for k in range(copies)
             for d in docs
         ]
-        con.executemany(
-            "INSERT INTO articles (article_id, title, body, outlet, domain, published_at, "
-            "source_path, source_locator, ingested_at) VALUES (?, ?, ?, 'Eval', 'eval.example', "
-            "'2020-01-01 00:00:00+00', 'eval', 'row', now())",
-            rows,
+        # One Arrow insert (executemany took about 48 s for 19,184 rows; setup only,
+        # outside the timing).
+        con.register(
+            "_eval_rows",
+            pa.table({c: [r[i] for r in rows] for i, c in enumerate(("id", "title", "body"))}),
         )
+        con.execute(
+            "INSERT INTO articles (article_id, title, body, outlet, domain, published_at, "
+            "source_path, source_locator, ingested_at) SELECT id, title, body, 'Eval', "
+            "'eval.example', '2020-01-01 00:00:00+00', 'eval', 'row', now() FROM _eval_rows"
+        )
+        con.unregister("_eval_rows")
+        con.execute("CHECKPOINT")  # the stage starts from a settled file
         started, cpu0 = time.perf_counter(), cpu()
         enrich(con, stages=["entities"], workers=workers)
         wall, used = time.perf_counter() - started, cpu() - cpu0
