@@ -420,7 +420,7 @@ def stage_throughput(docs: list[Doc], copies: int = 4, workers: int = 2) -> dict
             for k in range(copies)
             for d in docs
         ]
-        # One Arrow insert (executemany took about 48 s for 19,184 rows; setup only,
+        # One Arrow insert (executemany took about 40 s for 19,184 rows; setup only,
         # outside the timing).
         con.register(
             "_eval_rows",
