@@ -135,3 +135,16 @@ def _init(parent: int, then: Callable | None, args: tuple) -> None:
     die_with_parent(parent)
     if then is not None:
         then(*args)
+
+
+def fork_pool(workers: int):
+    """A pool of ``worker_count(workers)`` forked processes that die with this one, or None
+    where a pool is no use (one worker) or not possible (no fork on this platform). Fork,
+    not spawn: the workers inherit the large read-only arrays instead of unpickling them."""
+    import multiprocessing
+
+    count = worker_count(workers)
+    if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    init, initargs = initializer(None)
+    return multiprocessing.get_context("fork").Pool(count, init, initargs)

@@ -282,17 +282,9 @@ def _link_block(task: tuple[int, int, int]) -> Links:
 def _link_pool(workers: int, n: int):
     """A bounded pool of forked workers for :func:`all_links`, or None where one is no
     use (one worker, a small corpus) or not possible (no fork on this platform)."""
-    import multiprocessing
+    from ..workers import fork_pool
 
-    from .. import workers as _workers
-
-    if n < _POOL_MIN:
-        return None
-    workers = _workers.worker_count(workers)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    init, initargs = _workers.initializer(None)
-    return multiprocessing.get_context("fork").Pool(workers, init, initargs)
+    return None if n < _POOL_MIN else fork_pool(workers)
 
 
 def all_links(seconds: np.ndarray, docs: list[str], workers: int = 0) -> Links:

@@ -474,17 +474,9 @@ def _group_sets(batch: list) -> list:
 def _group_pool(workers: int, links: int):
     """A pool of forked workers for the linkage, or None (few links, one worker, no
     fork on this platform)."""
-    import multiprocessing
+    from ..workers import fork_pool
 
-    from .. import workers as _workers
-
-    if links < _POOL_LINKS:
-        return None
-    workers = _workers.worker_count(workers)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    init, initargs = _workers.initializer(None)
-    return multiprocessing.get_context("fork").Pool(workers, init, initargs)
+    return None if links < _POOL_LINKS else fork_pool(workers)
 
 
 def _map_in_order(pool, seconds, sets):
