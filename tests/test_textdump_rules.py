@@ -204,6 +204,40 @@ def test_lede_cut_off_before_a_paywall_is_the_article(paywall):
     assert teaser not in clean_dump(listing).body
 
 
+def test_hard_wrapped_paragraph_without_blank_lines_is_one_unit():
+    # A <pre> or PDF text wrapped at ~70 columns, no blank lines between paragraphs:
+    # each piece is short, the paragraph is prose.
+    wrapped = [
+        "The regional council approved the new water plan on Tuesday evening,",
+        "after a debate that went on for more than four hours and ended with",
+        "a narrow vote of the members who were still in the hall at midnight.",
+        "Farmers in the valley had asked for the plan for years, and they said",
+        "that the new rules would finally give them a fair share of the water.",
+    ]
+    dump = _dump("Home", "Menu", HEADLINE, *wrapped, "Tags", "Comments", "Contact")
+    body = clean_dump(dump).body or ""
+    for line in wrapped:
+        assert line in body
+    assert "Contact" not in body
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "von Jane Roe",  # a byline in lower case under the headline
+        "Österreich feiert den Plan",  # an upper-case letter outside ASCII
+        "mehr: Der Plan im Überblick",  # a link label
+        "1 reply on “The new water plan for the valley”",  # starts with a digit
+    ],
+)
+def test_lines_that_do_not_continue_a_sentence_stay_apart(after):
+    from policykit.sources.textdump_lines import _units
+
+    before = "The council approved the new water plan for the whole valley"
+    units = _units(_dump(before, after))
+    assert [u.lines for u in units] == [[before], [after]]
+
+
 def test_labels_between_headline_and_prose_are_dropped():
     dump = _dump("Home", HEADLINE, "Print Recipe", "Bild via", P1, P2, P3)
     result = clean_dump(dump)

@@ -275,7 +275,56 @@ def _units(text: str) -> list[_Unit]:
     blocks = [b for b in blocks if b]
     if _looks_wrapped(blocks):
         return [_Unit(b, _WS.sub(" ", " ".join(b))) for b in blocks]
-    return [_Unit([line], _WS.sub(" ", line)) for b in blocks for line in b]
+    units: list[_Unit] = []
+    for block in blocks:
+        for line in block:
+            if units and _continues(units[-1].lines[-1], line):
+                units[-1].lines.append(line)
+                units[-1].text = _WS.sub(" ", units[-1].text + " " + line)
+            else:
+                units.append(_Unit([line], _WS.sub(" ", line)))
+    return units
+
+
+#: Shortest line taken as a hard-wrapped line of a paragraph (the lines of a menu are
+#: shorter).
+_WRAP_MIN = 35
+# "mehr: <headline>", "via: <source>": a link label, not the rest of a sentence.
+_LABEL_START = re.compile(r"^\w+\s*:")
+# A breadcrumb ("Home → News → <headline>") is no sentence to carry on.
+_PATH_SEPARATOR = re.compile(r"[→»›|]|\s[/>]\s")
+
+
+def _starts_lower(line: str) -> bool:
+    first = line.lstrip("\"'„“‘«(")[:1]
+    return first.isalpha() and first.islower()
+
+
+def _continues(previous: str, line: str) -> bool:
+    """``line`` carries on the sentence of ``previous``: a paragraph hard-wrapped without
+    blank lines (text copied from a PDF or a ``<pre>``), where a line ends mid-sentence
+    and the next starts in lower case."""
+    return (
+        len(previous) >= _WRAP_MIN
+        and (previous[-1].islower() or previous[-1] in ",-–")
+        and _starts_lower(line)
+        and not _LABEL_START.match(line)
+        and not _PATH_SEPARATOR.search(previous)
+        and len(line) >= _WRAP_NEXT_MIN
+        and not _BYLINE_START.match(line)
+        and not _byline_names(line)
+        and not _date_line(line)
+    )
+
+
+#: A wrapped line's continuation is a piece of a sentence, not a word or two.
+_WRAP_NEXT_MIN = 15
+# A byline under a headline starts in lower case too ("von Jane Roe", "by X on <date>").
+_BYLINE_START = re.compile(
+    r"^(by|von|vom|par|por|door|di|da|durch|vor|am|on|le|il|el|posted|published|"
+    r"veröffentlicht|publié|publicado|updated|aktualisiert)\b",
+    re.IGNORECASE,
+)
 
 
 # What a paywall shows after the visible lede: "Möchten Sie weiterlesen?", "Already a
