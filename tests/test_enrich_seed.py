@@ -101,8 +101,11 @@ def test_seed_persons_found_without_the_gazetteer(body):
     # The two people are not in the shipped gazetteer: the recogniser finds them on its own,
     # and the outlets through their citation phrases.
     names = {f.name: f for f in find_entities(body, Gazetteer.load(shipped=False))}
-    for name in ("Edward Markey", "Hoan Ton-That", "The Daily Beast", "CNN Business", "CBS"):
+    # Without the gazetteer's canonical "The Daily Beast", a leading "The" is not part of a
+    # recognised name (81b0601: news NER gold leaves the article out).
+    for name in ("Edward Markey", "Hoan Ton-That", "Daily Beast", "CNN Business", "CBS"):
         assert name in names and names[name].strong, name
+    assert "The Daily Beast" not in names
     assert names["Edward Markey"].type == "person"
     assert "US Senator" not in names and "Senator Edward Markey" not in names
 
