@@ -1,6 +1,6 @@
 -- Synthetic rows shaped like the `articles` table, rows $lo to $hi of range(N), for benchmarks
 -- (policykit.demo.write_articles_parquet / load_articles). Deterministic for a given $seed.
--- Expects three registered relations (built by policykit.demo._bench_params):
+-- Expects three registered relations (built by policykit.demo_bench._bench_params):
 --   bench_outlet_slots(slot, domain, name, host, topic_share)  1000 slots, shared by volume
 --   bench_titles(t, title, slug)        $per_titles headlines per kind, kind-major
 --   bench_bodies(b, body)               $per_bodies bodies per kind, kind-major (two make a body)
