@@ -621,8 +621,9 @@ def topics_refresh(db, topics_file, shipped):
 @click.option("--years", type=int, default=3, show_default=True, help="Years of coverage.")
 @click.option("--no-pages", is_flag=True, help="Skip HTML pages, text dumps, the WARC and feeds.")
 @click.option("--force", is_flag=True, help="Replace a previous demo corpus in --out.")
+@quiet_option
 @handle_errors
-def demo_command(out_dir, n_articles, seed, start, years, no_pages, force):
+def demo_command(out_dir, n_articles, seed, start, years, no_pages, force, quiet):
     """Write a synthetic, deterministic demo corpus of scraped news (about 3 years, 19 outlets).
 
     The files come in the layouts real scrapes do (Scrapy JSONL, news-please, trafilatura,
@@ -631,16 +632,19 @@ def demo_command(out_dir, n_articles, seed, start, years, no_pages, force):
     unless --force (which replaces only a previous demo corpus's files).
     """
     from .demo import generate
+    from .progress import cli_choice, resolve
 
-    manifest = generate(
-        out_dir,
-        n_articles=n_articles,
-        seed=seed,
-        start=start,
-        years=years,
-        pages=not no_pages,
-        force=force,
-    )
+    with resolve(cli_choice(quiet), heartbeat=True) as meter:
+        manifest = generate(
+            out_dir,
+            n_articles=n_articles,
+            seed=seed,
+            start=start,
+            years=years,
+            pages=not no_pages,
+            force=force,
+            progress=meter,
+        )
     click.echo(
         f"wrote {manifest.articles} articles in {manifest.records} records "
         f"({manifest.duplicate_records} duplicate records) to {len(manifest.files)} files "

@@ -106,6 +106,7 @@ from .demo_truth import (
     truth_agreement,
 )
 from .errors import ConfigError
+from .progress import resolve as _resolve_progress
 
 __all__ = [
     "ARTICLE_COLUMNS",
@@ -180,6 +181,7 @@ def generate(
     years: int = 3,
     pages: bool = True,
     force: bool = False,
+    progress=False,
 ) -> DemoManifest:
     """Write the demo corpus into ``out_dir`` and return its manifest.
 
@@ -198,6 +200,13 @@ def generate(
         The corpus spans ``years`` years from ``start`` (an ISO date).
     pages
         Also write saved HTML pages, plain-text page dumps, a WARC and RSS feeds.
+    progress
+        What to show on stderr while it runs (see :mod:`policykit.progress`): ``False``
+        (default) nothing, ``True``/``"auto"`` a bar on a terminal and one-line counts
+        otherwise, ``"bar"``, ``"lines"``, or a callable receiving each
+        :class:`~policykit.progress.Event`. Two steps, in articles: ``plan`` (outlets,
+        dates, headlines, bodies) and ``write`` (records made, with the ``records`` and
+        ``files`` written so far).
 
     Returns
     -------
@@ -220,11 +229,25 @@ def generate(
         raise ConfigError(f"output folder {out} is a file, not a folder")
     _clear_previous(out, force)
 
-    articles, events = _plan(n_articles, seed, start_day, years)
-    rng = random.Random(seed)
-    _assign_layouts(articles, rng, pages)
-    _syndicate(articles, rng)
-    _write_text(articles, events, seed)
+    meter = _resolve_progress(progress)
+    with meter.stage("plan", total=n_articles, unit="articles", group="demo") as step:
+        articles, events = _plan(n_articles, seed, start_day, years)
+        rng = random.Random(seed)
+        _assign_layouts(articles, rng, pages)
+        _syndicate(articles, rng)
+        _write_text(articles, events, seed, lambda n: step.set(done=n))
+        step.set(done=len(articles))
+    with meter.stage("write", total=len(articles), unit="articles", group="demo") as step:
+        manifest = _write_corpus(out, seed, pages, articles, events, step)
+    manifest.seconds = round(time.perf_counter() - began, 2)
+    return manifest
+
+
+def _write_corpus(
+    out: Path, seed: int, pages: bool, articles: list[_Article], events: list[dict], step
+) -> DemoManifest:
+    """Write every file of the planned corpus, its manifest and its ground truth; ``step``
+    counts the articles whose records are made, and the records and files written."""
     faults = _Faults(random.Random(seed + 1), max(a.scraped for a in articles))
     faults.count["syndicated_copies"] = sum(a.copy_of >= 0 for a in articles)
 
@@ -257,7 +280,11 @@ def generate(
         "title",
         "url",
     ]
-    for a in articles:
+    made = 0  # articles whose records are made (progress)
+    for k, a in enumerate(articles):
+        if k % 500 == 0:
+            step.set(done=made, records=len(truth))
+        made += a.layout in META_LAYOUTS
         year = a.published.year
         key = (a.published, a.idx)
         if a.layout == "scrapy":
@@ -330,7 +357,9 @@ def generate(
     page_articles = [a for a in articles if a.layout in ("html", "text", "warc")]
     chromes = {d: _chrome(d, NAMES[DOMAINS.index(d)], seed) for d in PAGE_OUTLETS}
     warc_pages = []
-    for a in page_articles:
+    for k, a in enumerate(page_articles):
+        if k % 50 == 0:
+            step.set(done=made + k, records=len(truth))
         prng = random.Random(f"{seed}:page:{a.idx}")
         slug = _slug(a.title, 8) + f"-{a.idx}"
         if a.layout == "html":
@@ -358,11 +387,14 @@ def generate(
             for a in latest:
                 _truth_row(truth, rel, a.url, a)
 
+    step.set(done=made + len(page_articles), records=len(truth))
     out.mkdir(parents=True, exist_ok=True)
-    for rel in sorted(blobs):
+    for k, rel in enumerate(sorted(blobs)):
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(blobs[rel])
+        if k % 20 == 0:
+            step.set(files=k + 1)
 
     layouts: Counter = Counter()
     for rel, n in counts.items():
@@ -396,7 +428,7 @@ def generate(
     )
     manifest.write(out / MANIFEST_NAME)
     (out / TRUTH_NAME).write_bytes(_gzip(_truth_csv(truth)))
-    manifest.seconds = round(time.perf_counter() - began, 2)
+    step.finish(done=len(articles), records=manifest.records, files=len(manifest.files))
     return manifest
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -296,12 +297,20 @@ def _authors(f: _Filler, a: _Article) -> list[str]:
     return [f.person()]
 
 
-def _write_text(articles: list[_Article], events: list[dict], seed: int) -> None:
-    """Titles, URLs, bylines and bodies, each from the article's own random stream."""
+def _write_text(
+    articles: list[_Article],
+    events: list[dict],
+    seed: int,
+    done: Callable[[int], object] | None = None,
+) -> None:
+    """Titles, URLs, bylines and bodies, each from the article's own random stream;
+    ``done(n)`` is told every 500 articles whose text is written (progress)."""
     c = _corpus()
     seen_titles: set[tuple[int, dt.date, str]] = set()
     seen_urls: set[str] = set()
-    for a in articles:
+    for k, a in enumerate(articles):
+        if done is not None and k % 500 == 0:
+            done(k)
         f = _Filler(random.Random(seed * 1_000_003 + a.idx), a.name)
         if a.copy_of >= 0:
             continue
