@@ -342,3 +342,18 @@ def test_closing_a_reporter_ends_open_steps_quietly():
     quiet = progress.Lines(io.StringIO(), clock=clock)
     quiet.stage("read")
     assert quiet._ticker is None
+
+
+def test_a_bar_drawn_by_the_heartbeat_is_cleared_before_the_final_line():
+    # tqdm clears a bar on close only if it drew it itself after its delay; a bar that
+    # only the heartbeat's refresh drew (no update since) must not be left in front of
+    # the step's final line
+    clock, out = FakeClock(), TTY()
+    meter = progress.Bar(out, clock=clock)
+    step = meter.stage("read", total=10)
+    step.advance(records=2)
+    clock.now = 3.0
+    meter._tick()
+    assert "ingest read:" in out.getvalue()  # the bar is on the screen
+    step.finish()
+    assert out.getvalue().split("\r")[-1] == "ingest: read 1/10 files; records 2 in 3.0 s\n"

@@ -352,6 +352,10 @@ class Bar(Lines):
                 bar = self._bars.get(key)
                 if bar is not None and now - stage.started >= self.min_seconds:
                     bar.refresh()
+                    # tqdm clears a bar on close only if it printed it itself after its
+                    # delay; a bar only this refresh drew would stay in front of the
+                    # step's final line.
+                    bar.last_print_t = max(bar.last_print_t, bar.start_t + bar.delay)
 
     def _finish(self, stage):
         with _LOCK:
