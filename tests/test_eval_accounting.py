@@ -217,7 +217,7 @@ ENDINGS = st.sampled_from(["\n", "\r\n", "\r"])
 
 
 def _to_json(table):
-    from policykit.sources.layouts import reader_connection, rows_to_json
+    from policykit.sources.extraction import reader_connection, rows_to_json
 
     return rows_to_json(reader_connection(), table)
 

@@ -8,7 +8,7 @@ record and the columns ``n`` (the record's 1-based number: line, item or row),
 ``payload`` (the record as text; JSON for structured rows), ``reject_reason`` and
 ``reject_detail`` (set when the reader already knows the record is broken). The field
 extraction that turns raw batches into staging batches is shared and vectorised in DuckDB
-(:class:`policykit.sources.layouts.Projector`), so no reader loops over record dicts in
+(:class:`policykit.sources.extraction.Projector`), so no reader loops over record dicts in
 Python.
 
 The readers live in their own modules, and import one way (none imports this one):
@@ -326,7 +326,8 @@ def _file_read(path: Path, fmt: str, raw: RawRead, opts, keys: list[str] | None 
     from collections import Counter
 
     from . import FileRead
-    from .layouts import Projector, resolve_fields, sample_keys
+    from .extraction import Projector, sample_keys
+    from .layouts import resolve_fields
 
     first = next(raw.batches, None)
     fmt = raw.fmt or fmt
@@ -368,7 +369,7 @@ def read_json(path: Path, opts):
 
 
 def _read_delimited(path: Path, opts, fmt: str, delimiter: str):
-    from .layouts import reader_connection, rows_to_json
+    from .extraction import reader_connection, rows_to_json
 
     raw, names = delimited_raw(
         Path(path),
@@ -405,7 +406,7 @@ def _csv_delimiter(path: Path) -> str:
 
 def read_parquet(path: Path, opts):
     """Read a Parquet file (``row:N``); nested values arrive as JSON text."""
-    from .layouts import reader_connection, rows_to_json
+    from .extraction import reader_connection, rows_to_json
 
     raw, names = parquet_raw(
         Path(path), opts.batch_size, lambda t: rows_to_json(reader_connection(), t)
