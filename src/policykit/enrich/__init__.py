@@ -55,7 +55,9 @@ from .topics import Topic, TopicSet, materialise, topics_fingerprint
 STAGES: tuple[str, ...] = (
     "language", "topics", "entities", "citations", "clusters", "events",
 )  # fmt: skip
-#: A recogniser name without a cue must occur in this many articles to be kept.
+#: A *weak* recogniser name (no evidence in its own article: no title, role, apposition,
+#: known given name, mid-sentence position...) is kept only when this many articles
+#: have it; names with evidence are kept from one article (see enrich/entities.py).
 MIN_DF = 3
 #: Bump when the rules change so that every article is re-processed.
 _VERSIONS = {"language": "1", "entities": "3", "citations": "1"}
@@ -255,7 +257,8 @@ def enrich(
         (articles per stage) every 5 s; ``"bar"``, ``"lines"`` or a callable.
     workers : worker processes for the Python stages (default ``Settings.workers``;
         0 means one per core).
-    min_df : minimum number of articles for a recogniser name without a cue.
+    min_df : minimum number of articles for a weak recogniser name (one without evidence
+        in its own article); names with evidence need one.
     entities : the recogniser for names not in the gazetteer: ``"builtin"`` (default,
         offline, no model) or ``"spacy"`` / ``"spacy:MODEL"`` (spaCy and the model must
         be installed; see :mod:`policykit.enrich.entities_spacy`).
