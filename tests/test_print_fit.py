@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from test_print_layout import _block, _chart_cell
 
-from policykit import reports
+from policykit import reports, reports_fit
 from policykit.reports_fit import MIN_SCALE, Page, PageBlock, scale_for, tag_images
 
 pdfium = pytest.importorskip("pypdfium2")
@@ -85,6 +85,22 @@ def test_a_chart_that_would_need_more_stays_whole_on_the_next_page(tmp_path):
     pages, images, scaled = _build([_block(200), _chart_cell(105)], tmp_path)
     assert pages == 2 and scaled == {}
     assert images[0][0] == 2 and images[0][1] == pytest.approx(105, abs=0.5)
+
+
+def test_a_weasyprint_without_page_boxes_prints_charts_unscaled_and_says_so(
+    tmp_path, monkeypatch, capsys
+):
+    # The fitting reads one WeasyPrint internal (Page._page_box) through _page_box. When
+    # a WeasyPrint lacks it, the PDF is still written, charts at their own size, and one
+    # line says why. The same blocks as the test above, where fitting gives one page.
+    def no_box(page):
+        raise reports_fit.LayoutUnavailable("WeasyPrint 99 has no Page._page_box")
+
+    monkeypatch.setattr(reports_fit, "_page_box", no_box)
+    pages, images, scaled = _build([_block(60), _chart_cell(100), _chart_cell(100)], tmp_path)
+    assert scaled == {} and pages == 2
+    assert [height for _page, height in images] == [pytest.approx(100, abs=0.5)] * 2
+    assert "chart fitting skipped: WeasyPrint 99" in capsys.readouterr().err
 
 
 def _blank_bottom(pdf_path: Path) -> list[float]:

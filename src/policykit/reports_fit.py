@@ -14,6 +14,7 @@ at its own size.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 #: The least a chart is scaled to pull it onto the page before.
@@ -62,12 +63,32 @@ def tag_images(markup: str) -> str:
     return _IMG.sub(lambda _m: f'<img {_ATTR}="{next(counter)}"', markup)
 
 
+class LayoutUnavailable(RuntimeError):
+    """The installed WeasyPrint does not expose the laid-out boxes this module reads."""
+
+
+def _page_box(page):
+    """The root box of one laid-out page. WeasyPrint has no public API for it: this is
+    the one place that reads its internals (``Page._page_box``, present in 53 to 70, the
+    locked version), so a WeasyPrint that renames it costs the chart fitting, not the
+    PDF (see :func:`fit_pages`)."""
+    box = getattr(page, "_page_box", None)
+    if box is None or not hasattr(box, "content_box_y"):
+        import weasyprint
+
+        raise LayoutUnavailable(
+            f"WeasyPrint {weasyprint.__version__} has no Page._page_box; charts are printed"
+            " at their own size (tested with WeasyPrint 62 to 70)"
+        )
+    return box
+
+
 def _layout(document) -> list[Page]:
     from weasyprint.formatting_structure import boxes
 
     pages = []
     for page in document.pages:
-        box = page._page_box
+        box = _page_box(page)
         top = box.content_box_y()
         bottom = top + box.height
         content_end = top
@@ -140,7 +161,11 @@ def fit_pages(markup: str, url_fetcher=None, min_scale: float = MIN_SCALE):
     document = html.render(stylesheets=[_stylesheet(heights)])
     # Each chart's own printed height: no chart ends below min_scale of it, however
     # many passes scale it.
-    natural = {i.index: i.height for page in _layout(document) for i in page.images}
+    try:
+        natural = {i.index: i.height for page in _layout(document) for i in page.images}
+    except LayoutUnavailable as error:
+        print(f"policykit: chart fitting skipped: {error}", file=sys.stderr)
+        return document, heights
 
     def attempt(page: Page, following: Page, number: int, scale: float):
         """The scaled heights and the new layout if the chart moved up, else None. The
