@@ -37,9 +37,11 @@ from .entities_gazetteer import (  # noqa: F401  (re-exported: the public names)
     Gazetteer,
     GazetteerEntry,
     _key,
+    country_keys,
     entity_id,
     prepare_text,
 )
+from .entities_newswire import Cell, scan_layouts
 from .entities_words import (  # noqa: F401  (re-exported for citations)
     BOILERPLATE_WORDS,
     COMMON_WORDS,
@@ -76,7 +78,7 @@ _NAME_WORD = (
 )
 SPAN_RE = re.compile(rf"\b{_NAME_WORD}(?:[ \t]+(?:{_CONNECTORS}[ \t]+)?{_NAME_WORD})*")
 _APPOSITIVE_RE = re.compile(
-    r",\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w&’'.\-]+\s+){0,4}?(?:"
+    r",\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w&’'\-]+\s+){0,4}?(?:"
     + "|".join(sorted(TITLES - {"head"}, key=len, reverse=True))
     + r")\b",
     re.I,
@@ -241,8 +243,18 @@ class _Doc:
         self._caps: dict[int, bool] = {}
         self.teams: set[str] = set()  # listed places that play as teams in this article
         self.defined: dict[str, str] = {}  # "(CEI)" after a name: acronym -> its key
-        for span in _spans(self.text):
-            self._span(span)
+        cells = scan_layouts(self.text)  # datelines, result lines, tables
+        if cells:
+            starts = [c.start for c in cells]
+            for span in _spans(self.text):
+                k = bisect.bisect_right(starts, span.end - 1) - 1
+                if k < 0 or cells[k].end <= span.start:
+                    self._span(span)
+            for cell in cells:
+                self._layout_cell(cell)
+        else:
+            for span in _spans(self.text):
+                self._span(span)
         if headline:
             self._headline(prepare_text(headline))
         self._resolve_singles()
@@ -279,6 +291,24 @@ class _Doc:
             # teams are organisations; in this article every mention of it is the team.
             self.teams.add(key)
         self._add(entry.name, entry.type, entry.origin, True, start, end, "listed")
+
+    def _layout_cell(self, cell: Cell) -> None:
+        """A name that a wire layout placed (:mod:`.entities_newswire`): the listed entry
+        if the gazetteer has the whole cell (a listed place in a team's cell is the
+        team), else the layout's role."""
+        text = self.text[cell.start : cell.end]
+        words = text.split()
+        hit = self.gaz.match(words, 0, caps=text.isupper())
+        if hit is not None and hit[0] == len(words):
+            entry = self.gaz.entries[hit[1]]
+            if cell.role == "team" and entry.type == "place":
+                self.teams.add(hit[1])
+            self._add(entry.name, entry.type, entry.origin, True, cell.start, cell.end, "listed")
+            return
+        etype = _LAYOUT_TYPES[cell.role]
+        key = self._add(text, etype, "recogniser", True, cell.start, cell.end, cell.layout)
+        if etype == "person" and len(words) > 1:
+            self.persons_full.setdefault(words[-1], key)
 
     def _headline(self, headline: str) -> None:
         # Headlines are often in title case: gazetteer names only (no spans: the
@@ -589,6 +619,11 @@ class _Doc:
         add = self._add
         if len(ws) == 1:
             word = ws[0]
+            listed = None if titled or initial else self.gaz.index.get((word,))
+            if listed is not None:
+                # "Carlo De Benedetti of Italy's": the place after "of", split off above
+                self._add_entry(listed, start, end)
+                return
             if titled:
                 add(word, "person", "recogniser", True, start, end, "title")
             elif (_is_acronym(word) and word not in NOT_ACRONYMS) or _is_camel(word):
@@ -628,6 +663,13 @@ class _Doc:
         elif titled or _APPOSITIVE_RE.match(after):
             key = add(name, "person", "recogniser", True, start, end, "title")
             self.persons_full[ws[-1]] = key
+        elif cited and low[0] in GIVEN_NAMES and len(ws) <= 3 and not _is_acronym(ws[-1]):
+            # "interview with Kristin Wilkins": a person is cited as often as a body
+            key = add(name, "person", "recogniser", True, start, end, "given-name")
+            self.persons_full[ws[-1]] = key
+        elif _country_last(low) and not initial:
+            # "Environment Canada", "Team Estonia": a body named after a country
+            add(name, "organisation", "recogniser", True, start, end, "country-last")
         elif cited or _ORG_BEFORE.search(before):
             add(name, "organisation", "recogniser", True, start, end, "cited")
         elif any(_is_acronym(w) and w not in NOT_ACRONYMS for w in ws):
@@ -708,7 +750,11 @@ class _Doc:
         for key, f in list(out.items()):
             # "Valeska Paris ... Paris said": the surname of a person of this article, not
             # the city.
-            full = self.persons_full.get(f.name) if f.type == "place" else None
+            full = (
+                self.persons_full.get(f.name)
+                if f.type == "place" and key not in country_keys()
+                else None
+            )
             person = out.get(full) if full else None
             if person is not None and person is not f and person.type == "person":
                 person.mentions += f.mentions
@@ -722,7 +768,11 @@ class _Doc:
                 del out[_key(acronym)]
         # A person's one-word form ("Markey" after "Senator Markey") joins the full name.
         for key, f in list(out.items()):
-            if f.type == "person" and " " not in f.name and f.name in self.persons_full:
+            if (
+                (f.type == "person" or (f.origin == "recogniser" and f.evidence == "cited"))
+                and " " not in f.name
+                and f.name in self.persons_full
+            ):
                 full = out.get(self.persons_full[f.name])
                 if full is not None and full is not f:
                     full.mentions += f.mentions
@@ -766,6 +816,22 @@ _SPEECH_RE = re.compile(r"\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
 _DEFINED_RE = re.compile(r"[ \t]*\(([A-Z][A-Z&]{1,7})\)")
 _DEFINES_RE = re.compile(r"\b([A-Z][A-Z&]{1,7})[ \t]*\($")  # "CEI (Italian Episcopal ..."
 _DOC_FIRST = frozenset({"article", "section", "rule", "act", "order", "report"})
+_LAYOUT_TYPES = {"team": "organisation", "person": "person", "place": "place"}
+#: Countries that are also given names or surnames ("Michael Jordan", "Lake Chad").
+_NAME_COUNTRIES = frozenset({"georgia", "jordan", "chad", "israel", "india", "america"})
+
+
+def _country_last(low: list[str]) -> bool:
+    """Does the run end in a country, after a word that is not a given name, a
+    direction or a place word ("Environment Canada" yes; "Lake Chad", "North Korea" no)?"""
+    if len(low) < 2 or low[0] in GIVEN_NAMES or low[0] in DIRECTIONS or low[0] in PLACE_HEADS:
+        return False
+    countries = country_keys()
+    for k in range(1, len(low)):
+        tail = " ".join(low[k:])
+        if tail in countries:
+            return tail not in _NAME_COUNTRIES and low[k - 1] not in ("of", "and", "the")
+    return False
 
 
 def find_entities(

