@@ -24,7 +24,6 @@ non-Latin scripts are not recognised.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,10 +37,17 @@ from .entities_gazetteer import (  # noqa: F401  (re-exported: the public names)
     GazetteerEntry,
     _key,
     country_keys,
+    country_last,
     entity_id,
     prepare_text,
 )
 from .entities_newswire import Cell, scan_layouts
+from .entities_offsets import (  # noqa: F401  (re-exported)
+    _STOPS_RE,
+    original_span,
+    prepare_with_map,
+    span_map,
+)
 from .entities_words import (  # noqa: F401  (re-exported for citations)
     BOILERPLATE_WORDS,
     COMMON_WORDS,
@@ -86,60 +92,6 @@ _APPOSITIVE_RE = re.compile(
 _CITATION_BEFORE = (" told", "according to", "statement to", "interview with", "reported by")
 _CITATION_AFTER_RE = re.compile(r"\s+(?:first\s+|had\s+|has\s+)?(?:reported\b(?!ly)|pointed out)")
 _PUNCT = ".,;:!?\"'“”‘’()[]"
-
-
-# --- offsets ----------------------------------------------------------------------
-
-
-_STOPS_RE = re.compile(r"\b(?:([A-Z][a-z]{0,3})\.(?=[ \t,)])|([A-Z])\.([A-Z])\.(?:([A-Z])\.)?)")
-
-
-def prepare_with_map(text: str) -> tuple[str, list[int]]:
-    """:func:`prepare_text` and the offsets (in ``text``) of the full stops it removed,
-    so that spans found in the prepared text map back (:func:`original_span`)."""
-    if "." not in text:
-        return text, []
-    removed = []
-    for m in _STOPS_RE.finditer(text):  # one pass for both kinds of full stop
-        if m.group(1) is not None:
-            if m.group(1) in _ABBREVIATIONS:
-                removed.append(m.end() - 1)
-        else:
-            removed.extend(m.end(i) for i in (2, 3, 4) if m.group(i))
-    if not removed:
-        return text, []
-    removed = sorted(set(removed))
-    parts, last = [], 0
-    for pos in removed:
-        parts.append(text[last:pos])
-        last = pos + 1
-    parts.append(text[last:])
-    return "".join(parts), removed
-
-
-def original_span(removed: list[int], start: int, end: int) -> tuple[int, int]:
-    """Map a span of the prepared text back to the text (a removed final stop included:
-    "U.S." rather than "U.S")."""
-    if not removed:
-        return start, end
-    return span_map(removed)(start, end)
-
-
-def span_map(removed: list[int]):
-    """:func:`original_span` for many spans of one text (the removals read once)."""
-    if not removed:
-        return lambda start, end: (start, end)
-    shifted = [pos - i for i, pos in enumerate(removed)]  # where each removal sits
-    return functools.partial(_map_span, removed, shifted)
-
-
-def _map_span(removed: list[int], shifted: list[int], start: int, end: int):
-    s = start + bisect.bisect_right(shifted, start)
-    e = end - 1 + bisect.bisect_right(shifted, end - 1) + 1
-    k = bisect.bisect_left(removed, e)
-    if k < len(removed) and removed[k] == e:
-        e += 1
-    return s, e
 
 
 # --- the per-article recogniser -------------------------------------------------
@@ -667,7 +619,7 @@ class _Doc:
             # "interview with Kristin Wilkins": a person is cited as often as a body
             key = add(name, "person", "recogniser", True, start, end, "given-name")
             self.persons_full[ws[-1]] = key
-        elif _country_last(low) and not initial:
+        elif country_last(low) and not initial:
             # "Environment Canada", "Team Estonia": a body named after a country
             add(name, "organisation", "recogniser", True, start, end, "country-last")
         elif cited or _ORG_BEFORE.search(before):
@@ -817,21 +769,6 @@ _DEFINED_RE = re.compile(r"[ \t]*\(([A-Z][A-Z&]{1,7})\)")
 _DEFINES_RE = re.compile(r"\b([A-Z][A-Z&]{1,7})[ \t]*\($")  # "CEI (Italian Episcopal ..."
 _DOC_FIRST = frozenset({"article", "section", "rule", "act", "order", "report"})
 _LAYOUT_TYPES = {"team": "organisation", "person": "person", "place": "place"}
-#: Countries that are also given names or surnames ("Michael Jordan", "Lake Chad").
-_NAME_COUNTRIES = frozenset({"georgia", "jordan", "chad", "israel", "india", "america"})
-
-
-def _country_last(low: list[str]) -> bool:
-    """Does the run end in a country, after a word that is not a given name, a
-    direction or a place word ("Environment Canada" yes; "Lake Chad", "North Korea" no)?"""
-    if len(low) < 2 or low[0] in GIVEN_NAMES or low[0] in DIRECTIONS or low[0] in PLACE_HEADS:
-        return False
-    countries = country_keys()
-    for k in range(1, len(low)):
-        tail = " ".join(low[k:])
-        if tail in countries:
-            return tail not in _NAME_COUNTRIES and low[k - 1] not in ("of", "and", "the")
-    return False
 
 
 def find_entities(

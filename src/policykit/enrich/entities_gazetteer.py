@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ConfigError
-from .entities_words import GIVEN_NAMES
+from .entities_words import DIRECTIONS, GIVEN_NAMES, PLACE_HEADS
 
 ENTITY_TYPES = ("person", "organisation", "place", "event")
 
@@ -478,3 +478,20 @@ class Gazetteer:
             if key is not None:
                 return n, key
         return None
+
+
+#: Countries that are also given names or surnames ("Michael Jordan", "Lake Chad").
+_NAME_COUNTRIES = frozenset({"georgia", "jordan", "chad", "israel", "india", "america"})
+
+
+def country_last(low: list[str]) -> bool:
+    """Does the run end in a country, after a word that is not a given name, a
+    direction or a place word ("Environment Canada" yes; "Lake Chad", "North Korea" no)?"""
+    if len(low) < 2 or low[0] in GIVEN_NAMES or low[0] in DIRECTIONS or low[0] in PLACE_HEADS:
+        return False
+    countries = country_keys()
+    for k in range(1, len(low)):
+        tail = " ".join(low[k:])
+        if tail in countries:
+            return tail not in _NAME_COUNTRIES and low[k - 1] not in ("of", "and", "the")
+    return False
