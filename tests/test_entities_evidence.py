@@ -380,6 +380,20 @@ LAYOUTS = [
         {"peru": "organisation", "kestrel republic": "organisation"},
         {"pool c", "pool"},
     ),
+    # goal scorers after a score, or on a "Scorers:" line, are people (a player named
+    # like a town as well)
+    (
+        "Kestrel Rovers 2 ( Ortiz 12 , 77 pen ) Harbour Athletic 1 ( Paris 40 )\n"
+        "Scorers: Marco Lenz 40\n",
+        {
+            "kestrel rovers": "organisation",
+            "harbour athletic": "organisation",
+            "ortiz": "person",
+            "paris": "person",
+            "marco lenz": "person",
+        },
+        {"scorers"},
+    ),
     # a standings row is a team; a row that starts with a given name is a player
     (
         "Harbour Athletic 10 6 3 1 18 9 21\nPeter Olsen 70 68 71 209\n",

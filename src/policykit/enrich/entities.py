@@ -251,8 +251,9 @@ class _Doc:
         text = self.text[cell.start : cell.end]
         words = text.split()
         hit = self.gaz.match(words, 0, caps=text.isupper())
-        if hit is not None and hit[0] == len(words):
-            entry = self.gaz.entries[hit[1]]
+        entry = self.gaz.entries[hit[1]] if hit is not None and hit[0] == len(words) else None
+        if entry is not None and (cell.role != "person" or entry.type == "person"):
+            # (a scorer named like a town is the player)
             if cell.role == "team" and entry.type == "place":
                 self.teams.add(hit[1])
             self._add(entry.name, entry.type, entry.origin, True, cell.start, cell.end, "listed")
