@@ -53,6 +53,7 @@ def _decide(html: str, url: str | None, *, htmldate=None, latest=None, crawl=Non
         sidecar=sidecar,
         crawl=crawl,
         hints=hints,
+        shown=pubdate.shown_date(tree),
     )
 
 
@@ -238,6 +239,181 @@ RULE_CASES = [
         "sidecar",
         "2024-03-04",
     ),
+    # caritas.de: a TYPO3 <meta name=date> is the day the page was last saved; the page
+    # prints "Erschienen am: 13.10.2021" above the press release
+    (
+        "a labelled dateline beats a generic meta date",
+        _page(
+            '<meta name="date" content="2021-10-15"><meta name="dc.date" content="2021-10-15">',
+            '<div class="eventbox"><span>Erschienen am:</span> <h2>13.10.2021</h2></div>',
+        ),
+        "https://verband.example/presse/neue-praesidentin",
+        "2021-10-15",
+        None,
+        None,
+        None,
+        "page",
+        "2021-10-13",
+    ),
+    # umweltbundesamt.de: the article header's <time> against dcterms.date
+    (
+        "a <time> in the article beats a generic meta date",
+        _page(
+            '<meta name="dcterms.date" content="2022-01-21T09:43+01:00">',
+            '<div class="article-meta"><time datetime="2022-01-25T08:00:00+01:00">25.01.2022'
+            "</time></div>",
+        ),
+        "https://amt.example/themen/taxonomie",
+        "2022-01-21",
+        None,
+        None,
+        None,
+        "page",
+        "2022-01-25",
+    ),
+    # ... but not a strong key: article:published_time keeps its day against a printed
+    # date days away (an update the page prints)
+    (
+        "a printed date days away does not beat article:published_time",
+        _page(
+            '<meta property="article:published_time" content="2021-11-22T18:42:22+01:00">',
+            "<time>1. Januar 2023</time>",
+        ),
+        "https://magazin.example/artikel/wellness-hotels",
+        "2021-11-22",
+        None,
+        None,
+        None,
+        "meta",
+        "2021-11-22",
+    ),
+    # resonator-podcast.de: no structured date; htmldate reads a comment's <time>, the
+    # episode says "Veröffentlicht am 16.08.2019"
+    (
+        "a labelled dateline beats htmldate's reading",
+        _page(
+            body="<p>Veröffentlicht am 16.08.2019<br>Dauer: 1 Stunde</p>"
+            '<div class="comments"><time datetime="2019-08-24T03:36:11+02:00">24. August 2019'
+            "</time></div>",
+        ),
+        "https://podcast.example/2019/folge-158/",
+        "2019-08-24",
+        None,
+        None,
+        None,
+        "page",
+        "2019-08-16",
+    ),
+    (
+        "a comment's date is not the page's",
+        _page(
+            body='<div class="comment-list"><time datetime="2019-08-24T03:36:11+02:00">'
+            "24. August 2019</time></div>"
+        ),
+        "https://podcast.example/folge-158",
+        "2019-08-20",
+        None,
+        None,
+        None,
+        "htmldate",
+        "2019-08-20",
+    ),
+    # lanacion.com.ar: datePublished in UTC (00:25Z on 4 May) and the page prints
+    # "3 de mayo de 2022 21:25": the instant kept, at the offset the page shows (-03:00)
+    (
+        "a UTC instant one day off the printed day and clock: the page's zone",
+        _page(
+            _jsonld({"@type": "NewsArticle", "datePublished": "Wed, 04 May 2022 00:25:56 GMT"}),
+            '<span class="mod-date"><time datetime="3 de mayo de 2022">3 de mayo de 2022 21:25'
+            "</time></span>",
+        ),
+        "https://diario.example/politica/boleta-unica-nid03052022/",
+        "2022-05-04",
+        None,
+        None,
+        None,
+        "page",
+        "2022-05-03",
+    ),
+    # the same without a printed clock: the printed day, as a date
+    (
+        "a UTC instant one day off the printed day: the printed day",
+        _page(
+            _jsonld({"@type": "NewsArticle", "datePublished": "2022-05-04T00:25:56Z"}),
+            "<p class='byline'><time>3 de mayo de 2022</time></p>",
+        ),
+        "https://diario.example/politica/boleta-unica",
+        None,
+        None,
+        None,
+        None,
+        "page",
+        "2022-05-03",
+    ),
+    # ... but JSON-LD written with its own offset is the outlet's day already
+    (
+        "JSON-LD with an offset keeps its day against a printed day one off",
+        _page(
+            _jsonld({"@type": "NewsArticle", "datePublished": "2022-05-05T21:00:00-05:00"}),
+            "<time>6 May 2022</time>",
+        ),
+        "https://noticias.example/judicial/macrocasos",
+        None,
+        None,
+        None,
+        None,
+        "jsonld",
+        "2022-05-05",
+    ),
+    # tagblatt.ch: JSON-LD (19 Oct, 03:00Z) and <meta itemprop=datePublished> (18 Oct)
+    # disagree; the header prints 19.10.2019, so JSON-LD stands (htmldate read the 18th)
+    (
+        "a printed date, not htmldate, settles disagreeing metadata",
+        _page(
+            _jsonld({"@type": "NewsArticle", "datePublished": "2019-10-19T03:00:00.000Z"})
+            + '<meta itemprop="datePublished" content="2019-10-18">',
+            '<div class="metainfo"><time class="metainfo__date" datetime="2019-10-19T03:00:00Z">'
+            "19.10.2019, 05:00 Uhr</time></div>",
+        ),
+        "https://zeitung.example/kultur/mit-allen-wassern-gewaschen-ld.1161246",
+        "2019-10-18",
+        None,
+        None,
+        None,
+        "jsonld",
+        "2019-10-19",
+    ),
+    # energiezukunft.eu: the story's first paragraph opens with its date
+    (
+        "a paragraph that opens with its date",
+        _page(
+            body="<p>29.11.2022 – Mehrfach und vehement hatte die Branche gewarnt, dass die "
+            "Regierung die Förderung kürzen werde, und nun ist es so weit gekommen.</p>"
+        ),
+        "https://energie.example/biomasse/bioenergie-branche-protestiert/",
+        "2022-12-02",
+        None,
+        None,
+        None,
+        "page",
+        "2022-11-29",
+    ),
+    # a date in a teaser link and the masthead's "today" are other stories' dates
+    (
+        "dates in links and in the masthead are not the page's",
+        "<html><head><title>t</title></head><body><header><span class='date'>Mittwoch, "
+        "26.02.2020</span></header><article><h1>Neue Regeln</h1>"
+        + TEXT
+        + "</article><ul><li><a href='/x'><span class='date'>01. Mai 2020</span></a></li>"
+        "</ul></body></html>",
+        "https://sender.example/titanic",
+        "2017-05-01",
+        None,
+        None,
+        None,
+        "htmldate",
+        "2017-05-01",
+    ),
     (
         "nothing at all",
         _page(),
@@ -264,6 +440,49 @@ def test_combination_rule(html, url, earliest, latest, crawl, sidecar, source, d
     # what ingest will store for that value is the same day
     if source is not None:
         assert pubdate.stored_day(choice.published, source, url).isoformat() == day
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "clock"),
+    [
+        ("am 3. Februar 2022 um 21:17", "2022-02-03", (21, 17)),  # German, "um" before the time
+        ("19.2.2020 klo 14.00", "2020-02-19", (14, 0)),  # yle.fi: Finnish "klo", dotted time
+        ("3 de mayo de 2022", "2022-05-03", None),  # Spanish month name
+        ("January 17, 2020", "2020-01-17", None),  # English, month first
+        ("6 May 2022  - 2:00 p. m.", "2022-05-06", (14, 0)),  # elespectador: "p. m."
+        ("Dienstag, 01. Februar 2022 12:10", "2022-02-01", (12, 10)),  # weekday first
+        ("29.04.2020, 12:01 Uhr", "2020-04-29", (12, 1)),
+        ("03/05/2022 21:44", None, None),  # slashes: day or month first? not read
+        ("Lesungen: 61", None, None),
+    ],
+)
+def test_read_shown(text, day, clock):
+    shown = pubdate.read_shown(text)
+    assert (shown.day.isoformat() if shown else None) == day
+    assert (shown.clock if shown else None) == clock
+
+
+@pytest.mark.parametrize(
+    ("body", "day"),
+    [
+        # an update label or class is not the publication date
+        ("<p>Aktualisiert am 11.04.2020</p><time>Aktualisiert: 11.04.2020</time>", None),
+        ('<time class="last-modified">11.04.2020</time>', None),
+        # WordPress marks its published date 'entry-date updated': still published
+        (
+            '<time class="entry-date updated" datetime="2020-01-17T21:08:00+00:00">January 17,'
+            " 2020</time>",
+            "2020-01-17",
+        ),  # fmt: skip
+        # a label wins over an earlier <time>
+        ("<time>01.01.2020</time><p>Published on 5 March 2020</p>", "2020-03-05"),
+        # a labelled date in a comment thread is a reader's
+        ('<div id="comments"><p>Veröffentlicht am 02.02.2020</p></div>', None),
+    ],
+)
+def test_shown_date(body, day):
+    shown = pubdate.shown_date(lxml.html.document_fromstring(_page(body=body)))
+    assert (shown.day.isoformat() if shown else None) == day
 
 
 def test_modified_and_video_dates_are_not_candidates():

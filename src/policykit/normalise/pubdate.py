@@ -34,6 +34,7 @@ DATE_SOURCES = (
     "jsonld",  # JSON-LD datePublished of the page's article, no URL date to confirm it
     "meta",  # a <meta>/<time> publication date, no URL date to confirm it
     "url",  # the date in the URL path, which no metadata date agrees with
+    "page",  # the date the page shows its reader (a labelled dateline, a <time>)
     "htmldate",  # htmldate's reading of the page (no structured date, no URL date)
 )
 
@@ -222,11 +223,15 @@ META_KEYS = (
     "publication_date",
     "pubdate",
     "citation_publication_date",
+    "cxenseparse:recs:publishtime",
     "date",
     "dc.date",
     "dcterms.date",
 )
 _META_RANK = {key: i for i, key in enumerate(META_KEYS)}
+#: Keys that name no event: CMSs (TYPO3, Drupal, Plone...) fill them with the day the
+#: page was last saved, so a date the page shows its reader beats them.
+GENERIC_KEYS = frozenset({"date", "dc.date", "dcterms.date"})
 
 #: JSON-LD types whose datePublished is the page's article (WebPage only if no article).
 _ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report|NewsArticle|Posting|Review", re.I)
@@ -332,6 +337,220 @@ def _in_zone(stamp: Stamp, hints: list[Stamp]) -> Stamp:
     return stamp
 
 
+# --- dates the page shows its reader --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A date printed on the page: a labelled dateline or a ``<time>`` element."""
+
+    raw: str  # the text (or datetime attribute) it was read from
+    day: _dt.date
+    clock: tuple[int, int] | None  # the wall-clock time shown beside it, if any
+    labelled: bool  # introduced by a publication label ("Erschienen am", "Published on")
+    structured: bool = False  # a <time itemprop=datePublished|pubdate>: a candidate already
+
+
+#: Containers whose dates belong to other stories or to readers: comment threads,
+#: teaser and related-article lists, sidebars, menus, tickers (a class or id word that
+#: starts with one of these; a word naming the main column does not count).
+_OTHER_STORIES = re.compile(
+    r"(?:^|[-_])(?:comment|kommentar|teaser|related|sidebar|widget|recommend|popular"
+    r"|breadcrumb|ticker|more-?news|weitere|latest|archive|similar|most-?read|trending"
+    r"|promo|carousel|slider|menu|navbar)",
+    re.I,
+)
+_READERS = re.compile(r"(?:^|[-_])(?:comment|kommentar|menu|navbar)", re.I)
+_MAIN_COLUMN = re.compile(r"main|content|article|body|layout|^lay-|^has-|^no-|wrap|container", re.I)
+_OTHER_TAGS = frozenset({"nav"})
+#: A shown date introduced as an update is not the publication date.
+_UPDATE_WORDS = re.compile(
+    r"^\W*(?:zuletzt\s+)?(?:aktualisiert|updated|last\s+updated|last\s+modified|letzte\s+änderung"
+    r"|zuletzt\s+geändert|geändert|actualizado|actualizada|mis\s+à\s+jour|modifié|aggiornato"
+    r"|päivitetty|bijgewerkt|uppdaterad|opdateret|zaktualizowano|edited|editiert|stand)\b",
+    re.I,
+)
+_UPDATE_CLASS = re.compile(r"modif|updat|actualiza|edited", re.I)
+_PUBLISH_CLASS = re.compile(r"publish|entry-date|creat|post-date|dateline", re.I)
+_MONTH_WORD = r"[^\W\d_]{3,12}\.?"
+#: A date as pages print it: numeric day-first or ISO, or with a month name.
+_SHOWN_DATE = re.compile(
+    r"(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d\d)(?![\d.])"
+    r"|\d{4}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}\.?\s+(?:de\s+)?" + _MONTH_WORD + r",?\s+(?:de\s+)?\d{4}"
+    r"|" + _MONTH_WORD + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+    r"(?:[,\s]*(?:-|–|um|at|à|a\s+las|klo|kl\.|T)?\s*(\d{1,2})[:.h](\d\d)(?!\d)"
+    r"(?:\s*([ap])\.?\s?m\b\.?)?)?",
+    re.I,
+)
+#: Labels that introduce a publication date, in the languages of the press.
+_PUBLISHED_LABEL = re.compile(
+    r"(?<!\w)(?:erschienen\s+am|ver(?:ö|oe)ffentlicht(?:\s+am)?|publiziert(?:\s+am)?|erstellt\s+am"
+    r"|(?:first\s+)?published(?:\s+on)?|posted\s+on|written|publication\s+date"
+    r"|publicad[oa](?:\s+el)?|publié\s+le|pubblicato\s+il|gepubliceerd\s+op"
+    r"|opublikowano|julkaistu|publicerad|udgivet)\s*[:：]?\s*(?:[^\W\d_]{2,12}\.?,?\s+)?",
+    re.I,
+)
+_SHOWN_SCAN = 300_000  # characters of visible text scanned for labelled datelines
+_SHOWN_TIMES = 40  # <time> elements looked at
+
+
+def _other_story(node, labelled: bool = False) -> bool:
+    """True when ``node`` sits in a comment thread, a teaser list, a sidebar or a menu.
+    A labelled dateline only counts as another story's in a comment or a menu: pages
+    print their own "Erschienen am" in boxes their CMS calls teasers or events."""
+    pattern = _READERS if labelled else _OTHER_STORIES
+    for anc in node.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        if anc.tag in _OTHER_TAGS:
+            return True
+        words = f"{anc.get('class') or ''} {anc.get('id') or ''}".split()
+        if any(pattern.search(w) and not _MAIN_COLUMN.search(w) for w in words):
+            return True
+    return False
+
+
+def read_shown(text: str) -> Shown | None:
+    """The first printed date in ``text`` (day-first numbers, ISO, month names in any
+    language dateparser reads), with the clock time beside it; None if none.
+
+    >>> shown = read_shown("am 3. Februar 2022 um 21:17")
+    >>> shown.raw, shown.day, shown.clock
+    ('3. Februar 2022 um 21:17', datetime.date(2022, 2, 3), (21, 17))
+    """
+    match = _SHOWN_DATE.search(text)
+    if match is None:
+        return None
+    date_part = text[match.start() : match.start(1) if match.group(1) else match.end()]
+    parsed = parse_published(date_part.strip(" ,-–T"))
+    if parsed.value is None:
+        return None
+    clock = None
+    if match.group(1):
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if match.group(3):
+            hour = hour % 12 + (12 if match.group(3).lower() == "p" else 0)
+        clock = (hour, minute) if hour < 24 and minute < 60 else None
+    return Shown(match.group(0).strip(), parsed.value.date(), clock, False)
+
+
+def _labelled(tree) -> Shown | None:
+    body = tree.find(".//body")
+    nodes = (body if body is not None else tree).xpath(
+        ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+        " and not(ancestor::template)]"
+    )
+    parts, starts, size = [], [], 0
+    for node in nodes:
+        text = " ".join(str(node).split())
+        if not text:
+            continue
+        starts.append((size, node))
+        parts.append(text)
+        size += len(text) + 1
+        if size > _SHOWN_SCAN:
+            break
+    joined = " ".join(parts)
+    for label in _PUBLISHED_LABEL.finditer(joined):
+        shown = read_shown(joined[label.end() : label.end() + 60])
+        if shown is None or not joined[label.end() :].startswith(shown.raw[:4]):
+            continue
+        owner = next((n for start, n in reversed(starts) if start <= label.start()), None)
+        if owner is not None and _other_story(owner.getparent(), labelled=True):
+            continue
+        return Shown(shown.raw, shown.day, shown.clock, True)
+    return None
+
+
+def _is_update(node, text: str) -> bool:
+    """An element introduced or classed as an update (not WordPress's 'entry-date
+    updated', its published date)."""
+    cls = node.get("class") or ""
+    if _UPDATE_WORDS.search(text):
+        return True
+    return bool(_UPDATE_CLASS.search(cls)) and not _PUBLISH_CLASS.search(cls)
+
+
+def _time_elements(tree) -> Shown | None:
+    for node in tree.xpath("//body//time")[:_SHOWN_TIMES]:
+        text = " ".join(node.text_content().split())
+        if _other_story(node) or _is_update(node, text):
+            continue
+        shown = read_shown(text) if text and len(text) < 80 else None
+        stamp = read_stamp(node.get("datetime") or "")
+        structured = (node.get("itemprop") or "").lower() == "datepublished" or (
+            node.get("pubdate") is not None
+        )
+        if shown is not None:
+            # the day the reader sees, whatever zone the datetime attribute is written in
+            return Shown(shown.raw, shown.day, shown.clock, False, structured)
+        if stamp is not None:
+            return Shown(stamp.raw, page_day(stamp, None), None, False, structured)
+    return None
+
+
+def _in_link_or_masthead(node) -> bool:
+    """A date in a link or a list item is another story's (a teaser list); one in a
+    <header> without the headline is the site's masthead showing today's date."""
+    for anc in node.iterancestors():
+        if anc.tag in ("a", "li"):
+            return True
+        if anc.tag == "header" and not anc.xpath(".//h1"):
+            return True
+    return False
+
+
+def _date_classed(tree) -> Shown | None:
+    """The first short element whose class names a date (``span.date``, ``p.Dateline``,
+    ``div.news-single-timedata``) and whose text is a date."""
+    nodes = tree.xpath(
+        "//body//*[contains(@class, 'date') or contains(@class, 'Date')"
+        " or contains(@class, 'datum') or contains(@class, 'timedata')]"
+    )
+    for node in nodes[:_SHOWN_TIMES]:
+        if node.tag in ("time", "body", "html", "article", "section", "main"):
+            continue  # <time> is read above; a whole section is no date
+        text = " ".join(node.text_content().split())
+        if not text or len(text) > 60 or _other_story(node) or _is_update(node, text):
+            continue
+        if _in_link_or_masthead(node):
+            continue
+        shown = read_shown(text)
+        if shown is not None:
+            return shown
+    return None
+
+
+#: A paragraph that opens with its date: "29.11.2022 – Mehrfach ...", "(21. November
+#: 2022) Energieverbraucher ...", the news agency dateline.
+_DATELINE = re.compile(r"^\(?\s*(?=\d)(.{6,40}?)\)?\s*[–—-]?\s")
+
+
+def _paragraph_dateline(tree) -> Shown | None:
+    for node in tree.xpath("//body//p")[: _SHOWN_TIMES * 2]:
+        text = " ".join(node.text_content().split())
+        match = _DATELINE.match(text)
+        if match is None or len(text) < 80 or _other_story(node) or _in_link_or_masthead(node):
+            continue
+        shown = read_shown(text[:60])
+        if shown is None or not text.lstrip("( ").startswith(shown.raw[:4]):
+            continue
+        rest = text.lstrip("( ")[len(shown.raw) :].lstrip(" )")
+        if rest[:1] in "–—-" or text.startswith("("):
+            return shown
+    return None
+
+
+def shown_date(tree) -> Shown | None:
+    """The publication date the page shows its reader: the first labelled dateline
+    ("Erschienen am 13.10.2021", "Published on May 3, 2022") outside comments and
+    lists of other stories, else the first such ``<time>`` element; None if neither."""
+    return (
+        _labelled(tree) or _time_elements(tree) or _date_classed(tree) or _paragraph_dateline(tree)
+    )
+
+
 # --- the rule -------------------------------------------------------------------------
 
 
@@ -357,6 +576,7 @@ def choose(
     crawl: _dt.datetime | None = None,
     hints: list[Stamp] | None = None,
     now: _dt.datetime | None = None,
+    shown: Shown | None = None,
 ) -> Choice:
     """Combine a page's date candidates; the rule, in order (docs/pages.md):
 
@@ -369,8 +589,17 @@ def choose(
        ``url+meta``.
     4. A URL date with no structured date within a day: ``url`` (a CMS writes the path
        when the story is created; a later metadata date is an update).
-    5. No URL date: the first structured date, ``jsonld`` or ``meta``.
-    6. Otherwise htmldate's reading (``htmldate``), None when there is nothing. htmldate
+    5. No URL date: the first structured date, ``jsonld`` or ``meta``; when the
+       structured dates disagree, the one on the day the page prints (``shown``, see
+       :func:`shown_date`; a printed ``<time itemprop=datePublished>`` is a candidate
+       itself and does not count), else the one htmldate reads. The printed day wins
+       (``page``) when every structured date is a generic key (:data:`GENERIC_KEYS`, a
+       CMS's save date), or when the chosen value is a time in UTC (or with no zone)
+       one day off the printed day: the outlet's calendar day. Then the instant is kept
+       at the offset the printed clock time shows, when it shows one.
+    6. No structured date: the printed date (``page``) when htmldate reads another day
+       (htmldate often reads a comment's or a sidebar's date).
+    7. Otherwise htmldate's reading (``htmldate``), None when there is nothing. htmldate
        reads the earliest plausible date (``original_date=True``); when that is more
        than 30 days before its latest reading (``htmldate_latest``), the earliest is
        an older story in a sidebar or a revision history, and the latest is taken.
@@ -403,9 +632,29 @@ def choose(
             stamp = _arbitrate(agree, seen).stamp
             return Choice(stamp.raw, "url+meta", page_day(stamp, url_day))
         return Choice(url_day.isoformat(), "url", url_day)
+    shown_day = shown.day if shown is not None and possible(shown.day) else None
     if pool:
-        cand = _arbitrate(pool, seen)
+        # a printed date settles a disagreement, unless it is one of the candidates itself
+        independent = shown_day
+        if shown is not None and (
+            shown.structured or any(c.field == "time" and c.stamp.day == shown_day for c in pool)
+        ):
+            independent = None
+        cand = _arbitrate(pool, independent or seen)
+        if shown_day is None or shown_day == page_day(cand.stamp, None):
+            return Choice(cand.stamp.raw, cand.kind, page_day(cand.stamp, None))
+        # The page shows another day than its metadata says.
+        if all(c.field in GENERIC_KEYS for c in pool):
+            # a CMS's save date against the printed date: the printed date
+            return _shown_choice(shown, None)
+        if _one_day_apart(cand.stamp, shown_day):
+            # a UTC instant, or a value with no zone, printed in the outlet's own zone
+            return _shown_choice(shown, cand.stamp)
         return Choice(cand.stamp.raw, cand.kind, page_day(cand.stamp, None))
+    if shown_day is not None and shown_day != seen:
+        # htmldate's reading (often a sidebar's or a comment's date) against the date
+        # the page prints for its story
+        return _shown_choice(shown, None)
     latest_seen = _day(htmldate_latest)
     earliest_suspect = seen is None or not possible(seen)
     if latest_seen is not None and not earliest_suspect:
@@ -415,6 +664,32 @@ def choose(
     if seen is not None and possible(seen):
         return Choice(htmldate, "htmldate", seen)
     return Choice(None, None, None)
+
+
+def _one_day_apart(stamp: Stamp, day: _dt.date) -> bool:
+    """A time written in UTC or with no zone, one day from ``day``."""
+    return (
+        stamp.instant is not None
+        and not stamp.offset
+        and not _is_local_midnight(stamp.instant)  # a date-only value: its day is known
+        and abs((page_day(stamp, None) - day).days) == 1
+    )
+
+
+def _shown_choice(shown: Shown, stamp: Stamp | None) -> Choice:
+    """The printed day as the value to store. When the page prints a clock time that is
+    ``stamp``'s instant at a whole quarter-hour offset, the instant is kept, written at
+    that offset (so both the instant and the page's day survive); else the day alone."""
+    if stamp is not None and shown.clock is not None:
+        wall = _dt.datetime.combine(shown.day, _dt.time(*shown.clock), tzinfo=UTC)
+        minutes = round(
+            (wall - stamp.instant.replace(second=0, microsecond=0)).total_seconds() / 60
+        )
+        if minutes and minutes % 15 == 0 and abs(minutes) <= AHEAD_OF_UTC.total_seconds() / 60:
+            zone = _dt.timezone(_dt.timedelta(minutes=minutes))
+            local = stamp.instant.astimezone(zone).replace(microsecond=0)
+            return Choice(local.isoformat(), "page", local.date())
+    return Choice(shown.day.isoformat(), "page", shown.day)
 
 
 def _arbitrate(pool: list[Candidate], seen: _dt.date | None) -> Candidate:

@@ -214,6 +214,7 @@ def _choose_date(tree, doc, url: str | None, crawl) -> tuple[str | None, str | N
         htmldate_latest=_latest_reading(tree, url, _date_params(crawl)),
         crawl=crawl,
         hints=hints,
+        shown=pubdate.shown_date(tree),
     )
     return choice.published, choice.date_source
 
