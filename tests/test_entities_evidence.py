@@ -413,6 +413,8 @@ LAYOUTS = [
         },
         set(),
     ),
+    # a row of prices is not a standings row
+    ("Gold 380.50 381.20 379.90 380.10\n", {}, {"gold"}),
     # numbers in prose are not a table
     (
         "The Harbour Council had 5 members and 3 staff in 2010 and 4 in 2011.",

@@ -11,8 +11,9 @@ span rules:
 * **result lines**: two names, each with a score ("Lyon 2 Nantes 0"), or a name, a
   score pair and a name ("Portugal 2 - 1 Wales"): the names are teams (organisations).
   Goal scorers in brackets after a score, or on a "Scorers:" line, are people.
-* **table rows**: a name followed by four or more numbers (league standings): a team,
-  unless it starts with a known given name (a golfer's row) - then a person.
+* **table rows**: a name followed by four or more whole numbers (league standings; not
+  prices): a team, unless it starts with a known given name (a golfer's row) - then a
+  person.
 * **individual results**: "4. Anna Berg (Sweden) Alpha Team 1:02.345": a person, the
   country in brackets a place, and the name between the bracket and the time a team.
 
@@ -60,8 +61,10 @@ _SCORERS_LINE_RE = re.compile(r"^[ \t]*(?:Scorers?|Goals?)[ \t]*[:-][ \t]*(.+)$"
 _PAIR_RE = re.compile(
     rf"(?<![\w.])({_NAME})[ \t]+{_SCORE}[ \t]*[-–—:][ \t]*{_SCORE}[ \t]+({_NAME})"
 )
+# Whole numbers only: a row of prices ("Gold 380.50 381.20 ...") is not a standings row.
 _ROW_RE = re.compile(
-    rf"^[ \t]*(?:\d{{1,3}}\.?[ \t]+)?({_NAME})(?:[ \t]+-?\d+(?:[.:]\d+)?){{4,}}{_TAIL}", re.M
+    rf"^[ \t]*(?:\d{{1,3}}\.?[ \t]+)?({_NAME})(?:[ \t]+[-+]?\d{{1,4}}(?![\d.,:])){{4,}}{_TAIL}",
+    re.M,
 )
 _RANKED_RE = re.compile(
     rf"^[ \t]*(?:\d{{1,3}}[.)]?[ \t]+|[=T]?\d{{1,3}}[ \t]+)?({_NAME})[ \t]*\([ \t]*({_NAME})[ \t]*\)"
