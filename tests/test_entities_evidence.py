@@ -38,7 +38,7 @@ CASES = [
     ("The Data Bill was passed on Monday.", {}, {"Data Bill", "Data"}),
     # all-caps datelines and headlines: the gazetteer in capitals, nothing guessed
     (
-        "NEW YORK 1996-08-22\nShares rose in early trading.",
+        "NEW YORK 2003-02-11\nShares rose in early trading.",
         {"New York": "place"},
         {"YORK", "NEW YORK", "NEW"},
     ),
