@@ -60,7 +60,7 @@ STAGES: tuple[str, ...] = (
 #: have it; names with evidence are kept from one article (see enrich/entities.py).
 MIN_DF = 3
 #: Bump when the rules change so that every article is re-processed.
-_VERSIONS = {"language": "1", "entities": "3", "citations": "1"}
+_VERSIONS = {"language": "1", "entities": "4", "citations": "1"}
 _FETCH = 20_000  # articles read from DuckDB at a time
 _TASK = 500  # articles per worker task
 _POOL_MIN = 2_000  # below this many articles, work in-process
