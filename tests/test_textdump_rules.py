@@ -9,6 +9,7 @@ import pytest
 from policykit.evaluate_dumps import TokenCounts, half_of, tokens
 from policykit.sources.textdump import _pattern_kind, _slug_tokens, clean_dump
 from policykit.sources.textdump_authors import byline_names, date_line, names_from
+from policykit.sources.textdump_structure import is_other_link
 
 P1 = (
     "The regional council approved the new water plan on Tuesday evening, after a debate "
@@ -387,3 +388,156 @@ def test_half_split_is_fixed_and_splits():
     halves = [half_of(u) for u in urls]
     assert halves == [half_of(u) for u in urls]
     assert 60 < sum(halves) < 140
+
+
+# --- structural rules (textdump_structure) ---------------------------------------------
+
+LEDE = (
+    "Most gardeners know the old saying about hens and their eggs, but how many eggs a hen "
+    "really lays depends on the breed, the season and the care it gets."
+)
+_TOPICS = (
+    "breed", "season", "light", "food", "water", "age",
+    "stress", "housing", "heat", "cold", "moult", "space",
+)  # fmt: skip
+SECTIONS = [f"How the {topic} changes laying" for topic in _TOPICS]
+MENU = [f"Shop for {topic}" for topic in _TOPICS]
+
+
+@pytest.mark.parametrize(
+    ("label", "entries", "is_contents"),
+    [
+        # a contents list whose entries come back as the article's subheadings
+        ("Contents", SECTIONS, True),
+        ("Inhalt", SECTIONS, True),
+        ("Table of contents:", SECTIONS, True),
+        # the same label over entries that never come back (a menu): not a contents list
+        ("Contents", MENU, False),
+        # fewer than two thirds of the entries come back: not one either
+        ("Contents", SECTIONS[:4] + MENU, False),
+        # no contents label: the subheadings alone are not a list
+        ("Shop", SECTIONS, False),
+    ],
+)
+def test_contents_list_is_removed_and_keeps_the_lede(label, entries, is_contents):
+    paragraphs = [P1, P2, P3, P4, P5] * 3
+    sections = [line for k, head in enumerate(SECTIONS) for line in (head, paragraphs[k])]
+    dump = _dump("Home", "Garden", HEADLINE, LEDE, label, *entries, *sections, "Imprint")
+    result = clean_dump(dump, sidecar={"title": HEADLINE})
+    body = result.body or ""
+    toc = [line for line, reason in result.removed if reason == "toc"]
+    assert toc == ([label, *entries] if is_contents else [])
+    assert P1 in body and P5 in body
+    if is_contents:
+        # fourteen lines between lede and story would otherwise cut the lede off
+        assert LEDE in body and SECTIONS[0] in body
+
+
+@pytest.mark.parametrize(
+    ("marker", "bio_kept"),
+    [
+        # an author box after the first paragraph ends the story, however long its bio
+        ("About Jane Roe", False),
+        ("About the author", False),
+        ("Über die Autorin", False),
+        # a comment count after one paragraph may still be the header: the search goes on
+        ("3 Comments", True),
+    ],
+)
+def test_author_box_after_the_first_paragraph_ends_the_story(marker, bio_kept):
+    bio = (
+        "Jane Roe has written about water, farming and the towns of the valley for the "
+        "paper since 2009, and before that she taught history at the school in the capital "
+        "for many years, where she also ran the school's newspaper and its radio station."
+    )
+    dump = _dump("Home", "News", HEADLINE, "12 May 2021", P1, "Share", marker, bio, "Footer")
+    body = clean_dump(dump, sidecar={"title": HEADLINE}).body or ""
+    assert P1 in body
+    assert (bio in body) is bio_kept
+
+
+def test_a_media_file_name_is_not_the_headline():
+    # the slug's words are in the podcast file's name too; the headline is above it
+    url = "https://example.org/2021/05/council-approves-water-plan/"
+    bio = (
+        "Jane Roe has written about water, farming and the towns of the valley for the paper "
+        "since 2009, and before that she taught history at the school in the capital for "
+        "many years, where she also ran the newspaper of the school and its radio station."
+    )
+    dump = _dump(
+        "Council approves water plan",
+        "12 May 2021",
+        P1,
+        "https://media.example.org/audio/council-approves-water-plan.mp3",
+        "Share",
+        "Related posts",
+        "About Jane Roe",
+        bio,
+    )
+    result = clean_dump(dump, sidecar={"url": url})
+    assert P1 in (result.body or "")
+    assert bio not in (result.body or "")
+
+
+@pytest.mark.parametrize(
+    ("tail", "dropped"),
+    [
+        # appeals to the reader after the story
+        (["Sign up for our newsletter and get the best stories in your inbox."], True),
+        (["Unterstützen Sie uns mit einer Spende, damit wir weiter berichten können."], True),
+        (["Let us know in the comments what you think of the new plan!"], True),
+        (["Gefällt dir unser Magazin? Dann folge uns auf allen Kanälen."], True),
+        # a list at the end is content, kept
+        (
+            [
+                "Water use per town in a dry summer: 120 litres",
+                "Water use per farm in a dry summer: 900 litres",
+            ],
+            False,
+        ),
+        # a closing sentence that mentions a donation is the story's own
+        (["The town said it would donate the old pumps to a museum."], False),
+        # a closing sentence of the story is kept
+        (["The council meets again on Friday to vote on the budget."], False),
+    ],
+)
+def test_trailing_lines_after_the_story(tail, dropped):
+    dump = _dump(HEADLINE, P1, P2, P3, *tail)
+    result = clean_dump(dump, sidecar={"title": HEADLINE})
+    body = result.body or ""
+    assert P3 in body
+    assert all((line not in body) is dropped for line in tail)
+
+
+@pytest.mark.parametrize(
+    ("line", "url", "expected"),
+    [
+        ("https://media.example.org/audio/water-plan.mp3", "https://example.org/water-plan/", True),
+        ("www.example.org/files/water-plan.pdf", "https://example.org/water-plan/", True),
+        # the page's own address, printed under the story, still locates the headline
+        ("www.example.org/news/water-plan-101.html", "https://example.org/news/water-plan-101.html", False),
+        ("https://example.org/news/water-plan/", "http://www.example.org/news/water-plan", False),
+        # not a bare link
+        ("Council approves the water plan", "https://example.org/water-plan/", False),
+    ],
+)  # fmt: skip
+def test_is_other_link(line, url, expected):
+    assert is_other_link(line, url) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # a key and its value inside the story is a list item (a product, a setting)
+        ("Earrings: Silverline", True),
+        ("filename=$1", True),
+        # one or two bare words that head nothing are a widget label
+        ("Download", False),
+        ("123 KB", False),
+    ],
+)
+def test_key_value_lines_inside_the_story_are_content(line, kept):
+    dump = _dump(HEADLINE, P1, P2, line, "Print", P3, P4)
+    body = clean_dump(dump, sidecar={"title": HEADLINE}).body or ""
+    assert P4 in body
+    assert (line in body.splitlines()) is kept

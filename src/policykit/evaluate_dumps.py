@@ -247,3 +247,137 @@ def format_newspaper4k(result: dict | None) -> list[str]:
             f"{sum(result['authors'])}/{len(result['authors'])}"
         )
     return lines
+
+
+# ---------------------------------------------------------------------------------------
+# Fast CLI: the dump part of ``make eval`` alone
+
+
+def _dump_of(page, cache: Path | None) -> str:
+    """The page's dump (``html_to_dump``), read from ``cache`` when written there before.
+
+    The cache holds derived text only, keyed by the SHA-1 of the URL; it is a scratch
+    folder given on the command line (never inside ../shared or the repository's data).
+    """
+    from .evaluate import html_to_dump
+
+    path = None
+    if cache is not None:
+        path = cache / f"{hashlib.sha1(page.url.encode('utf-8')).hexdigest()}.txt"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    dump = html_to_dump(gzip.decompress(page.path.read_bytes()))
+    if path is not None:
+        path.write_text(dump, encoding="utf-8")
+    return dump
+
+
+def dump_eval(
+    *, sample: int | None = None, seed: int = 13, cache: Path | None = None, data=None
+) -> dict:
+    """Score :func:`clean_dump` on the trafilatura_eval pages as dumps, as ``make eval``
+    does (boilerplate learnt per host over the same dumps, the same Tally), single process.
+
+    Returns ``{"tally", "groups", "pages", "found", "dumps", "jobs"}`` (``jobs``: the
+    ``(dump, sidecar, boilerplate)`` each page was cleaned with).
+    """
+    import random
+    import tempfile
+
+    from .evaluate import Tally, _dump_phase, load_pages
+    from .sources.textdump import boilerplate_lines, dump_outlet_key, learn_boilerplate
+
+    pages = load_pages(data)
+    if sample:
+        pages = random.Random(seed).sample(pages, min(sample, len(pages)))
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+    dumps = [_dump_of(page, cache) for page in pages]
+    with tempfile.TemporaryDirectory(prefix="policykit-dumps-") as tmp:
+        paths = []
+        for i, (page, dump) in enumerate(zip(pages, dumps, strict=True)):
+            path = Path(tmp) / f"{i:04d}.txt"
+            path.write_text(dump, encoding="utf-8")
+            path.with_suffix(".json").write_text(json.dumps({"url": page.url}))
+            paths.append(path)
+        known = boilerplate_lines(learn_boilerplate(paths))
+    jobs = [
+        (dump, {"url": page.url}, known.get(dump_outlet_key(dump, {"url": page.url}), set()))
+        for page, dump in zip(pages, dumps, strict=True)
+    ]
+    found = [_dump_phase(job) for job in jobs]
+    tally = Tally()
+    for page, extraction in zip(pages, found, strict=True):
+        if extraction is not None:
+            tally.add(page, extraction)
+    return {
+        "tally": tally,
+        "groups": group_tallies(pages, found, Tally),
+        "pages": pages,
+        "found": found,
+        "dumps": dumps,
+        "jobs": jobs,
+    }
+
+
+def worst_pages(result: dict, n: int) -> list[str]:
+    """The ``n`` pages with the most missed snippets (false negatives plus positives)."""
+    from .evaluate import score_snippets
+
+    rows = []
+    for page, extraction in zip(result["pages"], result["found"], strict=True):
+        body = extraction.body if extraction is not None else None
+        c = score_snippets(body, page.with_, page.without)
+        rows.append((c.fn + c.fp, c.fn, c.fp, page.url))
+    rows.sort(reverse=True)
+    return [f"  fn {fn:>3} fp {fp:>3}  {url}" for _, fn, fp, url in rows[:n] if fn + fp]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m policykit.evaluate_dumps [--sample N] [--cache DIR] [--worst N]``.
+
+    Prints the dump cleaner's body P/R/F1, title/date/author shares, the halves and
+    languages, and the newspaper4k figures (retention and token F1). Floors are not
+    checked here: ``make eval`` is the gate.
+    """
+    import argparse
+    import time
+
+    from .evaluate import newspaper4k_retention
+
+    parser = argparse.ArgumentParser(prog="python -m policykit.evaluate_dumps")
+    parser.add_argument("--sample", type=int, help="score a random sample of N pages")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--cache", type=Path, help="folder to keep the rendered dumps in")
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    result = dump_eval(sample=args.sample, seed=args.seed, cache=args.cache)
+    c = result["tally"].counts
+    t = result["tally"]
+    print(
+        f"clean_dump on {t.pages} dumps: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}"
+        f"  title {_share(t.title)} date {_share(t.date)} author {_share(t.author)}"
+    )
+    for line in format_groups(result["groups"]):
+        print(line)
+    if args.worst:
+        print(f"\n{args.worst} worst pages (missed with-snippets, kept without-snippets):")
+        for line in worst_pages(result, args.worst):
+            print(line)
+    if not args.sample:
+        shares = newspaper4k_retention()
+        if shares:
+            values = list(shares.values())
+            print(
+                f"\nnewspaper4k clean bodies kept: mean {sum(values) / len(values):.3f}, "
+                f"min {min(values):.3f} ({len(values)} files)"
+            )
+        for line in format_newspaper4k(newspaper4k_dumps()):
+            print(line)
+    print(f"\n{time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

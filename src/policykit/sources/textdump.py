@@ -75,6 +75,13 @@ from .textdump_lines import (  # noqa: F401  (re-exported: tests and evaluate us
     mark_paywall_ledes,
     normalise_line,
 )
+from .textdump_structure import (
+    ends_header_run,
+    is_key_value,
+    is_other_link,
+    mark_contents_lists,
+    trailing_boilerplate,
+)
 
 __all__ = [
     "DumpResult",
@@ -113,9 +120,9 @@ def _run_from(units: list[_Unit], first: int, last: int) -> tuple[int, int, floa
     best, best_span = 0.0, (first, first)
     paragraphs = 0
     for start in range(first, min(last, len(units))):
-        if units[start].kind == "endmarker" and paragraphs >= 2:
-            # Paragraphs, then "Comments": what follows is not this headline's story (a
-            # dek and then a comment count is still the header).
+        if ends_header_run(units[start], paragraphs):
+            # Paragraphs, then "Comments" or an author box: what follows is not this
+            # headline's story (textdump_structure).
             break
         paragraphs += units[start].kind == "good"
         if units[start].score <= 0:
@@ -254,6 +261,10 @@ _BREADCRUMB = re.compile(
 )
 
 
+# A link spells the slug too ("https://.../koa039-live.mp3"): no headline, unless it is
+# the page's own address, printed under the story (textdump_structure.is_other_link).
+
+
 def _headline_candidates(units: list[_Unit], sidecar: dict) -> list[int]:
     """Units that repeat the sidecar title or spell out the URL slug."""
     title = sidecar.get("title")
@@ -271,6 +282,7 @@ def _headline_candidates(units: list[_Unit], sidecar: dict) -> list[int]:
             len(unit.text) > 300
             or unit.kind in {"good", "endmarker"}
             or _BREADCRUMB.search(unit.text)
+            or is_other_link(unit.text, sidecar.get("url"))
         ):
             # An end marker repeats the slug too ("5 comments on <headline>"): the
             # comments follow it, not the story.
@@ -542,6 +554,7 @@ def clean_dump(
     for unit in units:
         _classify(unit, stopwords, spaceless, known)
     mark_paywall_ledes(units)
+    mark_contents_lists(units)
     box_authors = _mark_author_boxes(units)
 
     start, end, headline = _article_span(units, sidecar)
@@ -584,6 +597,7 @@ def clean_dump(
             unit.kind == "short"
             and len(unit.text.split()) <= 2
             and not _SENTENCE_END.search(unit.text)
+            and not is_key_value(unit.text)
             and (after is None or after.kind not in {"good", "neargood"})
         ):
             unit.kind = "widget"
@@ -603,6 +617,10 @@ def clean_dump(
         removed.extend((line, reason) for line in unit.lines)
 
     # Short lines that trail the article (a lone "Share" or a site name) are not body.
+    while kept and kept[-1].kind == "short":
+        removed.extend((line, "outside_article") for line in kept.pop().lines)
+    for _ in range(trailing_boilerplate(kept)):
+        removed.extend((line, "trailing") for line in kept.pop().lines)
     while kept and kept[-1].kind == "short":
         removed.extend((line, "outside_article") for line in kept.pop().lines)
 

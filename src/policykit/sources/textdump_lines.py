@@ -196,6 +196,7 @@ _KIND_SCORE = {
     "widget": -2.0,
     "teaser": -8.0,
     "related": -3.0,
+    "toc": 0.0,
     "prose_bad": -6.0,
     "nav": -8.0,
     "share": -6.0,
