@@ -32,7 +32,7 @@ ATTACH_SCORE = 2.0
 ATTACH_SHARE = 0.2
 ATTACH_ROUNDS = 12
 MAX_GROUP = 4000
-_LINK_CHUNK = 2_000_000  # links read at a time by the third level
+_LINK_CHUNK = 2_000_000  # links (and pairs of groups) read at a time by the passes over them all
 _DENSE = 300  # connected sets up to this size use dense arrays
 _FAR = 1e9  # distance of a pair that may never share an event
 _DAY = 86400.0
@@ -293,27 +293,7 @@ def _attach(seconds, labels, medoid, links):
     _, labels = np.unique(labels, return_inverse=True)
     medoid = medoid.copy()
     k = int(labels.max()) + 1 if len(labels) else 0
-    small = labels.astype(np.int32)
-    total = np.zeros(k)
-    parts = []
-    # In chunks, so the copies stay small next to the links (29M at a million titles).
-    for start in range(0, len(links), _LINK_CHUNK):
-        a = small[links.a[start : start + _LINK_CHUNK]]
-        b = small[links.b[start : start + _LINK_CHUNK]]
-        s = links.sim[start : start + _LINK_CHUNK]
-        # A group's link weight (inside links twice) adds up when groups merge.
-        total += np.bincount(a, s, minlength=k) + np.bincount(b, s, minlength=k)
-        # Only links between groups matter, and a link inside a group stays inside.
-        cross = a != b
-        parts.append(_pair_sums(a[cross], b[cross], s[cross].astype(np.float64), k))
-    la = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int32)
-    lb = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int32)
-    sim = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
-    del parts, small
-    la, lb, sim = _pair_sums(la, lb, sim, k)
-    # The pairs as sorted keys lo * k + hi (lo < hi), each once.
-    keys = la.astype(np.int64) * k + lb
-    del la, lb
+    keys, sim, total = _cross_pairs(labels.astype(np.int32), links, k)
     for _ in range(ATTACH_ROUNDS):
         if len(keys) == 0:
             break
@@ -340,62 +320,133 @@ def _attach(seconds, labels, medoid, links):
         total = np.bincount(target, total, minlength=k)
         moved = np.zeros(k, bool)
         moved[x[ok]] = True
-        keys, sim = _move_pairs(keys, sim, target, moved, k)
+        rest, where, sum_keys, sums = _move_pairs(keys, sim, target, moved, k)
+        # the pairs kept, compacted in place, then the new sums put in
+        keys = np.insert(_compact(keys, rest), where, sum_keys)
+        sim = np.insert(_compact(sim, rest), where, sums)
+        del rest, where, sum_keys, sums
     return labels, medoid
+
+
+def _chunks(length: int):
+    """Slices of ``_LINK_CHUNK`` over ``range(length)``: the passes over all pairs of
+    groups go a chunk at a time, so their temporary arrays stay small."""
+    return (slice(start, start + _LINK_CHUNK) for start in range(0, length, _LINK_CHUNK))
+
+
+def _compact(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values[keep]`` written over the front of ``values`` (a chunk at a time: no copy
+    of the whole array), returned as a view of that front."""
+    used = 0
+    for part in _chunks(len(values)):
+        kept = values[part][keep[part]]
+        values[used : used + len(kept)] = kept
+        used += len(kept)
+    return values[:used]
+
+
+def _cross_pairs(small: np.ndarray, links: Links, k: int):
+    """``(keys, sums, total)``: the links between groups (``small``: each article's
+    group) summed per unordered pair of groups, as sorted keys ``lo * k + hi``
+    (``lo < hi``) and their sums, and each group's link weight (inside links twice).
+    The links are read ``_LINK_CHUNK`` at a time; each chunk's pair sums are added to
+    those of the chunks before it (:func:`_merge_sums`), which adds the same numbers in
+    the same order as summing all chunks' sums at the end would, without holding them."""
+    total = np.zeros(k)
+    keys, sums = np.empty(0, np.int64), np.empty(0)
+    for part in _chunks(len(links)):
+        a = small[links.a[part]]
+        b = small[links.b[part]]
+        s = links.sim[part]
+        # A group's link weight (inside links twice) adds up when groups merge.
+        total += np.bincount(a, s, minlength=k) + np.bincount(b, s, minlength=k)
+        # Only links between groups matter, and a link inside a group stays inside.
+        cross = a != b
+        la, lb, ls = _pair_sums(a[cross], b[cross], s[cross].astype(np.float64), k)
+        del a, b, s, cross
+        chunk_keys = la.astype(np.int64) * k + lb
+        del la, lb
+        keys, sums = _merge_sums(keys, sums, chunk_keys, ls)
+    return keys, sums, total
+
+
+def _merge_sums(keys, sums, new_keys, new_sums):
+    """Sorted unique ``keys`` with ``sums``, and ``new_keys`` (sorted, unique) with
+    theirs: a key in both gets its sum plus the new one, the others are put in order."""
+    at = np.searchsorted(keys, new_keys)
+    found = at < len(keys)
+    found[found] = keys[at[found]] == new_keys[found]
+    sums[at[found]] += new_sums[found]
+    fresh = ~found
+    keys = np.insert(keys, at[fresh], new_keys[fresh])
+    return keys, np.insert(sums, at[fresh], new_sums[fresh])
 
 
 def _strongest_larger(keys: np.ndarray, sim: np.ndarray, size: np.ndarray, k: int):
     """For each group with a link to a larger group (equal size: the smaller number),
     that larger group with the largest link sum (ties: the smaller number): ``(x, y,
     w)``, ascending ``x``. Linear in the pairs: a maximum and a minimum per group
-    instead of sorting them (each unordered pair is stored once, so no sums are needed)."""
-    lo, hi = keys // k, keys % k
+    instead of sorting them (each unordered pair is stored once, so no sums are needed),
+    a chunk of pairs at a time."""
     best_w = np.full(k, -np.inf)
     best_y = np.full(k, k, dtype=np.int64)
-    # each pair both ways round: (lo joins hi) and (hi joins lo)
-    for x, y in ((lo, hi), (hi, lo)):
-        larger = (size[y] > size[x]) | ((size[y] == size[x]) & (y < x))
-        np.maximum.at(best_w, x[larger], sim[larger])
-    for x, y in ((lo, hi), (hi, lo)):
-        larger = (size[y] > size[x]) | ((size[y] == size[x]) & (y < x))
-        xs, ys = x[larger], y[larger]
-        top = sim[larger] == best_w[xs]
-        np.minimum.at(best_y, xs[top], ys[top])
+    for step in (0, 1):
+        for part in _chunks(len(keys)):
+            lo, hi = keys[part] // k, keys[part] % k
+            w = sim[part]
+            # each pair both ways round: (lo joins hi) and (hi joins lo)
+            for x, y in ((lo, hi), (hi, lo)):
+                larger = (size[y] > size[x]) | ((size[y] == size[x]) & (y < x))
+                if step == 0:
+                    np.maximum.at(best_w, x[larger], w[larger])
+                else:
+                    xs, ys = x[larger], y[larger]
+                    top = w[larger] == best_w[xs]
+                    np.minimum.at(best_y, xs[top], ys[top])
     x = np.flatnonzero(best_y < k)
     return x, best_y[x], best_w[x]
 
 
 def _move_pairs(keys, sim, target, moved, k):
-    """The pair sums after the groups flagged ``moved`` joined ``target``: pairs that
-    became one group dropped, pairs that became the same pair summed. Only the pairs a
-    move touched are summed again, in their stored order, so every sum adds the same
-    numbers in the same order as summing all pairs afresh would."""
-    lo, hi = keys // k, keys % k
-    changed = moved[lo] | moved[hi]
-    tlo, thi = target[lo[changed]], target[hi[changed]]
+    """What becomes of the pair sums when the groups flagged ``moved`` join ``target``:
+    ``(rest, where, sum_keys, sums)``, the pairs left as they are (a mask), and the
+    summed pairs to insert at ``where`` among them (pairs that became one group are
+    dropped, pairs that became the same pair summed). Only the pairs a move touched are
+    summed again, in their stored order, so every sum adds the same numbers in the same
+    order as summing all pairs afresh would."""
+    changed = np.empty(len(keys), bool)
+    for part in _chunks(len(keys)):
+        changed[part] = moved[keys[part] // k] | moved[keys[part] % k]
+    at_changed = np.flatnonzero(changed)
+    old = keys[at_changed]
+    tlo, thi = target[old // k], target[old % k]
+    del old, at_changed
     new_keys = np.minimum(tlo, thi).astype(np.int64) * k + np.maximum(tlo, thi)
-    inside = tlo == thi
-    del lo, hi, tlo, thi
-    touched = np.unique(new_keys[~inside])
+    new_keys[tlo == thi] = -1  # now inside one group: dropped
+    del tlo, thi
+    touched = np.unique(new_keys[new_keys >= 0])
     # an untouched pair whose key a moved pair now shares is summed with it
     at = np.searchsorted(keys, touched)
     valid = at < len(keys)
     at = at[valid][keys[at[valid]] == touched[valid]]
-    shared = np.zeros(len(keys), bool)
-    shared[at] = True
-    shared &= ~changed
-    summed = changed | shared
-    order_keys = keys.copy()
-    order_keys[changed] = np.where(inside, -1, new_keys)
-    picked = order_keys[summed]
-    weights = sim[summed]
+    del touched, valid
+    summed = np.zeros(len(keys), bool)
+    summed[at] = True
+    del at
+    summed |= changed
+    at_summed = np.flatnonzero(summed)
+    picked = keys[at_summed]
+    picked[changed[at_summed]] = new_keys
+    del new_keys, changed
+    weights = sim[at_summed]
     keep = picked >= 0
     sum_keys, inverse = np.unique(picked[keep], return_inverse=True)
     sums = np.bincount(inverse, weights[keep])
-    rest = ~summed
-    rest_keys, rest_sim = keys[rest], sim[rest]
-    where = np.searchsorted(rest_keys, sum_keys)
-    return np.insert(rest_keys, where, sum_keys), np.insert(rest_sim, where, sums)
+    del picked, weights, keep, inverse
+    # where each sum goes among the pairs left: before the pairs with a smaller key
+    before = np.searchsorted(keys, sum_keys)
+    where = before - np.searchsorted(at_summed, before)
+    return ~summed, where, sum_keys, sums
 
 
 def _pair_sums(x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int):
@@ -418,52 +469,126 @@ def _starts(values: np.ndarray, count: int) -> np.ndarray:
     return np.r_[0, np.cumsum(np.bincount(values, minlength=count))]
 
 
-def _leaf_sets(links, order, bounds, members_of, member_bounds, sizes):
-    """``(members, a, b, sim)`` of each connected set over two articles, and of each
-    part of one over ``MAX_GROUP`` (split by dropping its weakest links, the cut raised
-    by 0.05 until every part fits), in a fixed order."""
-    work: list = []
-    pending = iter(np.flatnonzero(sizes > 2))
-    while True:
-        if work:
-            item = work.pop()
-        else:
-            c = next(pending, None)
-            if c is None:
-                return
-            sel = order[bounds[c] : bounds[c + 1]]
-            members = members_of[member_bounds[c] : member_bounds[c + 1]]
-            item = (members, links.a[sel], links.b[sel], links.sim[sel], CANDIDATE)
-            del sel
-        members, a, b, sim, cut = item
-        del item
-        members = np.sort(members)
-        if len(members) <= MAX_GROUP:
-            yield members, a, b, sim
+def _set_chunks(comp: np.ndarray, links: Links):
+    """``(start, stop, set of each link)`` over the links in chunks of ``_LINK_CHUNK``:
+    the links' connected sets without an array of them all (4 bytes a link)."""
+    for start in range(0, len(links), _LINK_CHUNK):
+        stop = min(start + _LINK_CHUNK, len(links))
+        yield start, stop, comp[links.a[start:stop]]
+
+
+def _order_by_set(comp: np.ndarray, links: Links, wanted: np.ndarray):
+    """``(order, bounds)``: the positions of the links of the sets flagged ``wanted``,
+    grouped by set and ascending within it (what a stable argsort of the links' sets
+    gives), as int32, and where each set's start in it. A counting sort, chunk by
+    chunk: no array over all links is made."""
+    count = len(wanted)
+    per_set = np.zeros(count, np.int64)
+    for _, _, sets in _set_chunks(comp, links):
+        per_set += np.bincount(sets[wanted[sets]], minlength=count)
+    bounds = np.r_[0, np.cumsum(per_set)]
+    order = np.empty(int(bounds[-1]), np.int32)
+    cursor = bounds[:-1].copy()
+    for start, _, sets in _set_chunks(comp, links):
+        at = np.flatnonzero(wanted[sets])
+        keys = sets[at]
+        by_set = np.argsort(keys, kind="stable")
+        keys = keys[by_set]
+        first = _starts(keys, count)[:-1]
+        dest = cursor[keys] + (np.arange(len(keys)) - first[keys])
+        order[dest] = at[by_set] + start
+        cursor += np.bincount(keys, minlength=count)
+    return order, bounds
+
+
+def _strong_links(comp: np.ndarray, links: Links, c: int, cut: float):
+    """``(a, b, sim)`` of the links of connected set ``c`` with cosine at least ``cut``,
+    in their order: the only ones a part of the split set can keep."""
+    total = 0
+    for start, stop, sets in _set_chunks(comp, links):
+        total += int(np.count_nonzero((sets == c) & (links.sim[start:stop] >= cut)))
+    a, b = np.empty(total, np.int32), np.empty(total, np.int32)
+    sim = np.empty(total, np.float32)
+    used = 0
+    for start, stop, sets in _set_chunks(comp, links):
+        keep = np.flatnonzero((sets == c) & (links.sim[start:stop] >= cut)) + start
+        m = len(keep)
+        a[used : used + m], b[used : used + m] = links.a[keep], links.b[keep]
+        sim[used : used + m] = links.sim[keep]
+        used += m
+    return a, b, sim
+
+
+def _split(members: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.ndarray, cut: float):
+    """The parts (``members, a, b, sim``) of a connected set over ``MAX_GROUP``, split by
+    dropping its weakest links (the cut raised by 0.05 until every part fits), depth
+    first, the last part first. ``members`` (sorted) and the links (``sim`` at least
+    ``round(cut + 0.05, 4)``) are reordered in place: each part is a slice of them, its
+    links in their given order, so no part is a copy of the set's links."""
+    pos = np.empty(int(members.max()) + 1, np.int32)
+    work = [(0, len(members), 0, len(a), cut)]
+    while work:
+        m_lo, m_hi, l_lo, l_hi, cut = work.pop()
+        part_members = members[m_lo:m_hi]
+        if m_hi - m_lo <= MAX_GROUP:
+            yield part_members.copy(), a[l_lo:l_hi], b[l_lo:l_hi], sim[l_lo:l_hi]
             continue
         cut = round(cut + 0.05, 4)
-        strong = sim >= cut
-        la = _local(members, a[strong]).astype(np.int32)
-        lb = _local(members, b[strong]).astype(np.int32)
-        sub = coo_matrix((np.ones(len(la), np.int8), (la, lb)), shape=(len(members),) * 2)
-        del la, lb
+        m = m_hi - m_lo
+        pos[part_members] = np.arange(m, dtype=np.int32)
+        la, lb, ls = a[l_lo:l_hi], b[l_lo:l_hi], sim[l_lo:l_hi]
+        strong = ls >= cut
+        sub = coo_matrix(
+            (np.ones(int(strong.sum()), np.int8), (pos[la[strong]], pos[lb[strong]])),
+            shape=(m, m),
+        )
         _, parts = connected_components(sub, directed=False)
         del sub
-        link_part = parts[_local(members, a)].astype(np.int32)
+        count = int(parts.max()) + 1
+        link_part = parts[pos[la]].astype(np.int32)
         link_part[~strong] = -1
         del strong
-        link_order = np.argsort(link_part, kind="stable").astype(np.int32)
-        count = int(parts.max()) + 1
         # where each part's links start in that order (-1: the dropped links, first)
-        link_bounds = _starts(link_part + 1, count + 1)
+        link_bounds = _starts(link_part + 1, count + 1) + l_lo
+        link_order = np.argsort(link_part, kind="stable")
         del link_part
+        for column in (la, lb, ls):
+            column[:] = column[link_order]
+        del link_order
         member_order = np.argsort(parts, kind="stable")
-        member_bounds_p = _starts(parts, count)
+        part_members[:] = part_members[member_order]
+        member_bounds = _starts(parts, count) + m_lo
+        del member_order, parts
         for p in range(count):
-            sel = link_order[link_bounds[p + 1] : link_bounds[p + 2]]
-            part = member_order[member_bounds_p[p] : member_bounds_p[p + 1]]
-            work.append((members[part], a[sel], b[sel], sim[sel], cut))
-        del a, b, sim, link_order
+            work.append(
+                (
+                    member_bounds[p],
+                    member_bounds[p + 1],
+                    link_bounds[p + 1],
+                    link_bounds[p + 2],
+                    cut,
+                )
+            )
+
+
+def _leaf_sets(seconds, links, comp, count):
+    """``(members, a, b, sim)`` of each connected set over two articles, and of each
+    part of one over ``MAX_GROUP`` (:func:`_split`), in order of the sets."""
+    sizes = np.bincount(comp, minlength=count)
+    members_of = np.argsort(comp, kind="stable")
+    member_bounds = _starts(comp, count)
+    small = (sizes > 2) & (sizes <= MAX_GROUP)
+    order, bounds = _order_by_set(comp, links, small)
+    for c in np.flatnonzero(sizes > 2):
+        members = members_of[member_bounds[c] : member_bounds[c + 1]]
+        if small[c]:
+            sel = order[bounds[c] : bounds[c + 1]]
+            yield members, links.a[sel], links.b[sel], links.sim[sel]
+            continue
+        cut = round(CANDIDATE + 0.05, 4)  # the first split drops every link below this
+        a, b, sim = _strong_links(comp, links, c, cut)
+        yield from _split(members.copy(), a, b, sim, CANDIDATE)
+        del a, b, sim
 
 
 def _group_sets(batch: list) -> list:
@@ -527,21 +652,17 @@ def group(seconds: np.ndarray, links: Links, workers: int = 0) -> tuple[np.ndarr
     graph = coo_matrix((np.ones(len(links), np.int8), (links.a, links.b)), shape=(n, n))
     count, comp = connected_components(graph, directed=False)
     del graph
-    members_of = np.argsort(comp, kind="stable")
-    member_bounds = _starts(comp, count)
-    link_comp = comp[links.a]
-    # int32 positions: the links' order by connected set lives through the grouping
-    order = np.argsort(link_comp, kind="stable").astype(np.int32)
-    bounds = _starts(link_comp, count)
-    sizes = np.diff(member_bounds)
+    comp = comp.astype(np.int32, copy=False)
+    sizes = np.bincount(comp, minlength=count)
     # Singletons need no work.
-    single = members_of[member_bounds[:-1][sizes == 1]]
+    single = np.flatnonzero(sizes[comp] == 1)
+    single = single[np.argsort(comp[single], kind="stable")]  # in order of their sets
     labels[single] = np.arange(len(single))
     medoid[single] = True
     next_label = len(single)
     # Pairs: one link each; together when its cosine reaches the threshold (the
     # smoothed similarity of a pair is its cosine), the earlier one is the medoid.
-    in_pair = sizes[link_comp] == 2
+    in_pair = (sizes == 2)[comp[links.a]]
     pa, pb, ps = links.a[in_pair], links.b[in_pair], links.sim[in_pair]
     together = (ps >= THRESHOLD) & (np.abs(seconds[pa] - seconds[pb]) <= MAX_SPAN_DAYS * _DAY)
     k = len(pa)
@@ -550,11 +671,11 @@ def group(seconds: np.ndarray, links: Links, workers: int = 0) -> tuple[np.ndarr
     medoid[pb] = True
     medoid[pa] = ~together
     next_label += 2 * k
-    del in_pair, pa, pb, ps, together
+    del in_pair, pa, pb, ps, together, single
     # One connected set at a time (a list of them all would copy every link at once),
     # the sets over MAX_GROUP split on the way; in worker processes when there are
     # many links, the results taken in the order the sets were sent.
-    sets = _leaf_sets(links, order, bounds, members_of, member_bounds, sizes)
+    sets = _leaf_sets(seconds, links, comp, count)
     pool = _group_pool(workers, len(links))
     try:
         for members, (local, is_medoid) in _map_in_order(pool, seconds, sets):
@@ -565,7 +686,7 @@ def group(seconds: np.ndarray, links: Links, workers: int = 0) -> tuple[np.ndarr
         if pool is not None:
             pool.close()
             pool.join()
-    del order, bounds, members_of, member_bounds, link_comp, sets
+    del sets, comp
     labels, medoid = _attach(seconds, labels, medoid, links)
     # Renumber by first member, so the numbering does not depend on the work order.
     _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
