@@ -541,3 +541,23 @@ def test_key_value_lines_inside_the_story_are_content(line, kept):
     body = clean_dump(dump, sidecar={"title": HEADLINE}).body or ""
     assert P4 in body
     assert (line in body.splitlines()) is kept
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # a date inside a phrase, past the header: a subheading of the story
+        ("A strike that may run from 5 March until the summer", True),
+        ("Ein Streik, der ab dem 5. März jeden Tag weitergeht", True),
+        # a dateline: short, or with a label or a time
+        ("5 March 2021", False),
+        ("Updated: 5 March 2021, 10:15", False),
+        ("Zuletzt aktualisiert am 5. März 2021", False),
+    ],
+)
+def test_dated_phrases_inside_the_story_are_content(line, kept):
+    # eight paragraphs first: the header zone (where datelines belong) is behind
+    dump = _dump(HEADLINE, "12 May 2021", P1, P2, P3, P4, P1, P2, P3, P4, line, P5, "Imprint")
+    body = clean_dump(dump, sidecar={"title": HEADLINE}).body or ""
+    assert P5 in body
+    assert (line in body.splitlines()) is kept

@@ -77,6 +77,7 @@ from .textdump_lines import (  # noqa: F401  (re-exported: tests and evaluate us
 )
 from .textdump_structure import (
     ends_header_run,
+    is_dated_phrase,
     is_key_value,
     is_other_link,
     mark_contents_lists,
@@ -586,6 +587,9 @@ def clean_dump(
     # (Not the host: a blog's host is often its author's name.)
     avoid = _slug_tokens(sidecar.get("url")) | (_folded_tokens(title) if title else set())
     authors = find_authors(units, (header_from, header_to), end, stopwords, frozenset(avoid))
+    for unit in units[header_to:end]:
+        if unit.kind == "dateline" and is_dated_phrase(unit.text):
+            unit.kind = "neargood"
 
     kept: list[_Unit] = []
     removed: list[tuple[str, str]] = []

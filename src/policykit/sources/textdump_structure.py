@@ -11,7 +11,8 @@ run is searched (:mod:`~policykit.sources.textdump`):
 * :func:`is_other_link`: a bare link to a file spells the URL slug but is no headline;
 * :func:`is_key_value`: "Earrings: Silverline" inside the story is a list item, not a
   widget label;
-* :func:`trailing_boilerplate`: appeals to the reader at the end of the body go.
+* :func:`trailing_boilerplate`: appeals to the reader at the end of the body go;
+* :func:`is_dated_phrase`: a date inside a phrase past the header is no dateline.
 """
 
 from __future__ import annotations
@@ -145,3 +146,21 @@ _KEY_VALUE = re.compile(r"^[^\W\d_][\w-]*\s*[:=]\s*\S")
 def is_key_value(text: str) -> bool:
     """A short line that pairs a key with a value is content, not a widget label."""
     return bool(_KEY_VALUE.match(text))
+
+
+# What a dateline says besides its date: a label, a time, "by".
+_DATELINE_WORDS = re.compile(
+    r"\d{1,2}[:.]\d{2}\b|\b(uhr|am|um|on|at|by|von|par|le|el|published|posted|updated|"
+    r"veröffentlicht|aktualisiert|stand|zuletzt|publié|mis à jour|publicado|actualizado|"
+    r"pubblicato|aggiornato|opublikowano)\b",
+    re.IGNORECASE,
+)
+
+
+def is_dated_phrase(text: str, min_words: int = 6) -> bool:
+    """A line past the article's header that holds a date inside a phrase ("A strike
+    from 5 March on", "In his post of 5 January 2015 he argues"): a subheading or a
+    line of the story, not a dateline. A dateline is short or carries a label or a
+    time ("Updated: 3 May 2021, 10:00")."""
+    words = text.split()
+    return len(words) >= min_words and not _DATELINE_WORDS.search(text)
