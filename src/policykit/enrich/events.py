@@ -95,7 +95,7 @@ BLOCK_DAYS = 7
 NEIGHBOURS = 40
 LEAD_WORDS = 40
 LEAD_WEIGHT = 0.5
-VERSION = "2"
+VERSION = "3"
 _ROWS = 2000  # rows of one block compared at a time
 _POOL_MIN = 50_000  # articles below which linking stays in this process
 
