@@ -54,6 +54,8 @@ CASES = [
         {},
         {"Immigration and Customs Enforcement", "ICE", "NHL ICE HOCKEY", "TABLES"},
     ),
+    # a currency before an amount is no place, even after "to"
+    ("Fines can go up to Rs 250 crore, the Ministry said.", {}, {"Rs"}),
     # an event is not a person
     ("Fans watched the World Cup in bars.", {"World Cup": "event"}, set()),
     ("Rain fell during the Kestrel Open last week.", {"Kestrel Open": "event"}, set()),

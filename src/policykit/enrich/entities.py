@@ -52,6 +52,7 @@ from .entities_words import (  # noqa: F401  (re-exported for citations)
     BOILERPLATE_WORDS,
     COMMON_WORDS,
     CORPORATE_SUFFIXES,
+    CURRENCY_WORDS,
     DEMONYMS,
     DIRECTIONS,
     DOCUMENT_HEADS,
@@ -441,6 +442,8 @@ class _Doc:
         if initial and (low in COMMON_WORDS or self._lower_elsewhere(word)):
             return True
         if low in BOILERPLATE_WORDS or low in MONTHS_DAYS or low in TITLES or low in DEMONYMS:
+            return True
+        if low in CURRENCY_WORDS:  # "up to Rs 250 crore": no place
             return True
         if (_is_acronym(word) and word not in NOT_ACRONYMS) or _is_camel(word):
             return False  # a possible organisation: look at its context

@@ -35,6 +35,10 @@ COMMON_WORDS = _words(
     """
 )
 
+#: Currency words written capitalised before an amount ("up to Rs 250 crore"): the
+#: place cue "to X" made "Rs" a place in a fifth of the demo's data-breach articles.
+CURRENCY_WORDS = _words("rs rs. rupee rupees crore crores lakh lakhs")
+
 #: Words that page furniture puts in capitals: never part of a name.
 BOILERPLATE_WORDS = _words(
     """
