@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .dates import ZONE_ABBREVIATIONS, parse_published
@@ -571,12 +572,12 @@ def choose(
     structured: list[Candidate],
     url: str | None = None,
     htmldate: str | None = None,
-    htmldate_latest: str | None = None,
+    htmldate_latest: str | Callable[[], str | None] | None = None,
     sidecar: str | None = None,
     crawl: _dt.datetime | None = None,
     hints: list[Stamp] | None = None,
     now: _dt.datetime | None = None,
-    shown: Shown | None = None,
+    shown: Shown | Callable[[], Shown | None] | None = None,
 ) -> Choice:
     """Combine a page's date candidates; the rule, in order (docs/pages.md):
 
@@ -607,6 +608,10 @@ def choose(
     Each value written in UTC is first re-expressed with the offset the page writes the
     same instant with elsewhere (``hints``, or another structured date), so its day is
     the page's own; candidates "disagree" only when these days differ.
+
+    ``shown`` and ``htmldate_latest`` may be given as functions without arguments: each
+    is another pass over the page, called only when the rule gets that far (a URL date
+    or a structured date usually decides first).
     """
     if sidecar is not None and str(sidecar).strip():
         return Choice(str(sidecar).strip(), "sidecar", _day(str(sidecar)))
@@ -632,6 +637,8 @@ def choose(
             stamp = _arbitrate(agree, seen).stamp
             return Choice(stamp.raw, "url+meta", page_day(stamp, url_day))
         return Choice(url_day.isoformat(), "url", url_day)
+    if callable(shown):
+        shown = shown()
     shown_day = shown.day if shown is not None and possible(shown.day) else None
     if pool:
         # a printed date settles a disagreement, unless it is one of the candidates itself
@@ -655,6 +662,8 @@ def choose(
         # htmldate's reading (often a sidebar's or a comment's date) against the date
         # the page prints for its story
         return _shown_choice(shown, None)
+    if callable(htmldate_latest):
+        htmldate_latest = htmldate_latest()
     latest_seen = _day(htmldate_latest)
     earliest_suspect = seen is None or not possible(seen)
     if latest_seen is not None and not earliest_suspect:

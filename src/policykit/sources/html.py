@@ -211,10 +211,11 @@ def _choose_date(tree, doc, url: str | None, crawl) -> tuple[str | None, str | N
         structured=structured,
         url=url,
         htmldate=_nonempty(doc.date),
-        htmldate_latest=_latest_reading(tree, url, _date_params(crawl)),
+        # two more passes over the page, made only when the rule needs them
+        htmldate_latest=lambda: _latest_reading(tree, url, _date_params(crawl)),
         crawl=crawl,
         hints=hints,
-        shown=pubdate.shown_date(tree),
+        shown=lambda: pubdate.shown_date(tree),
     )
     return choice.published, choice.date_source
 
