@@ -262,10 +262,6 @@ _BREADCRUMB = re.compile(
 )
 
 
-# A link spells the slug too ("https://.../koa039-live.mp3"): no headline, unless it is
-# the page's own address, printed under the story (textdump_structure.is_other_link).
-
-
 def _headline_candidates(units: list[_Unit], sidecar: dict) -> list[int]:
     """Units that repeat the sidecar title or spell out the URL slug."""
     title = sidecar.get("title")
@@ -286,7 +282,9 @@ def _headline_candidates(units: list[_Unit], sidecar: dict) -> list[int]:
             or is_other_link(unit.text, sidecar.get("url"))
         ):
             # An end marker repeats the slug too ("5 comments on <headline>"): the
-            # comments follow it, not the story.
+            # comments follow it, not the story. So does a link to another file
+            # (".../koa039-live.mp3"); the page's own address printed under the story
+            # still counts (textdump_structure.is_other_link).
             continue
         tokens = _folded_tokens(unit.text)
         joined = "".join(sorted(tokens))
