@@ -414,6 +414,99 @@ RULE_CASES = [
         "htmldate",
         "2017-05-01",
     ),
+    # eldeber.com.bo: datePublished "Wed, 04 May 2022 02:41:00 GMT", no offset anywhere
+    # on the page: 22:41 on 3 May in La Paz (UTC-4), the day the paper printed
+    (
+        "a UTC time on a ccTLD with one zone: the day in that country",
+        _page(_jsonld({"@type": "NewsArticle", "datePublished": "Wed, 04 May 2022 02:41:00 GMT"})),
+        "https://diario.example.bo/santa-cruz/investigador-chileno_276757",
+        None,
+        None,
+        None,
+        None,
+        "jsonld",
+        "2022-05-03",
+    ),
+    (
+        "the same UTC time on a .com: its UTC day",
+        _page(_jsonld({"@type": "NewsArticle", "datePublished": "Wed, 04 May 2022 02:41:00 GMT"})),
+        "https://diario.example.com/santa-cruz/investigador-chileno_276757",
+        None,
+        None,
+        None,
+        None,
+        "jsonld",
+        "2022-05-04",
+    ),
+    (
+        "exactly midnight UTC is a date, not a time: no country zone",
+        _page(_jsonld({"@type": "NewsArticle", "datePublished": "2022-05-04T00:00:00Z"})),
+        "https://diario.example.pe/politica/nota",
+        None,
+        None,
+        None,
+        None,
+        "jsonld",
+        "2022-05-04",
+    ),
+    # talent.ch: a WordPress clock set to UTC prints "26/12/2019" for 23:07:45+00:00
+    (
+        "a UTC time whose UTC day the page prints keeps that day",
+        _page(
+            body='<time class="entry-date published" datetime="2019-12-26T23:07:45+00:00"'
+            ' itemprop="datePublished">26.12.2019</time>'
+        ),
+        "https://www.blog.example.ch/?p=5031",
+        None,
+        None,
+        None,
+        None,
+        "meta",
+        "2019-12-26",
+    ),
+    (
+        "without the printed day, the same value is 27 December in Zurich",
+        _page('<meta property="article:published_time" content="2019-12-26T23:07:45+00:00">'),
+        "https://www.blog.example.ch/?p=5031",
+        None,
+        None,
+        None,
+        None,
+        "meta",
+        "2019-12-27",
+    ),
+    # ejwue.de (TYPO3 news): <div class="news-single-timedata">05.02.2020 - Redaktion: ...
+    # against a generic <meta name="date"> (the day the page was last saved)
+    (
+        "a date-classed element that opens with the date, then its byline",
+        _page(
+            '<meta name="date" content="2020-02-12">',
+            '<div class="news-single-timedata">05.02.2020 <span>- Redaktion: Eberhard Fuhr'
+            " (Pressesprecher des Evangelischen Jugendwerks in Württemberg)</span></div>",
+        ),
+        "https://www.verband.example/aktuell/news/faire-lieferketten/",
+        "2020-02-12",
+        None,
+        None,
+        None,
+        "page",
+        "2020-02-05",
+    ),
+    (
+        "a long date-classed element with the date inside it is no dateline",
+        _page(
+            '<meta name="date" content="2020-02-12">',
+            '<div class="news-single-timedata">Redaktion: Eberhard Fuhr (Pressesprecher des'
+            " Evangelischen Jugendwerks), Termin am 05.02.2020</div>",
+        ),
+        "https://www.verband.example/aktuell/news/faire-lieferketten/",
+        "2020-02-12",
+        None,
+        None,
+        None,
+        "meta",
+        "2020-02-12",
+    ),
     (
         "nothing at all",
         _page(),
@@ -903,3 +996,23 @@ def test_mediacloud_date_only_values_are_their_own_day(tmp_path):
     assert len(got) > 1500
     assert all(offset is None for _, _, offset in got)
     assert all(day.isoformat() == gold[url] for url, day, _ in got)
+
+
+@pytest.mark.parametrize(
+    ("url", "instant", "offset"),
+    [
+        ("https://www.zeit.de/x", dt.datetime(2022, 1, 10, 12, tzinfo=dt.UTC), 60),
+        ("https://www.zeit.de/x", dt.datetime(2022, 7, 10, 12, tzinfo=dt.UTC), 120),  # CEST
+        ("https://www.bbc.co.uk/news/x", dt.datetime(2022, 7, 10, 12, tzinfo=dt.UTC), 60),
+        ("https://indianexpress.in/x", dt.datetime(2022, 7, 10, 12, tzinfo=dt.UTC), 330),
+        ("https://www.lanacion.com.ar/x", dt.datetime(2022, 5, 4, tzinfo=dt.UTC), -180),
+        ("https://www.example.com/x", dt.datetime(2022, 7, 10, 12, tzinfo=dt.UTC), None),
+        ("https://lenta.ru/x", dt.datetime(2022, 7, 10, 12, tzinfo=dt.UTC), None),  # 11 zones
+        ("not a url", dt.datetime(2022, 7, 10, 12, tzinfo=dt.UTC), None),
+        (None, dt.datetime(2022, 7, 10, 12, tzinfo=dt.UTC), None),
+    ],
+)
+def test_country_offset(url, instant, offset):
+    from policykit.normalise.zones import country_offset
+
+    assert country_offset(url, instant) == offset

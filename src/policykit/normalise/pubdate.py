@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from .dates import ZONE_ABBREVIATIONS, parse_published
 from .urls import date_from_url
+from .zones import country_offset
 
 UTC = _dt.UTC
 
@@ -338,6 +339,28 @@ def _in_zone(stamp: Stamp, hints: list[Stamp]) -> Stamp:
     return stamp
 
 
+def _in_country(stamp: Stamp, url: str | None, shown: Callable[[], Shown | None]) -> Stamp:
+    """A time written in UTC (``Z``, ``+00:00``, ``GMT``), with no offset for it
+    elsewhere on the page, re-expressed in the zone of the outlet's country
+    (:func:`~policykit.normalise.zones.country_offset`), else unchanged.
+
+    Exactly 00:00:00 UTC is a date written as a midnight, not a time: it keeps its day.
+    So does a time whose UTC day is the day the page prints (``shown``, asked only
+    when the zone moves the day): that site's clock runs in UTC.
+    """
+    if stamp.offset != 0 or stamp.instant is None or stamp.instant.time() == _dt.time(0):
+        return stamp
+    offset = country_offset(url, stamp.instant)
+    if not offset:
+        return stamp
+    local = stamp.instant.astimezone(_dt.timezone(_dt.timedelta(minutes=offset)))
+    if local.date() != stamp.day:
+        printed = shown()
+        if printed is not None and printed.day == stamp.day:
+            return stamp
+    return Stamp(local.replace(microsecond=0).isoformat(), local.date(), offset, stamp.instant)
+
+
 # --- dates the page shows its reader --------------------------------------------------
 
 
@@ -513,12 +536,13 @@ def _date_classed(tree) -> Shown | None:
         if node.tag in ("time", "body", "html", "article", "section", "main"):
             continue  # <time> is read above; a whole section is no date
         text = " ".join(node.text_content().split())
-        if not text or len(text) > 60 or _other_story(node) or _is_update(node, text):
+        if not text or len(text) > 200 or _other_story(node) or _is_update(node, text):
             continue
         if _in_link_or_masthead(node):
             continue
-        shown = read_shown(text)
-        if shown is not None:
+        # a longer element (a date and its byline) counts when it opens with the date
+        shown = read_shown(text if len(text) <= 60 else text[:40])
+        if shown is not None and (len(text) <= 60 or text.startswith(shown.raw[:4])):
             return shown
     return None
 
@@ -629,6 +653,14 @@ def choose(
     zoned = list(hints or [])
     zoned += [c.stamp for c in structured if c.stamp.offset and c.stamp.instant is not None]
     pool = [Candidate(c.kind, _in_zone(c.stamp, zoned), c.field) for c in structured]
+    printed: list[Shown | None] = []
+
+    def shown_once() -> Shown | None:
+        if not printed:
+            printed.append(shown() if callable(shown) else shown)
+        return printed[0]
+
+    pool = [Candidate(c.kind, _in_country(c.stamp, url, shown_once), c.field) for c in pool]
     pool = [c for c in pool if possible(c.stamp.day)]
     seen = _day(htmldate)
     if url_day is not None:
@@ -637,8 +669,7 @@ def choose(
             stamp = _arbitrate(agree, seen).stamp
             return Choice(stamp.raw, "url+meta", page_day(stamp, url_day))
         return Choice(url_day.isoformat(), "url", url_day)
-    if callable(shown):
-        shown = shown()
+    shown = shown_once()
     shown_day = shown.day if shown is not None and possible(shown.day) else None
     if pool:
         # a printed date settles a disagreement, unless it is one of the candidates itself
