@@ -666,8 +666,18 @@ def choose(
     if url_day is not None:
         agree = [c for c in pool if abs((c.stamp.day - url_day).days) <= AGREE_DAYS]
         if agree:
-            stamp = _arbitrate(agree, seen).stamp
+            stamp = _arbitrate(agree, None).stamp
             return Choice(stamp.raw, "url+meta", page_day(stamp, url_day))
+        if pool:
+            printed = shown_once()
+            first = pool[0]
+            if (
+                printed is not None
+                and not printed.structured
+                and printed.day == page_day(first.stamp, None)
+                and printed.day > url_day
+            ):
+                return Choice(first.stamp.raw, "page", printed.day)
         return Choice(url_day.isoformat(), "url", url_day)
     shown = shown_once()
     shown_day = shown.day if shown is not None and possible(shown.day) else None
