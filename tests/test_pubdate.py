@@ -507,6 +507,72 @@ RULE_CASES = [
         "meta",
         "2020-02-12",
     ),
+    # elpais.com: URL /2020/02/18/, JSON-LD and article:published_time 19 Feb 18:37,
+    # itemprop=datePublished 18 Feb (the draft); htmldate reads the 18th
+    (
+        "the strongest date agreeing with the URL wins, not htmldate's pick",
+        _page(
+            _jsonld({"@type": "NewsArticle", "datePublished": "2020-02-19T18:37:32+01:00"})
+            + '<meta itemprop="datePublished" content="2020-02-18T18:12:26+01:00">'
+        ),
+        "https://diario.example.com/elpais/2020/02/18/ciencia/1582045946_459487.html",
+        "2020-02-18",
+        None,
+        None,
+        None,
+        "url+meta",
+        "2020-02-19",
+    ),
+    # larepublica.pe: URL /2022/05/02/, datePublished 8 May, the page prints "08 May 2022"
+    (
+        "a later structured date the page prints beats the URL date",
+        _page(
+            _jsonld({"@type": "NewsArticle", "datePublished": "2022-05-08T06:00:00-05:00"}),
+            "<time>08 May 2022</time>",
+        ),
+        "https://diario.example.com/respuestas/2022/05/02/cronograma-vacaciones/",
+        "2022-05-02",
+        None,
+        None,
+        None,
+        "page",
+        "2022-05-08",
+    ),
+    (
+        "the same later structured date, not printed: the URL date",
+        _page(_jsonld({"@type": "NewsArticle", "datePublished": "2022-05-08T06:00:00-05:00"})),
+        "https://diario.example.com/respuestas/2022/05/02/cronograma-vacaciones/",
+        "2022-05-02",
+        None,
+        None,
+        None,
+        "url",
+        "2022-05-02",
+    ),
+    # golf.de: <p>1. Februar 2022 , Daniel Dillenburg</p> under the headline; htmldate
+    # reads a teaser's 21 January
+    (
+        "a short paragraph of a date and a byline is the page's dateline",
+        _page(body="<p>1. Februar 2022 , Daniel Dillenburg</p>"),
+        "https://verband.example/i7484_1.html",
+        "2022-01-21",
+        None,
+        None,
+        None,
+        "page",
+        "2022-02-01",
+    ),
+    (
+        "a short paragraph of a date and a sentence is not",
+        _page(body="<p>1. Februar 2022, da war es noch kalt.</p>"),
+        "https://verband.example/i7484_1.html",
+        "2022-01-21",
+        None,
+        None,
+        None,
+        "htmldate",
+        "2022-01-21",
+    ),
     (
         "nothing at all",
         _page(),

@@ -552,18 +552,32 @@ def _date_classed(tree) -> Shown | None:
 _DATELINE = re.compile(r"^\(?\s*(?=\d)(.{6,40}?)\)?\s*[–—-]?\s")
 
 
+_BY = frozenset({"von", "by", "par", "por", "di", "door", "av", "af"})
+
+
+def _is_byline(text: str) -> bool:
+    """One to four capitalised words, after an optional "von"/"by"...: an author's name
+    ("Daniel Dillenburg") or a section ("Botschaft"), as printed after a dateline."""
+    words = text.split()
+    if words and words[0].lower() in _BY:
+        words = words[1:]
+    return 0 < len(words) <= 4 and all(w[0].isupper() and not w[0].isdigit() for w in words)
+
+
 def _paragraph_dateline(tree) -> Shown | None:
     for node in tree.xpath("//body//p")[: _SHOWN_TIMES * 2]:
         text = " ".join(node.text_content().split())
         match = _DATELINE.match(text)
-        if match is None or len(text) < 80 or _other_story(node) or _in_link_or_masthead(node):
+        if match is None or _other_story(node) or _in_link_or_masthead(node):
             continue
         shown = read_shown(text[:60])
         if shown is None or not text.lstrip("( ").startswith(shown.raw[:4]):
             continue
         rest = text.lstrip("( ")[len(shown.raw) :].lstrip(" )")
-        if rest[:1] in "–—-" or text.startswith("("):
+        if len(text) >= 80 and (rest[:1] in "–—-" or text.startswith("(")):
             return shown
+        if len(text) < 80 and rest[:1] in ",|" and _is_byline(rest[1:]):
+            return shown  # "1. Februar 2022, Daniel Dillenburg", "2021-10-16 | Botschaft"
     return None
 
 
@@ -611,9 +625,11 @@ def choose(
        than 2 days before the URL date (another date on the page).
     3. The first structured date (JSON-LD article ``datePublished``, then the <meta>
        keys in :data:`META_KEYS` order) that lies within a day of the URL date:
-       ``url+meta``.
+       ``url+meta`` (htmldate's reading does not pick among them: it reads one of them).
     4. A URL date with no structured date within a day: ``url`` (a CMS writes the path
-       when the story is created; a later metadata date is an update).
+       when the story is created; a later metadata date is an update); but when the
+       page prints the first structured date's day and it is after the URL date, that
+       date (``page``: the path was the draft's day).
     5. No URL date: the first structured date, ``jsonld`` or ``meta``; when the
        structured dates disagree, the one on the day the page prints (``shown``, see
        :func:`shown_date`; a printed ``<time itemprop=datePublished>`` is a candidate
@@ -630,8 +646,9 @@ def choose(
        an older story in a sidebar or a revision history, and the latest is taken.
 
     Each value written in UTC is first re-expressed with the offset the page writes the
-    same instant with elsewhere (``hints``, or another structured date), so its day is
-    the page's own; candidates "disagree" only when these days differ.
+    same instant with elsewhere (``hints``, or another structured date), else in the
+    zone of the outlet's country (:func:`_in_country`), so its day is the page's own;
+    candidates "disagree" only when these days differ.
 
     ``shown`` and ``htmldate_latest`` may be given as functions without arguments: each
     is another pass over the page, called only when the rule gets that far (a URL date
