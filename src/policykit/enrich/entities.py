@@ -48,6 +48,17 @@ from .entities_offsets import (  # noqa: F401  (re-exported)
     prepare_with_map,
     span_map,
 )
+from .entities_runs import (  # noqa: F401  (re-exported)
+    _CAP_WORD,
+    _CONNECTORS,
+    _LOWER_RE,
+    _NAME_WORD,
+    SPAN_RE,
+    _sentence_initial,
+    _Span,
+    _spans,
+    _written_lower,
+)
 from .entities_words import (  # noqa: F401  (re-exported for citations)
     BOILERPLATE_WORDS,
     COMMON_WORDS,
@@ -68,22 +79,6 @@ from .entities_words import (  # noqa: F401  (re-exported for citations)
     TITLES,
 )
 
-_CONNECTORS = (
-    r"(?:of(?:[ \t]+the)?|for(?:[ \t]+the)?|de|la|del|da|do|dos|van|von|der|den|al|bin|and|&)"
-)
-_CAP_WORD = (
-    r"(?:[A-ZÀ-ÖØ-Þ][\w&\-]*(?:['’][A-Z][a-z]+)?[\w\-]*"  # Clearview, Ton-That, O'Brien
-    r"|[a-z]{1,2}[A-Z][\w\-]*)"  # iPhone, eBay
-)
-# A word of a name for the recogniser: also "al-Qaida", "Shi'ite", "Kwok-hung" (a
-# lower-case part after a hyphen), but not "US-led" or "Scientology-owned".
-_NAME_WORD = (
-    r"(?:(?:(?:al|el|ad|bin|ibn)-)?[A-ZÀ-ÖØ-Þ][\w&]*(?:['’](?!s\b)[A-Za-z]+)?"
-    r"(?:-(?![a-z]+ed\b|(?:based|led|run|born|style|era|made|like|wide|free|friendly|only|old|"
-    r"year|type|level|specific|related|speaking|language|sponsored)\b)[\w&]+)*"
-    r"|[a-z]{1,2}[A-Z][\w\-]*)"  # iPhone, eBay
-)
-SPAN_RE = re.compile(rf"\b{_NAME_WORD}(?:[ \t]+(?:{_CONNECTORS}[ \t]+)?{_NAME_WORD})*")
 _APPOSITIVE_RE = re.compile(
     r",\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w&’'\-]+\s+){0,4}?(?:"
     + "|".join(sorted(TITLES - {"head"}, key=len, reverse=True))
@@ -112,39 +107,6 @@ class Found:
     evidence: str = ""  # the cue that made it strong (title, gazetteer, repeated...)
 
 
-@dataclass
-class _Span:
-    words: list[str]
-    start: int  # offset of the first word in the text
-    end: int
-    initial: bool  # the first word begins a sentence
-
-
-_OPENERS = frozenset(" \t\"“‘('-–—•*")
-_CLOSERS = frozenset("\"”’')]")
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    """Does the word at ``start`` begin a sentence, a line or a quotation?"""
-    i = start - 1
-    while i >= 0 and text[i] in _OPENERS:
-        i -= 1
-    if i < 0 or text[i] == "\n":
-        return True
-    while i >= 0 and text[i] in _CLOSERS:
-        i -= 1
-    return i >= 0 and text[i] in ".!?…:"
-
-
-def _spans(text: str) -> list[_Span]:
-    # A run glued to a lower-case prefix ("pro-Beijing", "anti-American") is a modifier.
-    return [
-        _Span(m.group(0).split(), m.start(), m.end(), _sentence_initial(text, m.start()))
-        for m in SPAN_RE.finditer(text)
-        if not (m.start() > 1 and text[m.start() - 1] == "-" and text[m.start() - 2].isalpha())
-    ]
-
-
 def _is_acronym(word: str) -> bool:
     letters = word.replace("-", "").replace("&", "")
     return 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha()
@@ -152,7 +114,6 @@ def _is_acronym(word: str) -> bool:
 
 _CAMEL_RE = re.compile(r"^[A-Za-z]+[a-z][A-Z][A-Za-z]*$")
 _WORD_RE = re.compile(r"\S+")
-_LOWER_RE = re.compile(r"(?<![\w'’-])[a-zà-ÿ][\w'’-]*")  # words written in lower case
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|across|outside|inside|to)\s+(?:the\s+)?$")
 _ORG_BEFORE = re.compile(
     r"\b(?:spokes(?:man|woman|person)|officials?|members?|employees?|staff|head|chief|"
@@ -192,7 +153,8 @@ class _Doc:
         self.singles: dict[str, list[tuple[int, int, bool, str]]] = {}
         self.persons_full: dict[str, str] = {}  # last word -> key of the full name
         self.orgs_first: dict[str, str] = {}
-        self._lower_words: set[str] | None = None  # words written in lower case, on demand
+        # words asked about: written in lower case elsewhere in the text? (on demand)
+        self._lower_words: dict[str, bool] | None = None
         self._caps: dict[int, bool] = {}
         self.teams: set[str] = set()  # listed places that play as teams in this article
         self.defined: dict[str, str] = {}  # "(CEI)" after a name: acronym -> its key
@@ -475,10 +437,19 @@ class _Doc:
         return ""
 
     def _lower_elsewhere(self, word: str) -> bool:
-        if self._lower_words is None:
-            self._lower_words = set(_LOWER_RE.findall(self.text))
+        """Does the text also write ``word`` in lower case, as a whole word (a match of
+        ``_LOWER_RE``)? Searched for the word (a few per article) rather than listing
+        every lower-case word of the text."""
         low = word.lower()
-        return low != word and low in self._lower_words
+        if low == word:
+            return False
+        seen = self._lower_words
+        if seen is None:
+            seen = self._lower_words = {}
+        hit = seen.get(low)
+        if hit is None:
+            hit = seen[low] = _written_lower(self.text, low)
+        return hit
 
     def _recognise(
         self,

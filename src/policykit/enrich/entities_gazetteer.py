@@ -473,11 +473,31 @@ class Gazetteer:
         """The longest entry starting at ``words[start]``: ``(length, key)``; ``caps``:
         the words are in all-capital text, matched against the names in capitals."""
         index = self.upper if caps else self.index
-        for n in range(min(self.longest, len(words) - start), 0, -1):
+        if start >= len(words):
+            return None
+        # Most words begin no entry: one dict lookup, not a tuple per possible length.
+        most = self._longest_from(caps, index).get(words[start])
+        if most is None:
+            return None
+        for n in range(min(most, len(words) - start), 0, -1):
             key = index.get(tuple(words[start : start + n]))
             if key is not None:
                 return n, key
         return None
+
+    def _longest_from(self, caps: bool, index: dict[tuple[str, ...], str]) -> dict[str, int]:
+        """First word -> the most words of an entry in ``index`` that starts with it.
+        Built on first use and again whenever ``index`` is another dict or has another
+        size (entries are only ever added, or the dict is replaced)."""
+        cache = self.__dict__.setdefault("_heads", {})
+        held = cache.get(caps)
+        if held is None or held[0] is not index or held[1] != len(index):
+            heads: dict[str, int] = {}
+            for words in index:
+                if words and len(words) > heads.get(words[0], 0):
+                    heads[words[0]] = len(words)
+            held = cache[caps] = (index, len(index), heads)
+        return held[2]
 
 
 #: Countries that are also given names or surnames ("Michael Jordan", "Lake Chad").
