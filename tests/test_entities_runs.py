@@ -3,10 +3,11 @@ capitalised words (entities_runs._runs vs SPAN_RE.finditer), the words written i
 case (_written_lower vs _LOWER_RE.findall) and the gazetteer's longest match."""
 
 import random
+import re
 
 import pytest
 
-from policykit.enrich.entities import Gazetteer, GazetteerEntry
+from policykit.enrich.entities import Gazetteer, GazetteerEntry, prepare_text, prepare_with_map
 from policykit.enrich.entities_runs import _LOWER_RE, SPAN_RE, _runs, _written_lower
 
 CASES = [
@@ -83,3 +84,33 @@ def test_gazetteer_match_is_longest_entry(caps):
     gaz.add(GazetteerEntry("Times and United", "organisation", (), "user"))
     hit = gaz.match(words, 3, caps=caps)
     assert hit == naive(words, 3) and hit is not None and hit[0] == 3
+
+
+def _old_prepare_text(text: str) -> str:
+    """prepare_text with \\b-first regexes (as it was written before the faster ones)."""
+    from policykit.enrich.entities_gazetteer import _ABBREVIATIONS
+
+    abbrev = re.compile(r"\b([A-Z][a-z]{0,3})\.(?=[ \t,)])")
+    initials = re.compile(r"\b([A-Z])\.([A-Z])\.(?:([A-Z])\.)?")
+    text = abbrev.sub(lambda m: m.group(1) if m.group(1) in _ABBREVIATIONS else m.group(0), text)
+    if "." in text:
+        text = initials.sub(lambda m: "".join(g for g in m.groups() if g), text)
+    return text
+
+
+def _stop_texts():
+    rng = random.Random(3)
+    pieces = ["Mr", "Dr", "Gen", "Govt", "No", "Xy", "U", "S", "A", "é", "x", "_", "1", ".",
+              ".", " ", ",", ")", "\t", "\n", "St", "Mt"]  # fmt: skip
+    cases = ["U.S. Mr. Smith", "A.B.C. D. E.F.", "Mr.X Mr.) Dr.,", "xU.S. U.S.A.B.", "é.U.S."]
+    return cases + [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)
+    ]
+
+
+def test_prepare_text_and_map_as_with_word_boundaries():
+    for text in _stop_texts():
+        prepared, removed = prepare_with_map(text)
+        assert prepare_text(text) == _old_prepare_text(text) == prepared, text
+        assert "".join(c for i, c in enumerate(text) if i not in set(removed)) == prepared
+        assert all(text[i] == "." for i in removed)

@@ -276,8 +276,11 @@ _ABBREVIATIONS = frozenset(
 )
 # A short capitalised word and a full stop; the word is checked against the set above
 # (a character class first is much faster than an alternation of words).
-_ABBREV_RE = re.compile(r"\b([A-Z][a-z]{0,3})\.(?=[ \t,)])")
-_INITIALS_RE = re.compile(r"\b([A-Z])\.([A-Z])\.(?:([A-Z])\.)?")
+# (The look-behind after the first capital is the word boundary before it: a regex that
+# begins with a character class is skipped through in C, one that begins with \b is
+# tried at every position.)
+_ABBREV_RE = re.compile(r"([A-Z](?<!\w\w)[a-z]{0,3})\.(?=[ \t,)])")
+_INITIALS_RE = re.compile(r"([A-Z])(?<!\w\w)\.([A-Z])\.(?:([A-Z])\.)?")
 
 
 def _drop_abbreviation_stop(m: re.Match) -> str:

@@ -9,7 +9,11 @@ import re
 
 from .entities_gazetteer import _ABBREVIATIONS
 
-_STOPS_RE = re.compile(r"\b(?:([A-Z][a-z]{0,3})\.(?=[ \t,)])|([A-Z])\.([A-Z])\.(?:([A-Z])\.)?)")
+# The first capital, then "r." of "Mr." (2) or ".S." of "U.S." (3, 4): the regex begins
+# with a character class, which the engine skips to; the look-behind after the capital
+# is the word boundary before it (\b first would be tried at every position, 3 times
+# slower on GMB).
+_STOPS_RE = re.compile(r"([A-Z])(?<!\w\w)(?:([a-z]{0,3})\.(?=[ \t,)])|\.([A-Z])\.(?:([A-Z])\.)?)")
 
 
 def prepare_with_map(text: str) -> tuple[str, list[int]]:
@@ -19,11 +23,11 @@ def prepare_with_map(text: str) -> tuple[str, list[int]]:
         return text, []
     removed = []
     for m in _STOPS_RE.finditer(text):  # one pass for both kinds of full stop
-        if m.group(1) is not None:
-            if m.group(1) in _ABBREVIATIONS:
+        if m.group(3) is None:
+            if m.group(1) + m.group(2) in _ABBREVIATIONS:
                 removed.append(m.end() - 1)
         else:
-            removed.extend(m.end(i) for i in (2, 3, 4) if m.group(i))
+            removed.extend(m.end(i) for i in (1, 3, 4) if m.group(i))
     if not removed:
         return text, []
     removed = sorted(set(removed))
