@@ -114,3 +114,16 @@ def test_prepare_text_and_map_as_with_word_boundaries():
         assert prepare_text(text) == _old_prepare_text(text) == prepared, text
         assert "".join(c for i, c in enumerate(text) if i not in set(removed)) == prepared
         assert all(text[i] == "." for i in removed)
+
+
+def test_team_before_is_the_regex_search():
+    from policykit.enrich.entities import _TEAM_BEFORE, _team_before
+
+    rng = random.Random(5)
+    pieces = ["against", "beat", "defeated", "faced", "versus", "vs", "v", ".", "xbeat", "t",
+              " ", " ", "\t", "\n", "Tunisia", "d", "s"]  # fmt: skip
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        for start in range(len(text) + 1):
+            want = _TEAM_BEFORE.search(text, max(0, start - 30), start) is not None
+            assert _team_before(text, start) == want, (text, start)

@@ -93,7 +93,7 @@ _PUNCT = ".,;:!?\"'“”‘’()[]"
 # --- the per-article recogniser -------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """One entity found in one article; ``spans`` are its mentions (start, end) in the
     text given to :func:`find_entities`."""
@@ -199,8 +199,7 @@ class _Doc:
     def _add_entry(self, key: str, start: int, end: int) -> None:
         entry = self.gaz.entries[key]
         if entry.type == "place" and (
-            _TEAM_AFTER.match(self.text, end)
-            or _TEAM_BEFORE.search(self.text, max(0, start - 30), start)
+            _TEAM_AFTER.match(self.text, end) or _team_before(self.text, start)
         ):
             # "Belgium beat Panama", "against Tunisia", "Japan 2 Syria 1": a team, and
             # teams are organisations; in this article every mention of it is the team.
@@ -739,6 +738,20 @@ _TEAM_AFTER = re.compile(
     r"\d{1,2}(?:[ \t]*[-–—,][ \t]*\d{1,2}|[ \t]+[A-Z]))"
 )
 _TEAM_BEFORE = re.compile(r"\b(?:against|beat|defeated|faced|versus|vs\.?|v\.?)[ \t]+$")
+
+
+def _team_before(text: str, start: int) -> bool:
+    """Does ``_TEAM_BEFORE`` end at ``start`` ("against Tunisia")? Searched for only
+    when the text before the blanks ends as one of its words can (t d s . v), or at a
+    line break (where ``$`` also matches)."""
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if (i == start or text[i - 1] not in "tds.v") and not (start and text[start - 1] == "\n"):
+        return False
+    return _TEAM_BEFORE.search(text, max(0, start - 30), start) is not None
+
+
 _SPEECH_RE = re.compile(r"\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
 _DEFINED_RE = re.compile(r"[ \t]*\(([A-Z][A-Z&]{1,7})\)")
 _DEFINES_RE = re.compile(r"\b([A-Z][A-Z&]{1,7})[ \t]*\($")  # "CEI (Italian Episcopal ..."

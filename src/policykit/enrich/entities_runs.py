@@ -79,7 +79,7 @@ def _runs(text: str) -> list[re.Match]:
         pos = m.end()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Span:
     words: list[str]
     start: int  # offset of the first word in the text
