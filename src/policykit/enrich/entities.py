@@ -54,8 +54,8 @@ from .entities_runs import (  # noqa: F401  (re-exported)
     _LOWER_RE,
     _NAME_WORD,
     SPAN_RE,
+    Span,
     _sentence_initial,
-    _Span,
     _spans,
     _written_lower,
 )
@@ -162,8 +162,8 @@ class _Doc:
         if cells:
             starts = [c.start for c in cells]
             for span in _spans(self.text):
-                k = bisect.bisect_right(starts, span.end - 1) - 1
-                if k < 0 or cells[k].end <= span.start:
+                k = bisect.bisect_right(starts, span[2] - 1) - 1
+                if k < 0 or cells[k].end <= span[1]:
                     self._span(span)
             for cell in cells:
                 self._layout_cell(cell)
@@ -229,7 +229,7 @@ class _Doc:
         # Headlines are often in title case: gazetteer names only (no spans: the
         # headline is not part of the text).
         for span in _spans(headline):
-            words = span.words
+            words = span[0]
             i = 0
             while i < len(words):
                 hit = self.gaz.match(words, i)
@@ -250,23 +250,23 @@ class _Doc:
             caps = self._caps[start] = not any(c.islower() for c in line) and " " in line
         return caps
 
-    def _span(self, span: _Span) -> None:
-        words = span.words
+    def _span(self, span: Span) -> None:
+        words, span_start, span_end, initial = span
         if words[0].isupper() and len(words[0]) > 1:
-            if self._caps_line(span.start):
+            if self._caps_line(span_start):
                 self._caps_span(span)
                 return
             if len(words[0]) > 6 and all(w.isupper() for w in words) and self._caps_span(span):
                 return  # "WASHINGTON (Wire) - ...": a dateline in capitals
         if len(words) == 1 and self._single(span, words[0]):
             return
-        offs = [m.start() for m in _WORD_RE.finditer(self.text, span.start, span.end)]
+        offs = [m.start() for m in _WORD_RE.finditer(self.text, span_start, span_end)]
         rest: list[list[int]] = [[]]
         refused: dict[int, int] = {}  # end -> start of a listed place kept out of a name
         i = 0
         while i < len(words):
             hit = self.gaz.match(words, i)
-            if hit and not self._refuse_hit(words, i, span.initial, hit):
+            if hit and not self._refuse_hit(words, i, initial, hit):
                 n, start = hit[0], offs[i]
                 j = refused.get(i)
                 if (
@@ -283,7 +283,7 @@ class _Doc:
                     nxt
                     and self.gaz.entries[nxt[1]].type == "organisation"
                     and self.gaz.entries[hit[1]].type in ("place", "organisation")
-                    and not self._refuse_hit(words, i + n, span.initial, nxt)
+                    and not self._refuse_hit(words, i + n, initial, nxt)
                 ):
                     # "United Nations Security Council", "US House of Representatives":
                     # one mention of the second (listed) body, as written
@@ -297,30 +297,30 @@ class _Doc:
                     refused[i + hit[0]] = i
                 rest[-1].append(i)
                 i += 1
-        after = self.text[span.end : span.end + 80]
-        before = self.text[max(0, span.start - 40) : span.start]
+        after = self.text[span_end : span_end + 80]
+        before = self.text[max(0, span_start - 40) : span_start]
         for part in rest:
             for piece in self._split(words, part):
                 self._recognise(
                     words,
                     offs,
                     piece,
-                    initial=span.initial and piece[0] == 0,
+                    initial=initial and piece[0] == 0,
                     after=after if piece[-1] == len(words) - 1 else "",
                     before=before if piece[0] == 0 else "",
                 )
 
-    def _caps_span(self, span: _Span) -> bool:
+    def _caps_span(self, span: Span) -> bool:
         """A run in an all-capital line: listed names only, matched in capitals. Did
         anything match?"""
-        words = span.words
+        words, span_start, span_end, _ = span
         offs = None
         i = 0
         while i < len(words):
             hit = self.gaz.match(words, i, caps=True)
             if hit:
                 if offs is None:
-                    offs = [m.start() for m in _WORD_RE.finditer(self.text, span.start, span.end)]
+                    offs = [m.start() for m in _WORD_RE.finditer(self.text, span_start, span_end)]
                 n = hit[0]
                 self._add_entry(hit[1], offs[i], offs[i + n - 1] + len(words[i + n - 1]))
                 i += n
@@ -392,13 +392,13 @@ class _Doc:
                 out.append(piece)
         return out
 
-    def _single(self, span: _Span, word: str) -> bool:
+    def _single(self, span: Span, word: str) -> bool:
         """The fast path for a one-word span (most spans); False to take the full path."""
         low = word.lower()
-        initial = span.initial
+        _, span_start, span_end, initial = span
         key = self.gaz.index.get((word,))
         if key is not None and not (initial and low in COMMON_WORDS):
-            self._add_entry(key, span.start, span.end)
+            self._add_entry(key, span_start, span_end)
             return True
         if initial and (low in COMMON_WORDS or self._lower_elsewhere(word)):
             return True
@@ -411,15 +411,15 @@ class _Doc:
         if word.isupper() or not word.isalpha() and not ("-" in word or "'" in word):
             return True  # "GDP", "H5N1": capitals or digits alone are no evidence of a name
         if not initial and (
-            self.text[max(0, span.start - 30) : span.start]
+            self.text[max(0, span_start - 30) : span_start]
             .rstrip()
             .lower()
             .endswith(_CITATION_BEFORE)
-            or _CITATION_AFTER_RE.match(self.text, span.end)
+            or _CITATION_AFTER_RE.match(self.text, span_end)
         ):
             return False  # "told Reuters": a source, see _recognise
         # The cues around it are read later, only for words that are not a surname.
-        self.singles.setdefault(word, []).append((span.start, span.end, initial, None))
+        self.singles.setdefault(word, []).append((span_start, span_end, initial, None))
         return True
 
     def _cue(self, start: int, end: int) -> str:
@@ -477,7 +477,9 @@ class _Doc:
         # 0.633, GMB unchanged at 0.731).
         if idx and words[idx[0]] in ("The", "the"):
             idx = idx[1:]
-        if any(words[i].lower() in BOILERPLATE_WORDS for i in idx) and not _home_office(words, idx):
+        if not BOILERPLATE_WORDS.isdisjoint([words[i].lower() for i in idx]) and not _home_office(
+            words, idx
+        ):
             # Page furniture splits a run ("Developed By PixelVJ"): recognise the pieces.
             piece: list[int] = []
             for i in [*idx, -1]:
@@ -497,7 +499,7 @@ class _Doc:
         if not idx:
             return
         # Titles: keep what follows the last title ("US Senator Edward Markey").
-        title_at = max((k for k, i in enumerate(idx) if _is_title(words[i])), default=-1)
+        title_at = next((k for k in range(len(idx) - 1, -1, -1) if _is_title(words[idx[k]])), -1)
         titled = False
         if title_at >= 0:
             if title_at == len(idx) - 1:

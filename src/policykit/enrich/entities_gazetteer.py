@@ -287,6 +287,7 @@ def _drop_abbreviation_stop(m: re.Match) -> str:
     return m.group(1) if m.group(1) in _ABBREVIATIONS else m.group(0)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names recur across articles
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -479,7 +480,10 @@ class Gazetteer:
         if start >= len(words):
             return None
         # Most words begin no entry: one dict lookup, not a tuple per possible length.
-        most = self._longest_from(caps, index).get(words[start])
+        held = self.__dict__.get("_heads", _NO_HEADS).get(caps)
+        if held is None or held[0] is not index or held[1] != len(index):
+            held = self._longest_from(caps, index)
+        most = held[2].get(words[start])
         if most is None:
             return None
         for n in range(min(most, len(words) - start), 0, -1):
@@ -488,20 +492,20 @@ class Gazetteer:
                 return n, key
         return None
 
-    def _longest_from(self, caps: bool, index: dict[tuple[str, ...], str]) -> dict[str, int]:
-        """First word -> the most words of an entry in ``index`` that starts with it.
-        Built on first use and again whenever ``index`` is another dict or has another
-        size (entries are only ever added, or the dict is replaced)."""
-        cache = self.__dict__.setdefault("_heads", {})
-        held = cache.get(caps)
-        if held is None or held[0] is not index or held[1] != len(index):
-            heads: dict[str, int] = {}
-            for words in index:
-                if words and len(words) > heads.get(words[0], 0):
-                    heads[words[0]] = len(words)
-            held = cache[caps] = (index, len(index), heads)
-        return held[2]
+    def _longest_from(self, caps: bool, index: dict[tuple[str, ...], str]) -> tuple:
+        """``(index, its size, first word -> the most words of an entry in index that
+        starts with it)``, kept for :meth:`match`, which builds it again whenever
+        ``index`` is another dict or has another size (entries are only ever added, or
+        the dict is replaced)."""
+        heads: dict[str, int] = {}
+        for words in index:
+            if words and len(words) > heads.get(words[0], 0):
+                heads[words[0]] = len(words)
+        held = self.__dict__.setdefault("_heads", {})[caps] = (index, len(index), heads)
+        return held
 
+
+_NO_HEADS: dict = {}
 
 #: Countries that are also given names or surnames ("Michael Jordan", "Lake Chad").
 _NAME_COUNTRIES = frozenset({"georgia", "jordan", "chad", "israel", "india", "america"})

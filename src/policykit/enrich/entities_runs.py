@@ -12,7 +12,6 @@ in about half the time (tests/test_entities_runs.py compares them).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 _CONNECTORS = (
     r"(?:of(?:[ \t]+the)?|for(?:[ \t]+the)?|de|la|del|da|do|dos|van|von|der|den|al|bin|and|&)"
@@ -79,12 +78,9 @@ def _runs(text: str) -> list[re.Match]:
         pos = m.end()
 
 
-@dataclass(slots=True)
-class _Span:
-    words: list[str]
-    start: int  # offset of the first word in the text
-    end: int
-    initial: bool  # the first word begins a sentence
+#: A run as :func:`_spans` gives it: its words, the offsets of its first character and
+#: of its end in the text, and whether its first word begins a sentence.
+Span = tuple[list[str], int, int, bool]
 
 
 _OPENERS = frozenset(" \t\"“‘('-–—•*")
@@ -103,12 +99,12 @@ def _sentence_initial(text: str, start: int) -> bool:
     return i >= 0 and text[i] in ".!?…:"
 
 
-def _spans(text: str) -> list[_Span]:
+def _spans(text: str) -> list[Span]:
     # A run glued to a lower-case prefix ("pro-Beijing", "anti-American") is a modifier.
     return [
-        _Span(m.group(0).split(), m.start(), m.end(), _sentence_initial(text, m.start()))
+        (m.group(0).split(), start, m.end(), _sentence_initial(text, start))
         for m in _runs(text)
-        if not (m.start() > 1 and text[m.start() - 1] == "-" and text[m.start() - 2].isalpha())
+        if not ((start := m.start()) > 1 and text[start - 1] == "-" and text[start - 2].isalpha())
     ]
 
 
