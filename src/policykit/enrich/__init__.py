@@ -148,10 +148,14 @@ def _mark_done(con: duckdb.DuckDBPyConnection, stage: str, config: str) -> None:
     )
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[tuple]):
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list):
+    """Insert rows: tuples, or Arrow record batches with these columns (from the workers)."""
     if not rows:
         return
-    data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+    if isinstance(rows[0], pa.RecordBatch):
+        data = pa.Table.from_batches(rows).select(columns)
+    else:
+        data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
     con.register("_rows", data)
     con.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _rows"
