@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from .entities_gazetteer import (  # noqa: F401  (re-exported: the public names)
@@ -643,11 +642,10 @@ class _Doc:
             if low in ORG_HEADS:
                 continue  # "Police said", "Parliament voted": a body named by its kind
             mid = [o for o in occ if not o[2]]
-            cues = Counter(
-                c
-                for s, e, _, given in occ
-                if (c := given if given is not None else self._cue(s, e))
-            )
+            cues = {"org": 0, "place": 0, "speaks": 0}  # (a dict: cheaper than a Counter)
+            for s, e, _, given in occ:
+                if c := given if given is not None else self._cue(s, e):
+                    cues[c] = cues.get(c, 0) + 1
             # A bare capitalised word is a name only with a cue: measured on GUM and
             # GMB, bare words without one (even repeated) were right 1 time in 8.
             if low.endswith(PLACE_ENDINGS) and mid:
