@@ -224,3 +224,30 @@ def test_citations(text, expected):
 
     found = {(c.cited, c.pattern) for c in find_citations(text, Gazetteer.load())}
     assert found == expected
+
+
+def test_entities_rebuild_breaks_ties_the_same_whatever_the_row_order(tmp_path):
+    """Two forms (and two types) of one entity, mentioned equally often: the rebuild must
+    pick the same name and type whatever order the mention rows were written in (the
+    workers' order varies between runs)."""
+    from policykit.enrich import _rebuild_entities
+    from policykit.store import connect
+
+    rows = [
+        ("a1", "e1", "Acme Corp", "organisation", "recogniser", 2, True),
+        ("a2", "e1", "ACME Corp", "person", "recogniser", 2, True),
+        ("a3", "e2", "Jo Bloggs", "place", "recogniser", 1, True),
+        ("a4", "e2", "Jo Bloggs", "person", "recogniser", 1, True),
+    ]
+    results = []
+    for order in (rows, rows[::-1], [rows[1], rows[3], rows[0], rows[2]]):
+        con = connect(tmp_path / f"t{len(results)}.duckdb")
+        con.executemany("INSERT INTO entity_mentions VALUES (?, ?, ?, ?, ?, ?, ?)", order)
+        _rebuild_entities(con, None, 1)
+        results.append(
+            con.execute("SELECT entity_id, name, type FROM entities ORDER BY 1").fetchall()
+        )
+        con.close()
+    assert results[0] == results[1] == results[2]
+    # the larger value wins a tie (by design, stated in entities_rebuild.sql)
+    assert results[0] == [("e1", "Acme Corp", "person"), ("e2", "Jo Bloggs", "place")]

@@ -1,7 +1,9 @@
 -- Build entities and article_entities from entity_mentions. A recogniser name without
 -- a cue is kept only when it occurs in at least $min_df articles, or with a cue
 -- somewhere. The canonical name is the gazetteer's, else the most mentioned form, and the
--- type is the gazetteer's, else the one with the most (cued first) mentions.
+-- type is the gazetteer's, else the one with the most (cued first) mentions. Ties are
+-- broken by the value itself (the larger name or type), so two rebuilds of the same
+-- mentions give the same table whatever order the rows were inserted in.
 -- _gazetteer(entity_id, name, type, aliases, origin) is registered by the caller.
 DELETE FROM article_entities;
 DELETE FROM entities;
@@ -30,7 +32,7 @@ WITH typed AS (
 best AS (
     SELECT
         k.entity_id,
-        arg_max(k.name, k.mentions) AS name,
+        arg_max(k.name, (k.mentions, k.name)) AS name,
         min(k.origin) AS origin
     FROM _kept_mentions k
     GROUP BY k.entity_id
@@ -38,7 +40,7 @@ best AS (
 SELECT
     b.entity_id,
     coalesce(g.name, b.name),
-    coalesce(g.type, (SELECT arg_max(t.type, t.weight) FROM typed t WHERE t.entity_id = b.entity_id)),
+    coalesce(g.type, (SELECT arg_max(t.type, (t.weight, t.type)) FROM typed t WHERE t.entity_id = b.entity_id)),
     coalesce(g.aliases, []::VARCHAR[]),
     coalesce(g.origin, b.origin)
 FROM best b
