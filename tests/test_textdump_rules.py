@@ -561,3 +561,48 @@ def test_dated_phrases_inside_the_story_are_content(line, kept):
     body = clean_dump(dump, sidecar={"title": HEADLINE}).body or ""
     assert P5 in body
     assert (line in body.splitlines()) is kept
+
+
+# --- the dek above the first paragraph, and labels that head chrome ----------------------
+
+MENU = [f"Section {n}" for n in range(1, 13)]  # a long menu between headline and story
+
+
+@pytest.mark.parametrize(
+    ("dek", "kept"),
+    [
+        # a standfirst right above the story: reads like prose, no final stop
+        ("The vote ends a dispute between the farmers and the towns that lasted years", True),
+        # a menu label there is no dek
+        ("Newsletter", False),
+    ],
+)
+def test_the_dek_above_the_first_paragraph_is_kept(dek, kept):
+    # the headline is far above (past the header zone): only the line right above the
+    # first paragraph can be the dek
+    dump = _dump(HEADLINE, *MENU, dek, P1, P2, P3, "Imprint")
+    body = clean_dump(dump, sidecar={"title": HEADLINE}).body or ""
+    assert P1 in body and P3 in body
+    assert (dek in body) is kept
+    assert "Section 12" not in body
+
+
+@pytest.mark.parametrize(
+    ("line", "chrome", "kept"),
+    [
+        # another story's headline above a share bar or a tag line: goes
+        ("Why the river towns fear the next dry summer", "Share on Facebook", False),
+        ("Highlights from the new issue", "Follow us on Twitter", False),
+        # a subheading that heads the next paragraph: stays
+        ("Why the river towns fear the next dry summer", P4, True),
+        # a sentence above the chrome is the story's own
+        ("The council will meet again on Friday.", "Share on Facebook", True),
+        # a numbered list item above the chrome stays
+        ("3. The river towns", "Share on Facebook", True),
+    ],
+)
+def test_a_headline_that_heads_chrome_inside_the_story_goes(line, chrome, kept):
+    dump = _dump("Home", HEADLINE, "12 May 2021", P1, P2, line, chrome, P3, P5, "Imprint")
+    body = clean_dump(dump, sidecar={"title": HEADLINE}).body or ""
+    assert P1 in body and P5 in body
+    assert (line in body.splitlines()) is kept

@@ -356,6 +356,58 @@ def _extend_tail(units: list[_Unit], start: int, end: int, limit: int = 20) -> i
     return stop
 
 
+# What follows a label or another story's headline inside the article: chrome, not the
+# paragraph a subheading would head.
+_CHROME_AFTER = {
+    "footer", "ad", "nav", "newsletter", "endmarker", "share", "cookie", "legal", "bio",
+    "related", "boilerplate",
+}  # fmt: skip
+
+
+_LIST_ITEM = re.compile(r"^\s*(\d+[.)]|[-•*–])\s")
+
+
+def _mark_dangling_labels(
+    units: list[_Unit], start: int, end: int, title_index: int | None
+) -> None:
+    """A headline-like line inside the article that heads chrome, not prose: a teaser
+    for another story above its "Read more" button, "Highlights from the issue" above
+    a share bar. It does not end like a sentence and the unit after it is a flagged kind;
+    it is marked ``widget`` (removed). Walked from the end, so a stack of such lines
+    above the chrome goes together.
+    """
+    marked = []
+    for i in range(start, min(end, len(units) - 1)):
+        unit, after = units[i], units[i + 1]
+        if (
+            unit.kind in {"short", "neargood"}
+            and i > (start if title_index is None else title_index) + 2
+            and not _LIST_ITEM.match(unit.text)
+            and after.kind in _CHROME_AFTER
+            and not _SENTENCE_END.search(unit.text)
+            and not is_key_value(unit.text)
+        ):
+            marked.append(unit)
+    for unit in marked:
+        unit.kind = "widget"
+
+
+def _take_dek(units: list[_Unit], start: int, title_index: int | None, limit: int = 3) -> int:
+    """The run's start moved up over the dek right above the first paragraph.
+
+    A standfirst ("First clinical trial of an automated blood drawing device") reads
+    almost like a sentence but has no final stop, so it scores a little below zero
+    and the densest run begins under it. Only a ``neargood`` line directly above the
+    start is taken, never the headline.
+    """
+    while (
+        limit > 0 and start > 0 and start - 1 != title_index and units[start - 1].kind == "neargood"
+    ):
+        start -= 1
+        limit -= 1
+    return start
+
+
 # ---------------------------------------------------------------------------------------
 # Title
 
@@ -474,6 +526,8 @@ def clean_dump(
         for unit in units[start:header_end]:
             if unit.kind == "short" and not _CONTENTISH.search(unit.text):
                 unit.kind = "widget"
+    else:
+        start = _take_dek(units, start, title_index)
     title = sidecar.get("title") or (units[title_index].text if title_index is not None else None)
     title_key = normalise_line(title) if title else None
 
@@ -505,6 +559,7 @@ def clean_dump(
             and (after is None or after.kind not in {"good", "neargood"})
         ):
             unit.kind = "widget"
+    _mark_dangling_labels(units, start, end, title_index)
     for i, unit in enumerate(units):
         if i == title_index or (title_key and normalise_line(unit.text) == title_key):
             reason = "title"
