@@ -53,6 +53,12 @@ def _dump(*lines: str) -> str:
         ("Un grupo de turistas en la playa el 3 de mayo. EFE", "caption"),
         ("Abbildung 3: Die Schneehöhe am Gletscher im Vergleich.", "caption"),
         ("Ein Feld im Sommer. Foto: Max Muster | flickr | CC BY 2.0", "caption"),
+        # credits with a dot inside (a domain, a version, "St . Gallen"), or glued to
+        # the caption's last sentence
+        ("A crowd in the square at noon.Photograph: Jane Roe", "caption"),
+        ("Die Bühne im Herbst. Bild: Max Muster/Theater St . Gallen", "caption"),
+        ("Ein Stapel Ziegel im Hof. - © muster_ - stock.example.com", "caption"),
+        ("Ein Feld im Sommer. Foto: Max Muster/cc by sa 2.0", "caption"),
         # teasers for other stories, inline
         ("Le puede interesar: El gobierno anuncia nuevas medidas", "related"),
         ("LEA TAMBIÉN: Las claves del nuevo presupuesto", "related"),
@@ -104,6 +110,8 @@ def test_new_line_families(line, kind):
         "The newsletter of the farmers' union had warned about the plan in March.",
         "Next year the council wants to look at the river again, it said on Tuesday.",
         "Jane Roe, who writes about housing, said the plan was a step in the right direction.",
+        # a source named in a sentence of the story, with figures in it
+        "Die Quelle: das Amt hat 3.5 Mio. Euro gezahlt, sagte die Sprecherin am Montag.",
     ],
 )
 def test_prose_is_not_boilerplate(line):
