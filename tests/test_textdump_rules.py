@@ -86,6 +86,15 @@ def _dump(*lines: str) -> str:
         ("Hinterlasse eine Antwort", "endmarker"),
         ("1 reply on “A long headline of the post”", "endmarker"),
         ("5 Kommentare on “Ein langer Titel”", "endmarker"),
+        # headings of a related box or of the comment section
+        ("Mehr zum Thema auf example.de:", "related"),
+        ("Weitere Artikel bei Example", "related"),
+        ("Lesen Sie hier: Streit im Stadtrat um das Wasser", "related"),
+        ("Beliebte Beiträge zum Thema:", "endmarker"),
+        ("Ähnliche Artikel", "endmarker"),
+        ("Ihre Meinung zu diesem Thema", "endmarker"),
+        ("Was denkst du?", "endmarker"),
+        ("What do you think?", "endmarker"),
         # tags, categories, disclaimers, author bios
         ("getaggt mit: Berlin, Demonstration, Grundeinkommen", "nav"),
         ("Filed under 2020 Election", "nav"),
@@ -112,6 +121,9 @@ def test_new_line_families(line, kind):
         "Jane Roe, who writes about housing, said the plan was a step in the right direction.",
         # a source named in a sentence of the story, with figures in it
         "Die Quelle: das Amt hat 3.5 Mio. Euro gezahlt, sagte die Sprecherin am Montag.",
+        "Ihre Meinung zu diesem Thema hat der Rat nicht gehört, sagte die Sprecherin.",
+        "Was denkst du, wie lange das noch so weitergeht, fragte er den Bürgermeister.",
+        "Mehr zum Thema auf der Versammlung im Mai.",
     ],
 )
 def test_prose_is_not_boilerplate(line):
