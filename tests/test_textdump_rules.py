@@ -95,6 +95,26 @@ def _dump(*lines: str) -> str:
         ("Ihre Meinung zu diesem Thema", "endmarker"),
         ("Was denkst du?", "endmarker"),
         ("What do you think?", "endmarker"),
+        # boxes in or under the story: appeals, feedback, blocked embeds, licences
+        (
+            "Join thousands of readers who get our best stories delivered to their inboxes.",
+            "newsletter",
+        ),
+        ("Wir informieren Sie regelmäßig zum Thema Wasser und über unsere Arbeit.", "newsletter"),
+        ("Saat parhaat jutut suoraan sähköpostiisi!", "newsletter"),
+        (
+            "Wenn Ihnen der Text gefallen hat: Unterstützen Sie diese Form des Journalismus",
+            "newsletter",
+        ),
+        ("Gefällt dir unser Magazin? Dann hilf uns weiter.", "newsletter"),
+        ("Wie gefällt Ihnen unsere Website? Sagen Sie es uns!", "newsletter"),
+        ("We want to hear what you think about this story. Write to us.", "newsletter"),
+        ("Klicken Sie auf den Button, um den Inhalt von www.example.com zu laden.", "cookie"),
+        ("Click the button below to load the content of example.com.", "cookie"),
+        ("Dieser Text wurde veröffentlicht unter der Lizenz CC-BY-4.0.", "legal"),
+        ("SUGGESTED CITATION Roe, Jane: A title, Example Blog, 2020/4/09.", "legal"),
+        ("Bei diesem Beitrag handelt es sich um einen Blog aus der Community.", "legal"),
+        ("This entry was posted in News. Bookmark the permalink.", "nav"),
         # tags, categories, disclaimers, author bios
         ("getaggt mit: Berlin, Demonstration, Grundeinkommen", "nav"),
         ("Filed under 2020 Election", "nav"),
@@ -124,6 +144,10 @@ def test_new_line_families(line, kind):
         "Ihre Meinung zu diesem Thema hat der Rat nicht gehört, sagte die Sprecherin.",
         "Was denkst du, wie lange das noch so weitergeht, fragte er den Bürgermeister.",
         "Mehr zum Thema auf der Versammlung im Mai.",
+        "The council said the water would be delivered to the towns by the end of June.",
+        "Wir informieren die Bürger über die neuen Regeln, sagte die Sprecherin.",
+        "The citation in the report named the wrong river, the council admitted.",
+        "Wie gefällt Ihnen die neue Brücke, fragte die Reporterin die Anwohner am Fluss.",
     ],
 )
 def test_prose_is_not_boilerplate(line):
