@@ -402,6 +402,13 @@ def test_sidecar_authors_still_win():
         ("miércoles, 4 de mayo de 2022 00:00 hs", "4 de mayo de 2022"),
         ("Publicado el 12 de junio de 2021", "12 de junio de 2021"),
         ("3. Mai 2019", "3. Mai 2019"),
+        # Polish (genitive), Italian, Portuguese and Dutch month names
+        ("opublikowano: 7 kwietnia 2021", "7 kwietnia 2021"),
+        ("16 marca 2021", "16 marca 2021"),
+        ("12 giugno 2019, 10:15", "12 giugno 2019"),
+        ("3 de março de 2020", "3 de março de 2020"),
+        ("Gepubliceerd op 5 mei 2020", "5 mei 2020"),
+        ("Maja Nowak", None),  # a name that is also a month's stem
         (P1, None),  # prose is not a dateline
     ],
 )

@@ -37,7 +37,12 @@ _MONTHS = (
     r"marzo|apr(?:il|ile|\.)?|avril|abril|ma[iy]|mai|mayo|maggio|jun(?:e|i|\.)?|juin|junio|"
     r"jul(?:y|i|\.)?|juillet|julio|aug(?:ust|\.)?|ao[uû]t|agosto|sep(?:tember|t\.?|\.)?|"
     r"septembre|septiembre|oct(?:ober|\.)?|okt(?:ober|\.)?|octobre|octubre|nov(?:ember|embre|\.)?|"
-    r"noviembre|dec(?:ember|\.)?|dez(?:ember|\.)?|d[ée]cembre|diciembre"
+    r"noviembre|dec(?:ember|\.)?|dez(?:ember|\.)?|d[ée]cembre|diciembre|"
+    # Polish (genitive), Italian, Portuguese, Dutch
+    r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|wrze[sś]nia|"
+    r"pa[zź]dziernika|listopada|grudnia|gennaio|febbraio|giugno|luglio|settembre|ottobre|"
+    r"novembre|dicembre|janeiro|fevereiro|mar[cç]o|maio|junho|julho|setembro|outubro|"
+    r"novembro|dezembro|januari|februari|maart|mei|juni|juli|augustus|oktober"
 )
 _DATE_IN_LINE = re.compile(
     rf"(?P<date>\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}}\b|"
