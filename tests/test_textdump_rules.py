@@ -115,6 +115,14 @@ def _dump(*lines: str) -> str:
         ("SUGGESTED CITATION Roe, Jane: A title, Example Blog, 2020/4/09.", "legal"),
         ("Bei diesem Beitrag handelt es sich um einen Blog aus der Community.", "legal"),
         ("This entry was posted in News. Bookmark the permalink.", "nav"),
+        # comment rules, the post's image, a PDF button, the next post, an empty widget
+        ("Bitte registrieren Sie sich und halten Sie sich an unsere Netiquette.", "endmarker"),
+        ("Beitragsbild: Der Fluss im Sommer, Ausschnitt.", "caption"),
+        ("Dieses Skript als PDF herunterladen", "share"),
+        ("Herunterladen als PDF", "share"),
+        ("Vorschau auf den nächsten Artikel", "related"),
+        ("HIER KOSTENLOS ANMELDEN »", "newsletter"),
+        ("Es gibt derzeit keine bevorstehenden Veranstaltungen.", "nav"),
         # tags, categories, disclaimers, author bios
         ("getaggt mit: Berlin, Demonstration, Grundeinkommen", "nav"),
         ("Filed under 2020 Election", "nav"),
@@ -148,6 +156,8 @@ def test_new_line_families(line, kind):
         "Wir informieren die Bürger über die neuen Regeln, sagte die Sprecherin.",
         "The citation in the report named the wrong river, the council admitted.",
         "Wie gefällt Ihnen die neue Brücke, fragte die Reporterin die Anwohner am Fluss.",
+        "Hier anmelden konnten sich die Bauern bis Ende Mai, sagte der Verband am Montag.",
+        "Die Netiquette des Rates verbietet Zwischenrufe, sagte die Vorsitzende.",
     ],
 )
 def test_prose_is_not_boilerplate(line):
