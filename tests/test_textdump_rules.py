@@ -123,6 +123,14 @@ def _dump(*lines: str) -> str:
         ("Vorschau auf den nächsten Artikel", "related"),
         ("HIER KOSTENLOS ANMELDEN »", "newsletter"),
         ("Es gibt derzeit keine bevorstehenden Veranstaltungen.", "nav"),
+        # site search, a social button's explainer, a contact form's privacy notice
+        ("Search for articles and topics on Example", "nav"),
+        ("Mit diesem Button kannst Du diese Folge zu einer Liste hinzufügen.", "share"),
+        (
+            "Wenn Sie uns per Kontaktformular Anfragen zukommen lassen, werden Ihre Angaben gespeichert.",
+            "legal",
+        ),
+        ("Jetzt auch digital! Einfach hier klicken und registrieren!", "newsletter"),
         # tags, categories, disclaimers, author bios
         ("getaggt mit: Berlin, Demonstration, Grundeinkommen", "nav"),
         ("Filed under 2020 Election", "nav"),
@@ -158,6 +166,7 @@ def test_new_line_families(line, kind):
         "Wie gefällt Ihnen die neue Brücke, fragte die Reporterin die Anwohner am Fluss.",
         "Hier anmelden konnten sich die Bauern bis Ende Mai, sagte der Verband am Montag.",
         "Die Netiquette des Rates verbietet Zwischenrufe, sagte die Vorsitzende.",
+        "Search for the missing hikers went on until Sunday, the police said.",
     ],
 )
 def test_prose_is_not_boilerplate(line):
