@@ -474,3 +474,25 @@ def test_small_groups_join_the_large_group_they_are_strongly_linked_to():
     far[10] = seconds[0] + (ev.MAX_SPAN_DAYS + 1) * 86400
     out, _ = ev._attach(far, labels, medoid, links)
     assert out[10] != out[0]
+
+
+def test_chunked_components_number_as_scipy_does(monkeypatch):
+    # Many small chunks (7 links each), so components are joined across chunks.
+    monkeypatch.setattr(ev_grouping, "_LINK_CHUNK", 7)
+    rng = np.random.default_rng(3)
+    for n, m in ((1, 0), (50, 20), (300, 250), (400, 900)):
+        a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+        graph = coo_matrix((np.ones(m, np.int8), (a, b)), shape=(n, n))
+        count, labels = connected_components(graph, directed=False)
+        edges = ((a[c], b[c]) for c in ev_grouping._chunks(m))
+        got_count, got = ev_grouping._components(n, edges)
+        assert got_count == count
+        assert np.array_equal(got, labels)
+
+
+def test_counting_order_is_the_stable_argsort(monkeypatch):
+    monkeypatch.setattr(ev_grouping, "_LINK_CHUNK", 5)
+    keys = np.random.default_rng(4).integers(0, 9, 103).astype(np.int32)
+    order = ev_grouping._stable_order(keys, 9)
+    assert order.dtype == np.int32
+    assert np.array_equal(order, np.argsort(keys, kind="stable"))
