@@ -176,15 +176,31 @@ def _smoothed_dense(n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> np
     return np.clip(out, 0.0, 1.0)
 
 
+_ROW_CHUNK_ENTRIES = 500_000  # entries of a similarity matrix read at a time
+
+
+def _row_chunks(similarity: csr_matrix):
+    """The entries of ``similarity`` as COO matrices of whole rows (row numbers those of
+    the whole matrix), about ``_ROW_CHUNK_ENTRIES`` at a time: a 4,000-member part's
+    matrix can hold millions, and its COO copy and index arithmetic cost 8-16 bytes an
+    entry each."""
+    n = similarity.shape[0]
+    step = max(1, int(n * _ROW_CHUNK_ENTRIES / max(similarity.nnz, 1)))
+    for start in range(0, n, step):
+        part = similarity[start : start + step].tocoo()
+        part.row += start
+        yield part
+
+
 def _condensed_distances(times: np.ndarray, similarity: csr_matrix) -> np.ndarray:
     """scipy's condensed distance vector (1 - similarity; 1 where none is stored;
     ``_FAR`` for pairs more than ``MAX_SPAN_DAYS`` apart). ``times`` ascending."""
     n = len(times)
     dist = np.ones(n * (n - 1) // 2, dtype=np.float64)
-    upper = similarity.tocoo()
-    keep = upper.row < upper.col
-    i, j = upper.row[keep].astype(np.int64), upper.col[keep].astype(np.int64)
-    dist[n * i - i * (i + 1) // 2 + (j - i - 1)] = 1.0 - upper.data[keep]
+    for upper in _row_chunks(similarity):
+        keep = upper.row < upper.col
+        i, j = upper.row[keep].astype(np.int64), upper.col[keep].astype(np.int64)
+        dist[n * i - i * (i + 1) // 2 + (j - i - 1)] = 1.0 - upper.data[keep]
     # Members are in time order: the partners too far from i are a suffix of its row.
     limit = np.searchsorted(times, times + MAX_SPAN_DAYS * _DAY, side="right")
     for row in np.flatnonzero(limit < n):
@@ -265,9 +281,11 @@ def _average_groups(times: np.ndarray, a: np.ndarray, b: np.ndarray, sim: np.nda
         labels = _average_tree_labels(_condensed_distances(times, similarity), n, 1.0 - THRESHOLD)
         labels = _merge_groups(times, labels, a, b, sim)
         # Medoid: the largest total similarity to the other members; ties: the earliest.
-        s = similarity.tocoo()
-        inside = labels[s.row] == labels[s.col]
-        score = np.bincount(s.row[inside], weights=s.data[inside], minlength=n)
+        # (a row's entries are summed in the same order whatever the chunks)
+        score = np.zeros(n)
+        for s in _row_chunks(similarity):
+            inside = labels[s.row] == labels[s.col]
+            score += np.bincount(s.row[inside], weights=s.data[inside], minlength=n)
     order = np.lexsort((np.arange(n), -score, labels))
     is_medoid = np.zeros(n, bool)
     first = np.r_[True, labels[order][1:] != labels[order][:-1]]
@@ -717,11 +735,44 @@ def group(seconds: np.ndarray, links: Links, workers: int = 0) -> tuple[np.ndarr
     ``len(seconds)`` articles linked by ``links``. ``workers``: processes that run the
     average linkage of the connected sets (0: one per core; 1: none; with few links it
     runs here); the result is the same."""
+    if len(seconds) == 0:
+        return np.empty(0, np.int64), np.zeros(0, bool)
+    # The workers are forked first, while this process holds little beyond the links
+    # (which it never writes), and after the freed heap is given back: a page the parent
+    # frees or rewrites after the fork stays resident in each worker (copy-on-write
+    # keeps the old one), so forking after the work below left each worker a copy of it.
+    _trim_heap()
+    pool = _group_pool(workers, len(links))
+    try:
+        labels, medoid = _grouped(seconds, links, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    labels, medoid = _attach(seconds, labels, medoid, links)
+    # Renumber by first member, so the numbering does not depend on the work order.
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse], medoid
+
+
+def _trim_heap() -> None:
+    """Give the freed heap back to the system (glibc's malloc_trim; elsewhere nothing)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # pragma: no cover - not glibc
+        pass
+
+
+def _grouped(seconds, links, pool):
+    """:func:`group` up to the third level: ``(labels, medoid)`` of every connected set
+    grouped (in ``pool``'s workers when there is one)."""
     n = len(seconds)
     labels = np.full(n, -1, dtype=np.int64)
     medoid = np.zeros(n, dtype=bool)
-    if n == 0:
-        return labels, medoid
     count, comp = _components(n, ((links.a[c], links.b[c]) for c in _chunks(len(links))))
     sizes = np.bincount(comp, minlength=count)
     # Singletons need no work.
@@ -746,20 +797,8 @@ def group(seconds: np.ndarray, links: Links, workers: int = 0) -> tuple[np.ndarr
     # the sets over MAX_GROUP split on the way; in worker processes when there are
     # many links, the results taken in the order the sets were sent.
     sets = _leaf_sets(seconds, links, comp, count)
-    pool = _group_pool(workers, len(links))
-    try:
-        for members, (local, is_medoid) in _map_in_order(pool, seconds, sets):
-            labels[members] = local + next_label
-            medoid[members] = is_medoid
-            next_label += int(local.max()) + 1
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    del sets, comp
-    labels, medoid = _attach(seconds, labels, medoid, links)
-    # Renumber by first member, so the numbering does not depend on the work order.
-    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    rank = np.empty(len(first), dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    return rank[inverse], medoid
+    for members, (local, is_medoid) in _map_in_order(pool, seconds, sets):
+        labels[members] = local + next_label
+        medoid[members] = is_medoid
+        next_label += int(local.max()) + 1
+    return labels, medoid
