@@ -385,20 +385,26 @@ def _cross_pairs(small: np.ndarray, links: Links, k: int):
         del a, b, s, cross
         chunk_keys = la.astype(np.int64) * k + lb
         del la, lb
-        keys, sums = _merge_sums(keys, sums, chunk_keys, ls)
+        where, fresh_keys, fresh_sums = _merge_sums(keys, sums, chunk_keys, ls)
+        del chunk_keys, ls
+        # one array grown at a time, the old one freed before the next (with both
+        # arrays' old and new copies alive at once, these were 4 x 16 bytes a pair)
+        keys = np.insert(keys, where, fresh_keys)
+        sums = np.insert(sums, where, fresh_sums)
+        del where, fresh_keys, fresh_sums
     return keys, sums, total
 
 
 def _merge_sums(keys, sums, new_keys, new_sums):
     """Sorted unique ``keys`` with ``sums``, and ``new_keys`` (sorted, unique) with
-    theirs: a key in both gets its sum plus the new one, the others are put in order."""
+    theirs: a key in both gets its sum plus the new one (in place), the others are to be
+    put in order: returns ``(where, fresh_keys, fresh_sums)`` for ``np.insert``."""
     at = np.searchsorted(keys, new_keys)
     found = at < len(keys)
     found[found] = keys[at[found]] == new_keys[found]
     sums[at[found]] += new_sums[found]
     fresh = ~found
-    keys = np.insert(keys, at[fresh], new_keys[fresh])
-    return keys, np.insert(sums, at[fresh], new_sums[fresh])
+    return at[fresh], new_keys[fresh], new_sums[fresh]
 
 
 def _strongest_larger(keys: np.ndarray, sim: np.ndarray, size: np.ndarray, k: int):
