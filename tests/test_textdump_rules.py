@@ -676,3 +676,20 @@ def test_a_headline_that_heads_chrome_inside_the_story_goes(line, chrome, kept):
     body = clean_dump(dump, sidecar={"title": HEADLINE}).body or ""
     assert P1 in body and P5 in body
     assert (line in body.splitlines()) is kept
+
+
+def test_split_sections_match_what_the_whole_alternation_matches():
+    from policykit.sources.textdump import _patterns
+
+    lines = [
+        "Advertisement", "Scroll down to continue reading", "Photo: Jane Roe", "Image credit",
+        "Follow Jane Roe on Twitter for more", "Subscribe now to our newsletter", P1, P2,
+        "A caption of a photo (Foto: Max Muster)", "Share this:", "Related", "© 2021 Example",
+        "Read more about the council", "Der Hafen im Winter. Foto: Max Muster", "x ^ y",
+    ]  # fmt: skip
+    sections = _patterns()
+    assert any(s.start is not None for s in sections)
+    assert any(s.anywhere is not None for s in sections)
+    for section in sections:
+        for line in lines:
+            assert section.search(line) == bool(section.regex.search(line)), (section.kind, line)

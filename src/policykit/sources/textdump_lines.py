@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import functools
 import re
+
+# The standard library's regular-expression parser (Python >= 3.11): it tells the patterns
+# anchored at the start of a line from the rest.
+import re._constants as _sre_constants
+import re._parser as _sre_parse
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -70,7 +75,29 @@ class _Section:
     kind: str
     max_chars: int
     nosentence: bool
-    regex: re.Pattern
+    regex: re.Pattern  # the whole section, one alternation
+    # The same patterns in two parts, with the same matches: those anchored at the start
+    # of the line ("^..."), tried once with ``match``, and the rest, searched. One
+    # alternation of both kinds retries every anchored branch at each position.
+    start: re.Pattern | None = None
+    anywhere: re.Pattern | None = None
+
+    def search(self, line: str) -> bool:
+        return bool(
+            (self.start is not None and self.start.match(line))
+            or (self.anywhere is not None and self.anywhere.search(line))
+        )
+
+
+def _anchored(pattern: str) -> bool:
+    """The pattern can only match at the start of a line: it opens with ``^`` outside any
+    alternation (so ``match`` finds what ``search`` would)."""
+    parsed = _sre_parse.parse(pattern, re.IGNORECASE)
+    return bool(parsed.data) and parsed.data[0] == (_sre_constants.AT, _sre_constants.AT_BEGINNING)
+
+
+def _alternation(patterns: list[str]) -> re.Pattern | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
 _HEADER = re.compile(r"^\[(?P<kind>[a-z]+)\s+max=(?P<max>\d+)(?P<nosentence>\s+nosentence)?\]$")
@@ -86,9 +113,16 @@ def _patterns() -> tuple[_Section, ...]:
 
     def flush():
         if header is not None and lines:
-            regex = re.compile("|".join(f"(?:{p})" for p in lines), re.IGNORECASE)
+            anchored = [p for p in lines if _anchored(p)]
             sections.append(
-                _Section(header["kind"], int(header["max"]), bool(header["nosentence"]), regex)
+                _Section(
+                    header["kind"],
+                    int(header["max"]),
+                    bool(header["nosentence"]),
+                    _alternation(lines),
+                    _alternation(anchored),
+                    _alternation([p for p in lines if p not in anchored]),
+                )
             )
 
     for raw in text.splitlines():
@@ -104,6 +138,9 @@ def _patterns() -> tuple[_Section, ...]:
     return tuple(sections)
 
 
+# Menus, footers and share bars recur on every page of an outlet: the same line is looked
+# up once (a pure function of the line; the cache is bounded).
+@functools.lru_cache(maxsize=1 << 16)
 def _pattern_kind(line: str) -> str | None:
     """The boilerplate kind whose pattern matches ``line``, if any."""
     collapsed = _WS.sub(" ", line).strip()
@@ -111,7 +148,7 @@ def _pattern_kind(line: str) -> str | None:
     for section in _patterns():
         if len(collapsed) > section.max_chars or (section.nosentence and sentence):
             continue
-        if section.regex.search(collapsed):
+        if section.search(collapsed):
             return section.kind
     return None
 
