@@ -678,6 +678,37 @@ def test_a_headline_that_heads_chrome_inside_the_story_goes(line, chrome, kept):
     assert (line in body.splitlines()) is kept
 
 
+# --- the last paragraph trailing off ("…") -----------------------------------------------
+
+TRAILING = (
+    "The council members said that they would meet again in the spring to look at what "
+    "the new rules have changed for the towns, and then they would…"
+)
+OTHER_TEASER = "Farmers in the valley have asked for a new plan for years, and now they are…"
+
+
+@pytest.mark.parametrize(
+    ("after", "kept"),
+    [
+        # under the last paragraph, then chrome: the story's own last paragraph
+        (["Share this:", "Facebook", "Footer text"], True),
+        (["Jane Roe", "Read the full story in our print issue"], True),
+        # the first of a teaser list: another "…" line right below it
+        (["Valley farmers", OTHER_TEASER, "Footer text"], False),
+        ([OTHER_TEASER, "Footer text"], False),
+    ],
+)
+def test_a_last_paragraph_that_trails_off_is_kept(after, kept):
+    dump = _dump("Home", "News", HEADLINE, "3 May 2022", P1, P2, P3, TRAILING, *after)
+    assert (TRAILING in (clean_dump(dump).body or "")) is kept
+
+
+def test_a_trailing_line_under_a_headline_is_still_a_teaser():
+    # not right under a paragraph of prose: a teaser for another story
+    dump = _dump(HEADLINE, P1, P2, P3, "More news", "Valley farmers", TRAILING, "Footer text")
+    assert TRAILING not in (clean_dump(dump).body or "")
+
+
 def test_split_sections_match_what_the_whole_alternation_matches():
     from policykit.sources.textdump import _patterns
 

@@ -72,6 +72,7 @@ from .textdump_lines import (  # noqa: F401  (re-exported: tests and evaluate us
     _Unit,
     _units,
     mark_paywall_ledes,
+    mark_trailing_sentences,
     normalise_line,
 )
 from .textdump_outlet import (  # noqa: F401  (re-exported: ingest and tests use them)
@@ -507,6 +508,7 @@ def clean_dump(
     for unit in units:
         _classify(unit, stopwords, spaceless, known)
     mark_paywall_ledes(units)
+    mark_trailing_sentences(units)
     mark_contents_lists(units)
     box_authors = _mark_author_boxes(units)
 

@@ -389,3 +389,23 @@ def mark_paywall_ledes(units: list[_Unit], window: int = 4) -> None:
         if any(_PAYWALL.search(u.text) for u in units[i + 1 : i + 1 + window]):
             unit.kind = "good"
             unit.score = 5.0 + min(_effective_length(unit.text), 600) / 20.0
+
+
+def mark_trailing_sentences(units: list[_Unit], window: int = 3) -> None:
+    """A paragraph cut off with "…" right under a paragraph of prose, with no other such
+    line around it, is the article's own last paragraph trailing off (a blog's excerpt,
+    a "read on" cut), not a list of teasers for other stories: it scores as prose.
+
+    Teaser lists come as several "…" lines together, under headlines or an end marker.
+    """
+    for i in range(1, len(units)):
+        unit = units[i]
+        if (
+            unit.kind != "teaser"
+            or units[i - 1].kind != "good"
+            or len(unit.text) < 70
+            or any(u.kind == "teaser" for u in units[i + 1 : i + 1 + window])
+        ):
+            continue
+        unit.kind = "good"
+        unit.score = 5.0 + min(_effective_length(unit.text), 600) / 20.0
