@@ -724,3 +724,23 @@ def test_split_sections_match_what_the_whole_alternation_matches():
     for section in sections:
         for line in lines:
             assert section.search(line) == bool(section.regex.search(line)), (section.kind, line)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # a verb or a label glued to the name (the dump lost the space between elements)
+        ("Geschrieben vonJane Roe", ["Jane Roe"]),
+        ("Veröffentlicht vonMax Muster 28. Februar 2016", ["Max Muster"]),
+        ("Posted byJane Roe", ["Jane Roe"]),
+        ("AuthorJane Roe", ["Jane Roe"]),
+        ("AutorinErika Muster", ["Erika Muster"]),
+        # words that start like a label are not bylines
+        ("Autorenlexikon der Stadt", None),
+        ("Authorised by the council", None),
+        ("AutorInnen gesucht", None),
+        ("Posted by", None),
+    ],
+)
+def test_glued_labels_of_a_byline(line, expected):
+    assert byline_names(line) == expected

@@ -173,8 +173,14 @@ _LEAD = (
     r"escrito por|écrit par|scritto da|redacción|redaktion)"
 )
 _BYLINE = re.compile(rf"^\|?\s*{_LEAD}\s*:?\s+(?P<names>\S.{{1,90}})$", re.IGNORECASE)
-# The lead word glued to the name, as a dump of "<span>By</span><a>Jane Roe</a>" has it.
-_GLUED_BYLINE = re.compile(r"^(?:By|Por|Par|Von)(?P<names>[A-ZÀ-Þ]\S*(?: \S+){0,8})$")
+# The lead word glued to the name, as a dump of "<span>By</span><a>Jane Roe</a>" has it;
+# also after a verb ("Geschrieben vonJane Roe", "Posted byJane Roe") or as a label
+# ("AuthorJane Roe").
+_GLUED_BYLINE = re.compile(
+    r"^(?:(?:By|Por|Par|Von)(?P<names>[A-ZÀ-Þ]\S*(?: \S+){0,8})|"
+    r"(?:(?:Geschrieben|Veröffentlicht|Verfasst|Erstellt) von|(?:Written|Posted|Published) by|"
+    r"Autor|Autorin|Author)(?P<labelled>[A-ZÀ-Þ][a-zà-ÿ]\S*(?: \S+){0,8}))$"
+)
 # The lead word alone on its line; the names are on the next one.
 _LEAD_ALONE = re.compile(rf"^\|?\s*{_LEAD}\s*:?\s*\|?$", re.IGNORECASE)
 
@@ -185,7 +191,7 @@ def byline_names(line: str) -> list[str] | None:
     match = _BYLINE.match(text) or _GLUED_BYLINE.match(text)
     if not match:
         return None
-    return names_from(match["names"])
+    return names_from(match["names"] or match.groupdict().get("labelled") or "")
 
 
 # A byline inside a meta line: "Veröffentlicht am 3. Mai 2019 von Heiko",
