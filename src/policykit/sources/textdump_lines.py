@@ -138,12 +138,24 @@ def _patterns() -> tuple[_Section, ...]:
     return tuple(sections)
 
 
-# Menus, footers and share bars recur on every page of an outlet: the same line is looked
-# up once (a pure function of the line; the cache is bounded).
-@functools.lru_cache(maxsize=1 << 16)
 def _pattern_kind(line: str) -> str | None:
     """The boilerplate kind whose pattern matches ``line``, if any."""
     collapsed = _WS.sub(" ", line).strip()
+    if len(collapsed) > _longest_section():
+        return None  # longer than any section applies to: a paragraph
+    return _collapsed_kind(collapsed)
+
+
+@functools.cache
+def _longest_section() -> int:
+    return max((section.max_chars for section in _patterns()), default=0)
+
+
+# Menus, footers and share bars recur on every page of an outlet: the same line is looked
+# up once (a pure function of the line; the cache holds at most 16384 lines, none longer
+# than the longest section's limit).
+@functools.lru_cache(maxsize=1 << 14)
+def _collapsed_kind(collapsed: str) -> str | None:
     sentence = bool(_FULL_STOP.search(collapsed))
     for section in _patterns():
         if len(collapsed) > section.max_chars or (section.nosentence and sentence):
