@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-
-# The standard library's regular-expression parser (Python >= 3.11): it tells the patterns
-# anchored at the start of a line from the rest.
-import re._constants as _sre_constants
-import re._parser as _sre_parse
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,9 +86,17 @@ class _Section:
 
 def _anchored(pattern: str) -> bool:
     """The pattern can only match at the start of a line: it opens with ``^`` outside any
-    alternation (so ``match`` finds what ``search`` would)."""
-    parsed = _sre_parse.parse(pattern, re.IGNORECASE)
-    return bool(parsed.data) and parsed.data[0] == (_sre_constants.AT, _sre_constants.AT_BEGINNING)
+    alternation (so ``match`` finds what ``search`` would).
+
+    Read with the standard library's own regular-expression parser (private, present in
+    Python 3.11-3.13); where it is missing every pattern counts as unanchored, which is
+    only slower (``search`` finds what ``match`` would)."""
+    try:
+        from re import _constants, _parser
+    except ImportError:
+        return False
+    parsed = _parser.parse(pattern, re.IGNORECASE)
+    return bool(parsed.data) and parsed.data[0] == (_constants.AT, _constants.AT_BEGINNING)
 
 
 def _alternation(patterns: list[str]) -> re.Pattern | None:
