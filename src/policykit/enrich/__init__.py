@@ -293,13 +293,12 @@ def enrich(
     for statement in _statements("prune.sql"):
         con.execute(statement)
 
+    listed = gaz.fingerprint() if gaz else ""  # (sorts every entry: once)
     configs = {
         "language": _hash("language", _VERSIONS["language"]),
         "topics": topics_fingerprint(topic_list),
-        "entities": _hash(
-            "entities", _VERSIONS["entities"], gaz.fingerprint() if gaz else "", str(min_df)
-        ),
-        "citations": _hash("citations", _VERSIONS["citations"], gaz.fingerprint() if gaz else ""),
+        "entities": _hash("entities", _VERSIONS["entities"], listed, str(min_df)),
+        "citations": _hash("citations", _VERSIONS["citations"], listed),
         "clusters": _clusters.config_fingerprint(),
         "events": _events.config_fingerprint(),
     }

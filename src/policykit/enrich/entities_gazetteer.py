@@ -230,6 +230,8 @@ _GENERIC = frozenset(
 
 def prepare_text(text: str) -> str:
     """Remove full stops that do not end a sentence (Pvt. Ltd., Mr., U.S.)."""
+    if "." not in text:  # both patterns need one (most names and headlines have none)
+        return text
     text = _ABBREV_RE.sub(_drop_abbreviation_stop, text)
     if "." in text:
         text = _INITIALS_RE.sub(lambda m: "".join(g for g in m.groups() if g), text)
@@ -464,7 +466,7 @@ class Gazetteer:
             # In capitals only names of 4+ letters, or of several words: "ICE" in "NHL
             # ICE HOCKEY" is a word, not the agency.
             if len(words) > 1 or len(words[0]) >= 4:
-                self.upper.setdefault(tuple(w.upper() for w in words), key)
+                self.upper.setdefault(tuple(map(str.upper, words)), key)
             self.longest = max(self.longest, len(words))
 
     def fingerprint(self) -> str:
