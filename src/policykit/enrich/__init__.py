@@ -61,7 +61,7 @@ STAGES: tuple[str, ...] = (
 MIN_DF = 3
 #: Bump when the rules change so that every article is re-processed.
 _VERSIONS = {"language": "1", "entities": "4", "citations": "1"}
-_FETCH = 10_000  # articles read from DuckDB at a time (a pooled run holds two blocks)
+_FETCH = 20_000  # articles read from DuckDB at a time (a pooled run holds two blocks)
 _TASK = 500  # articles per worker task
 _TASK_MIN = 50  # the smallest task, at the end of a pooled run
 _MERGE = 2_000  # a pooled run's results are inserted about this many articles at a time
