@@ -5,6 +5,7 @@ to hide the lazily exported function: ``pk.ingest(...)`` then failed with "modul
 callable" in any process that had also loaded the CLI or a trend helper.
 """
 
+import importlib
 import subprocess
 import sys
 
@@ -43,8 +44,11 @@ def test_ingest_through_the_package_after_the_cli_is_loaded(tmp_path):
 def test_ingest_workers_also_size_the_enrichment(tmp_path, monkeypatch):
     # `policykit ingest --workers N` used to reach only the page readers: the enrichment
     # it ran took its pool size from the settings alone.
-    import policykit.enrich as enrich_module
-    import policykit.ingest as ingest_module
+    # The modules from sys.modules: `import policykit.ingest as M` reads the package's
+    # attribute first, which is the exported function once `pk.ingest` was looked up
+    # before the module was imported (the order of the tests decides), not the module.
+    enrich_module = importlib.import_module("policykit.enrich")
+    ingest_module = importlib.import_module("policykit.ingest")
 
     seen = {}
 
