@@ -374,8 +374,9 @@ def _mark_dangling_labels(
     """A headline-like line inside the article that heads chrome, not prose: a teaser
     for another story above its "Read more" button, "Highlights from the issue" above
     a share bar. It does not end like a sentence and the unit after it is a flagged kind;
-    it is marked ``widget`` (removed). Walked from the end, so a stack of such lines
-    above the chrome goes together.
+    it is marked ``widget`` (removed). Only the line right above the chrome: the kinds
+    are read before any is changed, so a stack of such lines is not chained (chaining
+    lowered half A of the dev set).
     """
     marked = []
     for i in range(start, min(end, len(units) - 1)):
@@ -398,8 +399,9 @@ def _take_dek(units: list[_Unit], start: int, title_index: int | None, limit: in
 
     A standfirst ("First clinical trial of an automated blood drawing device") reads
     almost like a sentence but has no final stop, so it scores a little below zero
-    and the densest run begins under it. Only a ``neargood`` line directly above the
-    start is taken, never the headline.
+    and the densest run begins under it. Up to ``limit`` ``neargood`` lines directly
+    above the start are taken, never the headline. Called only when no headline sits
+    within twelve units above the run (otherwise the whole header is kept).
     """
     while (
         limit > 0 and start > 0 and start - 1 != title_index and units[start - 1].kind == "neargood"

@@ -70,7 +70,7 @@ class _Section:
     kind: str
     max_chars: int
     nosentence: bool
-    regex: re.Pattern  # the whole section, one alternation
+    patterns: tuple[str, ...]  # the section's patterns, as written in the file
     # The same patterns in two parts, with the same matches: those anchored at the start
     # of the line ("^..."), tried once with ``match``, and the rest, searched. One
     # alternation of both kinds retries every anchored branch at each position.
@@ -108,7 +108,7 @@ _HEADER = re.compile(r"^\[(?P<kind>[a-z]+)\s+max=(?P<max>\d+)(?P<nosentence>\s+n
 
 @functools.cache
 def _patterns() -> tuple[_Section, ...]:
-    """Sections of ``boilerplate_patterns.txt``, one compiled alternation per section."""
+    """Sections of ``boilerplate_patterns.txt``, each with two compiled alternations."""
     text = resources.files("policykit").joinpath("data/boilerplate_patterns.txt").read_text("utf-8")
     sections: list[_Section] = []
     header = None
@@ -122,7 +122,7 @@ def _patterns() -> tuple[_Section, ...]:
                     header["kind"],
                     int(header["max"]),
                     bool(header["nosentence"]),
-                    _alternation(lines),
+                    tuple(lines),
                     _alternation(anchored),
                     _alternation([p for p in lines if p not in anchored]),
                 )
