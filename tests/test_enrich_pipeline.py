@@ -420,17 +420,3 @@ def test_cli_enrich_topics_and_errors(db, tmp_path):
     )
     result = runner.invoke(main, ["topics", "list", "--db", str(path), "--format", "csv"])
     assert result.exit_code == 0 and "facial_recognition" in result.output
-
-
-@pytest.mark.parametrize("total", [1, 7, 499, 500, 2_001, 19_184, 100_000])
-def test_pooled_tasks_cover_every_article_and_shrink_at_the_end(total):
-    sizes = enrich_mod._task_sizes(total, workers=2)
-    assert sum(sizes) == total and all(s > 0 for s in sizes)
-    assert max(sizes) <= enrich_mod._TASK
-    assert sizes == sorted(sizes, reverse=True)  # the small tasks come last
-    if total >= 4_000:
-        assert sizes[0] == enrich_mod._TASK and sizes[-2] <= enrich_mod._TASK_MIN
-    blocks = enrich_mod._blocks(sizes, first=4)
-    assert [s for b in blocks for s in b] == sizes
-    assert blocks[0] == sizes[:4]
-    assert all(sum(b) <= enrich_mod._FETCH for b in blocks)

@@ -61,10 +61,8 @@ STAGES: tuple[str, ...] = (
 MIN_DF = 3
 #: Bump when the rules change so that every article is re-processed.
 _VERSIONS = {"language": "1", "entities": "4", "citations": "1"}
-_FETCH = 20_000  # articles read from DuckDB at a time (a pooled run holds two blocks)
+_FETCH = 20_000  # articles read from DuckDB at a time
 _TASK = 500  # articles per worker task
-_TASK_MIN = 50  # the smallest task, at the end of a pooled run
-_MERGE = 2_000  # a pooled run's results are inserted about this many articles at a time
 _POOL_MIN = 2_000  # below this many articles, work in-process
 #: The clock of the per-stage timings (a test injects its own).
 _clock = time.perf_counter
@@ -538,43 +536,9 @@ def _run_python_stages(con, stages, configs, gaz, workers, min_df, report, progr
 _FLAGS = ("entities", "citations", "clusters", "language")
 
 
-def _task_sizes(total: int, workers: int) -> list[int]:
-    """Articles per task: ``_TASK`` while plenty are left, then smaller and smaller
-    (an eighth of what is left per worker pair, down to ``_TASK_MIN``), so the workers
-    finish together instead of one of them running the last full task alone."""
-    sizes = []
-    left = total
-    while left > 0:
-        n = min(_TASK, left, max(_TASK_MIN, left // (4 * workers)))
-        sizes.append(n)
-        left -= n
-    return sizes
-
-
-def _blocks(sizes: list[int], first: int) -> list[list[int]]:
-    """The task sizes grouped into fetches: the first ``first`` tasks alone (the workers
-    start on them while the next block is read), then up to ``_FETCH`` articles a block."""
-    blocks: list[list[int]] = [sizes[:first]] if first and sizes else []
-    room = 0
-    for n in sizes[first:]:
-        if n > room:
-            blocks.append([])
-            room = _FETCH
-        blocks[-1].append(n)
-        room -= n
-    return blocks
-
-
 def _process_all(con, total, flag_sql, gaz, workers, step, stages=()):
-    """Yield worker results, merged a few tasks at a time, reading the pending articles
-    in blocks; each task done advances ``step`` by its articles, with the articles of
-    each stage among them.
-
-    With a pool, the next block is read while the workers process this one, and the
-    caller inserts each merged result while the workers go on (results come in task
-    order, so the rows are the same, whatever the pool)."""
-    from collections import deque
-
+    """Yield worker results, reading the pending articles in blocks; each task done
+    advances ``step`` by its articles, with the articles of each stage among them."""
     from . import _work
 
     pool = None
@@ -591,55 +555,30 @@ def _process_all(con, total, flag_sql, gaz, workers, step, stages=()):
         # Each worker dies with this process (PR_SET_PDEATHSIG), then loads the gazetteer.
         init, initargs = _workers.initializer(_work.init, gaz)
         pool = ctx.Pool(workers, initializer=init, initargs=initargs)
-        blocks = _blocks(_task_sizes(total, workers), first=2 * workers)
     else:
         _work.init(gaz)
-        blocks = _blocks([min(_TASK, total - i) for i in range(0, total, _TASK)], first=0)
-
-    def fetch(start: int, sizes: list[int]):
-        rows = con.execute(
-            "SELECT a.article_id, a.title, a.summary, a.body, "
-            f"{flag_sql} FROM _py_pending p JOIN articles a USING (article_id) "
-            "WHERE p.rn BETWEEN ? AND ? ORDER BY p.rn",
-            [start, start + sum(sizes) - 1],
-        ).fetchall()
-        tasks, i = [], 0
-        for n in sizes:
-            tasks.append(rows[i : i + n])
-            i += n
-        results = pool.imap(_work.process, tasks) if pool else map(_work.process, tasks)
-        return tasks, results
-
-    def drain(tasks, results):
-        merged: dict[str, list] = {}
-        size = 0
-        for task, result in zip(tasks, results, strict=True):
-            for key, value in result.items():
-                merged.setdefault(key, []).extend(value)
-            size += len(task)
-            if step.enabled:
-                per_stage = {
-                    name: sum(1 for row in task if row[4 + i])
-                    for i, name in enumerate(_FLAGS)
-                    if name in stages
-                }
-                step.advance(len(task), **per_stage)
-            if pool is not None and size >= _MERGE:
-                yield merged
-                merged, size = {}, 0
-        if merged:
-            yield merged
-
     try:
-        queued: deque = deque()
-        start = 1
-        for sizes in blocks:
-            queued.append(fetch(start, sizes))
-            start += sum(sizes)
-            if pool is None or len(queued) > 1:
-                yield from drain(*queued.popleft())
-        while queued:
-            yield from drain(*queued.popleft())
+        for start in range(1, total + 1, _FETCH):
+            rows = con.execute(
+                "SELECT a.article_id, a.title, a.summary, a.body, "
+                f"{flag_sql} FROM _py_pending p JOIN articles a USING (article_id) "
+                "WHERE p.rn BETWEEN ? AND ? ORDER BY p.rn",
+                [start, start + _FETCH - 1],
+            ).fetchall()
+            tasks = [rows[i : i + _TASK] for i in range(0, len(rows), _TASK)]
+            results = pool.imap(_work.process, tasks) if pool else map(_work.process, tasks)
+            merged: dict[str, list] = {}
+            for task, result in zip(tasks, results, strict=True):
+                for key, value in result.items():
+                    merged.setdefault(key, []).extend(value)
+                if step.enabled:
+                    per_stage = {
+                        name: sum(1 for row in task if row[4 + i])
+                        for i, name in enumerate(_FLAGS)
+                        if name in stages
+                    }
+                    step.advance(len(task), **per_stage)
+            yield merged
     finally:
         if pool is not None:
             pool.close()
