@@ -74,7 +74,9 @@ def test_brief_records_the_topic_and_period_it_resolved(tmp_path):
     con = store.connect(db)
     try:
         con.executemany(
-            "INSERT INTO article_topics VALUES (?, 'data_breaches', 1)", [[a] for a in breach_ids]
+            "INSERT INTO article_topics SELECT $1, 'data_breaches', 1, article_key FROM articles"
+            " WHERE article_id = $1",
+            [[a] for a in breach_ids],
         )
     finally:
         con.close()

@@ -143,7 +143,10 @@ def build_fixture_db(path: Path) -> Path:
             ("topics", pd.DataFrame([{"topic": TOPICS[0], "label": LABEL, "query": "x"}])),
         ]:
             con.register("frame_in", frame)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame_in")  # noqa: S608
+            # a topic row carries its article's integer key (migration 008)
+            key = ", a.article_key" if table == "article_topics" else ""
+            join = " JOIN articles a USING (article_id)" if key else ""
+            con.execute(f"INSERT INTO {table} BY NAME SELECT f.*{key} FROM frame_in f{join}")  # noqa: S608
             con.unregister("frame_in")
     finally:
         con.close()

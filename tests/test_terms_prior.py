@@ -125,7 +125,11 @@ def make_db(path, docs):
             ],
         )
         if hit:
-            con.execute("INSERT INTO article_topics VALUES (?, 'ai', 1)", [f"x{i}"])
+            con.execute(
+                "INSERT INTO article_topics SELECT $1, 'ai', 1, article_key FROM articles "
+                "WHERE article_id = $1",
+                [f"x{i}"],
+            )
     return con
 
 

@@ -99,7 +99,11 @@ def test_stop_words_never_top_for_region_tags(tmp_path, tag, where):
              title, tag if where == "article" else None, f"row:{article_id}"],
         )  # fmt: skip
         if hit:
-            con.execute("INSERT INTO article_topics VALUES (?, 'ai', 1)", [article_id])
+            con.execute(
+                "INSERT INTO article_topics SELECT $1, 'ai', 1, article_key FROM articles "
+                "WHERE article_id = $1",
+                [article_id],
+            )
     frame = distinctive_terms(con, "ai", n=1000, min_count=1)
     con.close()
     words = {w for term in frame["term"] for w in term.split(" ")}
@@ -172,7 +176,11 @@ def test_sql_and_tokens_agree(tmp_path):
             " 'fixture', ?, now())",
             [f"x{i}", f"https://a.example/{i}", f"https://a.example/{i}", text, f"row:{i}"],
         )
-        con.execute("INSERT INTO article_topics VALUES (?, 'ai', 1)", [f"x{i}"])
+        con.execute(
+            "INSERT INTO article_topics SELECT $1, 'ai', 1, article_key FROM articles "
+            "WHERE article_id = $1",
+            [f"x{i}"],
+        )
     frame = distinctive_terms(con, "ai", n=1000, min_count=1)
     con.close()
     # 'xx' has no stop list: every token of two characters or more is a term.

@@ -83,7 +83,8 @@ def con(tmp_path):
     for article_id, outlet, domain, published, title in rows:
         insert_article(db, article_id, outlet, domain, published, title)
     db.executemany(
-        "INSERT INTO article_topics VALUES (?, ?, 1)",
+        "INSERT INTO article_topics SELECT $1, $2, 1, article_key FROM articles "
+        "WHERE article_id = $1",
         [["a1", "ai"], ["a3", "ai"], ["a4", "ai"], ["b1", "ai"], ["c1", "ai"]]
         + [["c1", "privacy"], ["c2", "privacy"]],
     )
@@ -347,7 +348,11 @@ def spiky(tmp_path):
             outlet, domain = ("Beta", "b.example") if (day, i) == (6, 0) else ("Alpha", "a.example")
             published = f"2024-02-{day:02d} {10 + i:02d}:00:00+00"
             insert_article(db, article_id, outlet, domain, published, f"story {day}-{i}")
-            db.execute("INSERT INTO article_topics VALUES (?, 'ai', 1)", [article_id])
+            db.execute(
+                "INSERT INTO article_topics SELECT $1, 'ai', 1, article_key FROM articles "
+                "WHERE article_id = $1",
+                [article_id],
+            )
             if day == 6 and i < 5:
                 clusters.append(["X", article_id, i == 0])
             elif day == 6 and i < 7:

@@ -69,11 +69,16 @@ def load(con, rows) -> pd.DataFrame:
             [article_id, f"{OUTLETS[outlet].lower()}.example", OUTLETS[outlet], published, str(i)],
         )
         if ai:
-            con.execute("INSERT INTO article_topics VALUES (?, 'ai', 1)", [article_id])
+            con.execute(
+                "INSERT INTO article_topics SELECT $1, 'ai', 1, article_key FROM articles "
+                "WHERE article_id = $1",
+                [article_id],
+            )
         records.append({"outlet": OUTLETS[outlet], "published": published, "ai": ai})
     # Validation needs the topic to exist: tag an article that is not otherwise tagged.
     con.execute(
-        "INSERT INTO article_topics SELECT 'f000', 'ai', 1 WHERE NOT EXISTS "
+        "INSERT INTO article_topics SELECT 'f000', 'ai', 1, article_key FROM articles "
+        "WHERE article_id = 'f000' AND NOT EXISTS "
         "(SELECT 1 FROM article_topics)"
     )
     frame = pd.DataFrame(records)

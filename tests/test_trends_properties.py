@@ -44,7 +44,11 @@ def load(con, rows) -> None:
         )
         for topic, flag in (("ai", ai), ("privacy", privacy)):
             if flag:
-                con.execute("INSERT INTO article_topics VALUES (?, ?, 1)", [article_id, topic])
+                con.execute(
+                    "INSERT INTO article_topics SELECT $1, $2, 1, article_key FROM articles "
+                    "WHERE article_id = $1",
+                    [article_id, topic],
+                )
         if story is not None:
             con.execute(
                 "INSERT INTO story_clusters VALUES (?, ?, FALSE, 'minhash')",
@@ -53,7 +57,8 @@ def load(con, rows) -> None:
     # Validation needs both topics to exist; tag a dated article when a topic is absent.
     for topic in ("ai", "privacy"):
         con.execute(
-            "INSERT INTO article_topics SELECT 'p000', ?, 1 WHERE NOT EXISTS "
+            "INSERT INTO article_topics SELECT 'p000', ?, 1, article_key FROM articles "
+            "WHERE article_id = 'p000' AND NOT EXISTS "
             "(SELECT 1 FROM article_topics WHERE topic = ?)",
             [topic, topic],
         )

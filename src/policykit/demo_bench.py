@@ -272,6 +272,7 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "authors", "published_at", "published_raw", "date_source", "language", "word_count",
     "scraped_at", "source_path", "source_locator", "extraction_method", "body_missing_reason",
     "layout", "ingested_at", "content_hash", "published_local_date", "published_utc_offset",
+    "published_day",
 )  # fmt: skip
 
 
@@ -350,7 +351,8 @@ def write_articles_parquet(
     citation phrases for enrichment to find.
 
     Returns ``(articles_path, topics_path)``: the articles file has exactly the columns of
-    the ``articles`` table (:data:`ARTICLE_COLUMNS`); ``<stem>-topics.parquet`` has
+    the ``articles`` table (:data:`ARTICLE_COLUMNS`) but the database's own ``article_key``
+    (its DEFAULT fills it: insert ``BY NAME``); ``<stem>-topics.parquet`` has
     ``article_id, topic, hits`` like ``article_topics``.
     """
     import duckdb
@@ -416,16 +418,33 @@ def load_articles(
     params = _bench_params(con, seed, with_bodies, start, years, n)
     columns = ", ".join(ARTICLE_COLUMNS)
     sql = _bench_sql()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE bench_topics "
+        "(article_id VARCHAR, topic VARCHAR, hits INTEGER, article_key BIGINT)"
+    )
     for lo in range(0, n, chunk):
+        # Each row's article_key from the articles' own sequence (migration 008), so the
+        # topic rows can carry it without a join back to articles.
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE bench_chunk AS {sql}",  # fixed text from the package
+            "CREATE OR REPLACE TEMP TABLE bench_chunk AS "
+            f"SELECT nextval('article_key_seq') AS article_key, * FROM ({sql})",  # fixed text
             params | {"lo": lo, "hi": min(n, lo + chunk)},
         )
-        con.execute(f"INSERT INTO articles ({columns}) SELECT {columns} FROM bench_chunk")  # noqa: S608
         con.execute(
-            "INSERT INTO article_topics (article_id, topic, hits) "
-            "SELECT article_id, topic, 1 FROM bench_chunk WHERE topic IS NOT NULL"
+            f"INSERT INTO articles (article_key, {columns}) "  # noqa: S608 - fixed names
+            f"SELECT article_key, {columns} FROM bench_chunk"
         )
+        con.execute(
+            "INSERT INTO bench_topics "
+            "SELECT article_id, topic, 1, article_key FROM bench_chunk WHERE topic IS NOT NULL"
+        )
+    # In (topic, article_key) order, as migration 008 leaves article_topics: a topic's rows
+    # sit in a few row groups, and the others are skipped by their min/max.
+    con.execute(
+        "INSERT INTO article_topics (article_id, topic, hits, article_key) "
+        "SELECT * FROM bench_topics ORDER BY topic, article_key"
+    )
     con.execute("DROP TABLE IF EXISTS bench_chunk")
+    con.execute("DROP TABLE IF EXISTS bench_topics")
     con.close()
     return n

@@ -118,6 +118,8 @@ def _load_group(pipe: _Pipeline, group: list[_Pending], batches) -> list[FileRes
             if batch.num_rows:
                 for run_id, counts in pipe.load_batch(batch).items():
                     totals[run_id].update(counts)
+        # The stored UTC day of new or re-dated articles (migration 008), in this transaction.
+        store.fill_published_day(con)
         # What was learnt from these files commits with them (crash-consistent learning).
         _commit_evidence(con, [item.path for item in group])
         results = []

@@ -371,14 +371,16 @@ def materialise(con: duckdb.DuckDBPyConnection, topics: list[Topic], pending: st
     )
     # Scan only the pending articles: a temp copy of their text columns.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _topic_text AS SELECT a.article_id, a.title, a.summary, "
+        "CREATE OR REPLACE TEMP TABLE _topic_text AS SELECT a.article_id, a.article_key, "
+        "a.title, a.summary, "
         f"a.body, a.outlet, a.domain FROM articles a JOIN {pending} p USING (article_id)"
     )
     written = 0
     for topic in topics:
         sql = (
-            "INSERT INTO article_topics (article_id, topic, hits) "
-            f"SELECT a.article_id, ?, {topic.hits} FROM _topic_text a WHERE {topic.where}"
+            "INSERT INTO article_topics (article_id, topic, hits, article_key) "
+            f"SELECT a.article_id, ?, {topic.hits}, a.article_key FROM _topic_text a "
+            f"WHERE {topic.where}"
         )
         con.execute(sql, [topic.name, *topic.hits_params, *topic.where_params])
     written = con.execute(

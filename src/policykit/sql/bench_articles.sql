@@ -64,6 +64,8 @@ SELECT
     -- migration 006: no zone is written (published_raw is NULL), so the UTC day, no offset
     DATE '1970-01-01' + ($start_day + p.d)::INTEGER AS published_local_date,
     NULL::SMALLINT AS published_utc_offset,
+    -- migration 008: the UTC day of published_at (its time is within the day)
+    DATE '1970-01-01' + ($start_day + p.d)::INTEGER AS published_day,
     -- not an articles column: the intended topic (NULL for background coverage)
     CASE WHEN p.kind < 7 THEN $topics[1 + p.kind] END AS topic
 FROM picked AS p

@@ -137,6 +137,8 @@ def sql_parts(name: str) -> dict[str, str]:
 
 
 _HIT_LINE = "(/*topic*/ TRUE) AND (/*query*/ TRUE) AS hit,"
+#: universe.sql's day in UTC: the stored day (migration 008), else the instant's day.
+_UTC_DAY = "coalesce(a.published_day - DATE '1970-01-01', epoch_us(a.published_at) // 86400000000)"
 
 
 def _universe(flt: Filter) -> str:
@@ -146,6 +148,9 @@ def _universe(flt: Filter) -> str:
     fragments = sql_parts("universe_parts")
     page = flt.tz == PAGE_DAY
     if flt.tz != "UTC":
+        if universe.count(_UTC_DAY) != 1:  # a broken package file, not user input
+            raise QueryError(f"universe.sql must have exactly one {_UTC_DAY!r}")
+        universe = universe.replace(_UTC_DAY, fragments["local_day"])
         local = fragments["page_local" if page else "local"]
         universe = universe.replace("/*local*/ a.published_at", local)
     for name, given in (

@@ -3,13 +3,15 @@
 -- universe = every dated article from the chosen outlets between start and end: the
 -- user's own media universe and the denominator of every ratio. `hit` marks the articles
 -- that also match the topic and the query (the numerator). `day_key` is the local
--- calendar day in $tz as days since 1970-01-01.
+-- calendar day in $tz as days since 1970-01-01; in UTC the stored published_day
+-- (migration 008: a stored DATE groups in about half the time of one computed from the
+-- timestamp), the day of published_at for a row stored without it.
 --
 -- Parameters: $tz, $start_date, $end_date (DATE, both inclusive, in $tz), $outlets and
 -- $domains (VARCHAR[]: outlet names / domains to keep).
 --
 -- policykit.trends._core.build fills the /*marker*/ slots with fixed text from
--- universe_parts.sql, only for the filters actually given (/*local*/ only for a zone
+-- universe_parts.sql, only for the filters actually given (`local_day` only for a zone
 -- other than UTC): a filter that is not given then costs nothing per article (a bound
 -- parameter test such as "$start_date IS NULL OR ..." is not folded by the planner and
 -- would run on every row). /*topic*/ takes topic_filter.sql and /*query*/ the compiled
@@ -26,7 +28,7 @@ universe AS (
         coalesce(a.outlet, a.domain, 'unknown') AS outlet,
         a.domain,
         a.published_at,
-        epoch_us(/*local*/ a.published_at) // 86400000000 AS day_key
+        coalesce(a.published_day - DATE '1970-01-01', epoch_us(a.published_at) // 86400000000) AS day_key
     FROM articles AS a
     WHERE a.published_at IS NOT NULL
       AND (/*start*/ TRUE)

@@ -1,8 +1,12 @@
 -- Fixed fragments spliced into universe.sql by policykit.trends._core.build, one per
--- `-- part: <name>` header: `local` replaces `/*local*/ a.published_at` (the instant
--- as local wall-clock time), the others replace `/*<name>*/ TRUE`.
+-- `-- part: <name>` header. In a zone other than UTC, `local_day` replaces universe.sql's
+-- UTC day (the stored published_day) and `local` (or `page_local`) its `/*local*/
+-- a.published_at` (the instant as local wall-clock time); the others replace
+-- `/*<name>*/ TRUE`.
 -- part: local
 timezone($tz, a.published_at)
+-- part: local_day
+epoch_us(/*local*/ a.published_at) // 86400000000
 -- part: start
 a.published_at >= timezone($tz, $start_date::TIMESTAMP)
 -- part: end

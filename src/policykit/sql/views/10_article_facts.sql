@@ -1,6 +1,6 @@
 -- article_facts: one wide row per article, for ad-hoc SQL and exports.
--- day is the UTC calendar day (computed from the instant, so it does not depend on the
--- session time zone); local_day is the page's own calendar day (published_local_date,
+-- day is the UTC calendar day (the stored published_day, else computed from the instant,
+-- so it does not depend on the session time zone); local_day is the page's own calendar day (published_local_date,
 -- docs/schema.md), the UTC day when none is stored; topics is the sorted list of the article's topics ([] if none);
 -- an article without a story_clusters row is its own story (cluster_id = article_id,
 -- cluster_method = 'singleton').
@@ -22,8 +22,9 @@ clusters AS (
 SELECT
     a.article_id,
     a.published_at,
-    DATE '1970-01-01' + (epoch_us(a.published_at) // 86400000000)::INTEGER AS day,
-    coalesce(a.published_local_date,
+    coalesce(a.published_day,
+             DATE '1970-01-01' + (epoch_us(a.published_at) // 86400000000)::INTEGER) AS day,
+    coalesce(a.published_local_date, a.published_day,
              DATE '1970-01-01' + (epoch_us(a.published_at) // 86400000000)::INTEGER) AS local_day,
     coalesce(a.outlet, a.domain, 'unknown') AS outlet,
     a.domain,

@@ -3,8 +3,11 @@
 -- ratio = count / total_count (0 on a day without articles). The same numbers as
 -- policykit.trends.coverage_over_time(con, topic, interval='day') with no other filter.
 CREATE OR REPLACE VIEW coverage_daily AS
+-- Joined on the integer article_key and counted on the stored UTC day (migration 008).
 WITH dated AS (
-    SELECT article_id, epoch_us(published_at) // 86400000000 AS day_key
+    SELECT
+        article_key,
+        coalesce(published_day - DATE '1970-01-01', epoch_us(published_at) // 86400000000) AS day_key
     FROM articles
     WHERE published_at IS NOT NULL
 ),
@@ -13,11 +16,11 @@ totals AS (
 ),
 -- article_topics de-duplicated once (a filter on topic reaches it through the DISTINCT),
 -- so the join counts rows instead of distinct article ids.
-tagged AS (SELECT DISTINCT article_id, topic FROM article_topics),
+tagged AS (SELECT DISTINCT article_key, topic FROM article_topics),
 hits AS (
     SELECT d.day_key, t.topic, count(*) AS count
     FROM tagged AS t
-    JOIN dated AS d ON d.article_id = t.article_id
+    JOIN dated AS d ON d.article_key = t.article_key
     GROUP BY ALL
 ),
 days AS (

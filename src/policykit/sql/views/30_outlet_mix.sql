@@ -5,11 +5,12 @@
 CREATE OR REPLACE VIEW outlet_mix AS
 -- article_topics de-duplicated once (a filter on topic reaches it through the DISTINCT),
 -- so the join counts rows instead of distinct article ids.
-WITH tagged AS (SELECT DISTINCT article_id, topic FROM article_topics),
+-- Joined on the integer article_key (migration 008).
+WITH tagged AS (SELECT DISTINCT article_key, topic FROM article_topics),
 per_outlet AS (
     SELECT t.topic, coalesce(a.outlet, a.domain, 'unknown') AS outlet, count(*) AS count
     FROM tagged AS t
-    JOIN articles AS a ON a.article_id = t.article_id
+    JOIN articles AS a ON a.article_key = t.article_key
     WHERE a.published_at IS NOT NULL
     GROUP BY ALL
 ),
