@@ -29,6 +29,7 @@ from .stamps import (  # noqa: F401  (re-exported: callers read them from here)
     local_date,
     read_stamp,
     utc_offset_minutes,
+    zoned_stamp,
 )
 from .urls import date_from_url
 from .zones import country_offset
@@ -201,8 +202,8 @@ def offset_hints(tree) -> list[Stamp]:
     values = [n.get("datetime") for n in tree.xpath("//time[@datetime]")]
     values += [m.get("content") for m in tree.xpath("//meta[@content]")]
     for value in values[:500]:
-        stamp = read_stamp(value) if value and len(value) < 40 else None
-        if stamp is not None and stamp.offset and stamp.instant is not None:
+        stamp = zoned_stamp(value) if value and len(value) < 40 else None
+        if stamp is not None:
             hints.append(stamp)
     return hints
 
@@ -488,7 +489,7 @@ def choose(
     *,
     structured: list[Candidate],
     url: str | None = None,
-    htmldate: str | None = None,
+    htmldate: str | Callable[[], str | None] | None = None,
     htmldate_latest: str | Callable[[], str | None] | None = None,
     sidecar: str | None = None,
     crawl: _dt.datetime | None = None,
@@ -529,9 +530,9 @@ def choose(
     zone of the outlet's country (:func:`_in_country`), so its day is the page's own;
     candidates "disagree" only when these days differ.
 
-    ``shown`` and ``htmldate_latest`` may be given as functions without arguments: each
-    is another pass over the page, called only when the rule gets that far (a URL date
-    or a structured date usually decides first).
+    ``shown``, ``htmldate`` and ``htmldate_latest`` may be given as functions without
+    arguments: each is another pass over the page, called only when the rule gets that
+    far (a URL date, or structured dates that agree, usually decide first).
     """
     if sidecar is not None and str(sidecar).strip():
         return Choice(str(sidecar).strip(), "sidecar", _day(str(sidecar)))
@@ -558,11 +559,17 @@ def choose(
 
     pool = [Candidate(c.kind, _in_country(c.stamp, url, shown_once), c.field) for c in pool]
     pool = [c for c in pool if possible(c.stamp.day)]
-    seen = _day(htmldate)
+    read: list[str | None] = []
+
+    def htmldate_once() -> str | None:
+        if not read:
+            read.append(htmldate() if callable(htmldate) else htmldate)
+        return read[0]
+
     if url_day is not None:
         agree = [c for c in pool if abs((c.stamp.day - url_day).days) <= AGREE_DAYS]
         if agree:
-            stamp = _arbitrate(agree, None).stamp
+            stamp = _arbitrate(agree, lambda: None).stamp
             return Choice(stamp.raw, "url+meta", page_day(stamp, url_day))
         if pool:
             printed = shown_once()
@@ -575,6 +582,10 @@ def choose(
             ):
                 return Choice(first.stamp.raw, "page", printed.day)
         return Choice(url_day.isoformat(), "url", url_day)
+    if pool and _settled(pool):
+        # agreeing structured dates that no printed day can overrule: the page is not read
+        stamp = pool[0].stamp
+        return Choice(stamp.raw, pool[0].kind, page_day(stamp, None))
     shown = shown_once()
     shown_day = shown.day if shown is not None and possible(shown.day) else None
     if pool:
@@ -584,7 +595,7 @@ def choose(
             shown.structured or any(c.field == "time" and c.stamp.day == shown_day for c in pool)
         ):
             independent = None
-        cand = _arbitrate(pool, independent or seen)
+        cand = _arbitrate(pool, lambda: independent or _day(htmldate_once()))
         if shown_day is None or shown_day == page_day(cand.stamp, None):
             return Choice(cand.stamp.raw, cand.kind, page_day(cand.stamp, None))
         # The page shows another day than its metadata says.
@@ -595,6 +606,7 @@ def choose(
             # a UTC instant, or a value with no zone, printed in the outlet's own zone
             return _shown_choice(shown, cand.stamp)
         return Choice(cand.stamp.raw, cand.kind, page_day(cand.stamp, None))
+    seen = _day(htmldate_once())
     if shown_day is not None and shown_day != seen:
         # htmldate's reading (often a sidebar's or a comment's date) against the date
         # the page prints for its story
@@ -608,17 +620,33 @@ def choose(
     if latest_seen is not None and possible(latest_seen) and earliest_suspect:
         return Choice(htmldate_latest, "htmldate", latest_seen)
     if seen is not None and possible(seen):
-        return Choice(htmldate, "htmldate", seen)
+        return Choice(htmldate_once(), "htmldate", seen)
     return Choice(None, None, None)
 
 
-def _one_day_apart(stamp: Stamp, day: _dt.date) -> bool:
-    """A time written in UTC or with no zone, one day from ``day``."""
+def _zone_unsure(stamp: Stamp) -> bool:
+    """A time written in UTC or with no zone: the outlet's own day may be another."""
     return (
         stamp.instant is not None
         and not stamp.offset
         and not _is_local_midnight(stamp.instant)  # a date-only value: its day is known
-        and abs((page_day(stamp, None) - day).days) == 1
+    )
+
+
+def _one_day_apart(stamp: Stamp, day: _dt.date) -> bool:
+    """A time written in UTC or with no zone, one day from ``day``."""
+    return _zone_unsure(stamp) and abs((page_day(stamp, None) - day).days) == 1
+
+
+def _settled(pool: list[Candidate]) -> bool:
+    """True when the printed day cannot change the choice among ``pool`` (rule 5): the
+    candidates agree on the day, one is not a generic key, and the first is written
+    with its zone or as a date. The printed date only arbitrates a disagreement,
+    overrules generic keys, or moves a UTC time by a day."""
+    return (
+        len({c.stamp.day for c in pool}) == 1
+        and not all(c.field in GENERIC_KEYS for c in pool)
+        and not _zone_unsure(pool[0].stamp)
     )
 
 
@@ -638,12 +666,13 @@ def _shown_choice(shown: Shown, stamp: Stamp | None) -> Choice:
     return Choice(shown.day.isoformat(), "page", shown.day)
 
 
-def _arbitrate(pool: list[Candidate], seen: _dt.date | None) -> Candidate:
+def _arbitrate(pool: list[Candidate], seen: Callable[[], _dt.date | None]) -> Candidate:
     """The first candidate; when the candidates disagree on the day, the first whose day
-    is the one htmldate reads on the page (the visible date settles it)."""
-    if seen is not None and len({c.stamp.day for c in pool}) > 1:
+    is the one the page shows (``seen()``, asked only then: the visible date settles it)."""
+    if len({c.stamp.day for c in pool}) > 1:
+        day = seen()
         for cand in pool:
-            if cand.stamp.day == seen:
+            if day is not None and cand.stamp.day == day:
                 return cand
     return pool[0]
 

@@ -140,3 +140,26 @@ def read_stamp(raw: str | None) -> Stamp | None:
         return None
     offset = utc_offset_minutes(text)
     return Stamp(text, local_date(parsed.value, offset), offset, parsed.value)
+
+
+def zoned_stamp(raw: str | None) -> Stamp | None:
+    """:func:`read_stamp` of ``raw`` when it is a time written with a non-zero offset,
+    else None: the same answer as filtering read_stamp's, without the fuzzy parsers.
+
+    Most values a page carries (``<meta content>`` of viewports, image sizes, locales)
+    are no dates; read_stamp hands such text to the fuzzy parsers, which cost
+    milliseconds each. A value that neither ISO 8601 nor RFC 822 reads gets its offset
+    from :func:`utc_offset_minutes`, so when that finds none, no stamp of it has one.
+
+    >>> zoned_stamp("2020-05-03T23:30:00-05:00").offset, zoned_stamp("summary_large_image")
+    (-300, None)
+    """
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    if not (_ISO.match(text) or _RFC.match(text) or utc_offset_minutes(text)):
+        return None
+    stamp = read_stamp(raw)
+    if stamp is None or not stamp.offset or stamp.instant is None:
+        return None
+    return stamp

@@ -16,6 +16,7 @@ import codecs
 import json
 import re
 from collections import Counter
+from contextvars import ContextVar
 from pathlib import Path
 
 from . import FileRead, ReadOptions, batch_from_rows
@@ -202,16 +203,59 @@ def _latest_reading(tree, url: str | None, params: dict) -> str | None:
         return None
 
 
-def _choose_date(tree, doc, url: str | None, crawl) -> tuple[str | None, str | None]:
-    """(published, date_source) by the consistency rule of policykit.normalise.pubdate."""
+#: The htmldate calls trafilatura's metadata extraction makes while this holds a list:
+#: their arguments are recorded there, and the call returns None at once.
+_DEFERRED_DATES: ContextVar[list | None] = ContextVar("policykit_deferred_dates", default=None)
+
+
+def _find_date_or_defer(htmlobject, *args, **kwargs):
+    """Stands in for htmldate's ``find_date`` inside ``trafilatura.metadata``."""
+    calls = _DEFERRED_DATES.get()
+    if calls is None:  # anyone else's trafilatura call: the real thing
+        return _find_date_or_defer.real(htmlobject, *args, **kwargs)
+    calls.append((args, kwargs))
+    return None
+
+
+def _defer_trafilatura_dates() -> None:
+    """Make trafilatura's own htmldate pass deferrable (once per process).
+
+    trafilatura's metadata extraction always runs htmldate with an extensive search,
+    the dearest pass over the page after the main text; the date rule needs its reading
+    only when neither a URL date nor agreeing structured dates decide
+    (:func:`policykit.normalise.pubdate.choose`). While :data:`_DEFERRED_DATES` holds a
+    list, trafilatura's call is recorded instead, and :func:`extract_html` makes it
+    later, on the same page and with the same arguments, if the rule asks.
+    """
+    import trafilatura.metadata as metadata
+
+    if metadata.find_date is not _find_date_or_defer:
+        _find_date_or_defer.real = metadata.find_date
+        metadata.find_date = _find_date_or_defer
+
+
+def _deferred_reading(tree, calls: list) -> str | None:
+    """htmldate's reading of the page, as trafilatura's last recorded call asked for it."""
+    args, kwargs = calls[-1]
+    try:
+        return _nonempty(_find_date_or_defer.real(tree, *args, **kwargs))
+    except Exception:  # htmldate on a hostile page: the candidate is simply missing
+        return None
+
+
+def _choose_date(tree, htmldate, url: str | None, crawl) -> tuple[str | None, str | None]:
+    """(published, date_source) by the consistency rule of policykit.normalise.pubdate.
+
+    ``htmldate`` is htmldate's reading (original_date=True) or a function giving it.
+    """
     from ..normalise import pubdate
 
     structured, hints = pubdate.page_candidates(tree)
     choice = pubdate.choose(
         structured=structured,
         url=url,
-        htmldate=_nonempty(doc.date),
-        # two more passes over the page, made only when the rule needs them
+        htmldate=htmldate,
+        # more passes over the page, made only when the rule needs them
         htmldate_latest=lambda: _latest_reading(tree, url, _date_params(crawl)),
         crawl=crawl,
         hints=hints,
@@ -290,15 +334,21 @@ def extract_html(
         return _overlay(record, sidecar)
     crawl = _crawl_time(scraped_at or (sidecar or {}).get("scraped_at"))
     params = _date_params(crawl)
-    doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, date_extraction_params=params, **EXTRACT_OPTIONS
-    )
-    if doc is None:
-        # trafilatura returns nothing when the text is too short; keep the metadata.
-        doc = extract_metadata(tree, url, params)
-        body = None
-    else:
-        body = _nonempty(doc.text)
+    _defer_trafilatura_dates()
+    dates: list = []
+    token = _DEFERRED_DATES.set(dates)
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, date_extraction_params=params, **EXTRACT_OPTIONS
+        )
+        if doc is None:
+            # trafilatura returns nothing when the text is too short; keep the metadata.
+            doc = extract_metadata(tree, url, params)
+            body = None
+        else:
+            body = _nonempty(doc.text)
+    finally:
+        _DEFERRED_DATES.reset(token)
     record.update(
         url=record["url"] or _nonempty(doc.url),
         title=_nonempty(doc.title),
@@ -308,7 +358,13 @@ def extract_html(
         language=_nonempty(getattr(doc, "language", None)) or _page_language(tree),
         tags=_tags(doc),
     )
-    record["published"], record["date_source"] = _choose_date(tree, doc, url or doc.url, crawl)
+
+    def reading() -> str | None:
+        # htmldate reads our tree: trafilatura's metadata pass had its copy, unchanged
+        # yet. No recorded call: trafilatura's htmldate ran itself (not deferred).
+        return _deferred_reading(tree, dates) if dates else _nonempty(doc.date)
+
+    record["published"], record["date_source"] = _choose_date(tree, reading, url or doc.url, crawl)
     if body is None:
         record["body_missing_reason"] = _missing_reason(tree)
     elif _word_count(body) < MIN_BODY_WORDS and len(body) < MIN_BODY_CHARS:
