@@ -346,11 +346,16 @@ class _Pipeline:
         ``run_id`` and ``layout`` columns); return the counts per run."""
         con = self.con
         batch = batch.append_column("ord", pa.array(np.arange(batch.num_rows, dtype=np.int64)))
+        # Registered for the whole batch: rejects take their raw payload from it.
         con.register("stg", batch)
         try:
-            con.execute(SQL["normalise"])
+            return self._load_registered()
         finally:
             con.unregister("stg")
+
+    def _load_registered(self) -> dict[int, Counter]:
+        con = self.con
+        con.execute(SQL["normalise"])
         con.execute(SQL["canonical_urls"])
         self.fix_urls()
         self.apply_outlets()

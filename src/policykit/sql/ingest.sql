@@ -107,7 +107,6 @@ SELECT
     s.run_id,
     s.layout,
     s.source_locator,
-    left(s.payload, 65536) AS payload,
     s.reject_reason AS reader_reject,
     s.reject_detail AS reader_detail,
     s.url,
@@ -292,9 +291,12 @@ UPDATE norm SET published_local_date = CASE
 WHERE published_at IS NOT NULL;
 
 -- name: candidates
--- Rejected records first (reason, detail), then the rest get their article_id.
+-- Rejected records first (reason, detail), then the rest get their article_id. One narrow
+-- row per staged record: the dedup steps below read only keys, and the wide fields stay in
+-- `norm`, joined back by `ord` where a statement needs them (copying every text at every
+-- step was most of the dedup's cost).
 CREATE OR REPLACE TEMP TABLE cand AS
-SELECT *,
+SELECT ord, run_id, outlet, date_source,
     CASE
         WHEN reader_reject IS NOT NULL THEN reader_reject
         WHEN canonical_url IS NULL AND url IS NOT NULL AND title IS NULL THEN 'bad_url'
@@ -331,15 +333,21 @@ SELECT *,
 FROM norm;
 
 -- name: insert_rejects
+-- The raw payload comes from the staging batch itself (still registered): only rejects
+-- keep it, so `norm` does not carry it.
 INSERT INTO rejects (source_path, source_locator, reason, detail, payload, run_id)
-SELECT source_path, source_locator, reject_reason, reject_detail, payload, run_id
-FROM cand WHERE reject_reason IS NOT NULL ORDER BY ord;
+SELECT n.source_path, n.source_locator, c.reject_reason, c.reject_detail, left(s.payload, 65536), c.run_id
+FROM cand c JOIN norm n USING (ord) JOIN stg s USING (ord)
+WHERE c.reject_reason IS NOT NULL ORDER BY c.ord;
 
 -- name: match
 -- Where each valid record goes: an article already in the database (same id, or same
 -- outlet + title + day), or a group inside this batch.
 CREATE OR REPLACE TEMP TABLE matched AS
-WITH valid AS (SELECT * FROM cand WHERE reject_reason IS NULL),
+WITH valid AS (
+    SELECT ord, article_id, sort_key, title_key, published_day, outlet
+    FROM cand WHERE reject_reason IS NULL
+),
 by_id AS (
     SELECT v.*, (a.article_id IS NOT NULL) AS id_exists
     FROM valid v LEFT JOIN (SELECT DISTINCT article_id FROM articles) a USING (article_id)
@@ -359,7 +367,7 @@ first_in_batch AS (
     FROM by_id WHERE NOT id_exists AND title_key IS NOT NULL
     GROUP BY ALL
 )
-SELECT b.*,
+SELECT b.ord, b.article_id, b.sort_key, b.title_key, b.published_day, b.outlet,
     coalesce(CASE WHEN b.id_exists THEN b.article_id END, t.title_article_id,
              f.group_article_id, b.article_id) AS final_id,
     (b.id_exists OR t.title_article_id IS NOT NULL) AS into_existing
@@ -379,22 +387,29 @@ FROM cand c LEFT JOIN ranked r USING (ord)
 GROUP BY c.run_id;
 
 -- name: rank
+-- `merge`: the article has several copies (in this batch, or one already stored); the
+-- rest, most records, are single copies and go to `articles` as they are.
 CREATE OR REPLACE TEMP TABLE ranked AS
-SELECT *, row_number() OVER (PARTITION BY final_id ORDER BY sort_key) AS rn
-FROM matched;
+SELECT *,
+    row_number() OVER w AS rn,
+    (count(*) OVER g > 1 OR bool_or(into_existing) OVER g) AS merge
+FROM matched
+WINDOW w AS (PARTITION BY final_id ORDER BY sort_key),
+       g AS (PARTITION BY final_id);
 
 -- name: insert_duplicates
 INSERT INTO duplicates (source_path, source_locator, article_id, reason, url, title, run_id)
-SELECT source_path, source_locator, final_id,
-    CASE WHEN final_id <> article_id THEN 'same_outlet_title_day'
-         WHEN canonical_url IS NOT NULL THEN 'same_url'
+SELECT n.source_path, n.source_locator, r.final_id,
+    CASE WHEN r.final_id <> r.article_id THEN 'same_outlet_title_day'
+         WHEN n.canonical_url IS NOT NULL THEN 'same_url'
          ELSE 'same_text' END,
-    url, title, run_id
-FROM ranked WHERE into_existing OR rn > 1 ORDER BY ord;
+    n.url, n.title, n.run_id
+FROM ranked r JOIN norm n USING (ord)
+WHERE r.into_existing OR r.rn > 1 ORDER BY r.ord;
 
 -- name: merged
--- One merged row per article: the earliest scrape wins field by field, missing fields are
--- filled from the other copies.
+-- One merged row per article with several copies (`ranked.merge`): the earliest scrape wins
+-- field by field, missing fields are filled from the other copies.
 CREATE OR REPLACE TEMP TABLE merged AS
 SELECT
     final_id AS article_id,
@@ -422,7 +437,8 @@ SELECT
     arg_min(layout, sort_key) AS layout,
     arg_min(extraction_method, sort_key) FILTER (WHERE extraction_method IS NOT NULL) AS extraction_method,
     arg_min(body_missing_reason, sort_key) FILTER (WHERE body_missing_reason IS NOT NULL) AS body_missing_reason
-FROM ranked
+FROM (SELECT r.final_id, r.into_existing, r.sort_key, n.* EXCLUDE (ord)
+      FROM ranked r JOIN norm n USING (ord) WHERE r.merge)
 GROUP BY final_id;
 
 -- name: article_keys
@@ -441,9 +457,14 @@ SELECT * FROM (
     SELECT article_id, outlet, CAST(published_at AS DATE),
            pk_title_key(title, published_at, outlet) AS title_key
     FROM merged
+    UNION ALL
+    -- a single copy's keys are its own (cand computed them from the same row)
+    SELECT final_id, outlet, published_day, title_key FROM ranked WHERE NOT merge
 ) WHERE title_key IS NOT NULL;
 
 -- name: insert_articles
+-- Merged articles and single copies in one stream; for a single copy every field of
+-- `merged` is the row's own (arg_min over one row), written out below.
 INSERT INTO articles (
     article_id, url, canonical_url, domain, outlet, title, summary, body, authors,
     published_at, published_raw, date_source, language, word_count, scraped_at, source_path,
@@ -451,14 +472,29 @@ INSERT INTO articles (
     published_local_date, published_utc_offset)
 SELECT
     article_id, url, canonical_url, domain, outlet, title, summary, body, authors,
-    published_at, published_raw, coalesce(date_source_found, date_source_first), language,
+    published_at, published_raw, date_source, language,
     CASE WHEN body IS NULL THEN NULL ELSE len(regexp_split_to_array(trim(body), '\s+')) END,
     scraped_at, source_path, source_locator, extraction_method,
     CASE WHEN body IS NULL THEN coalesce(body_missing_reason, 'no_text_in_source') END,
     layout, $now,
     left(sha256(coalesce(title, '') || chr(31) || coalesce(summary, '') || chr(31) || coalesce(body, '')), 16),
-    published_local.day, published_local.offset
-FROM merged WHERE NOT into_existing
+    published_local_date, published_utc_offset
+FROM (
+    SELECT article_id, url, canonical_url, domain, outlet, title, summary, body, authors,
+        published_at, published_raw, coalesce(date_source_found, date_source_first) AS date_source,
+        language, scraped_at, source_path, source_locator, extraction_method,
+        body_missing_reason, layout, published_local.day AS published_local_date,
+        published_local.offset AS published_utc_offset
+    FROM merged WHERE NOT into_existing
+    UNION ALL BY NAME
+    SELECT r.final_id AS article_id, n.url, n.canonical_url, n.domain, n.outlet, n.title,
+        n.summary, n.body, CASE WHEN len(n.authors) > 0 THEN n.authors END AS authors,
+        n.published_at, n.published_raw, n.date_source, n.language, n.scraped_at,
+        n.source_path, n.source_locator, n.extraction_method, n.body_missing_reason, n.layout,
+        CASE WHEN n.published_at IS NOT NULL THEN n.published_local_date END AS published_local_date,
+        CASE WHEN n.published_at IS NOT NULL THEN n.published_utc_offset END AS published_utc_offset
+    FROM ranked r JOIN norm n USING (ord) WHERE NOT r.merge
+)
 ORDER BY source_path, source_locator;
 
 -- name: update_existing
