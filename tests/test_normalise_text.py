@@ -192,3 +192,70 @@ def test_a_single_outlet_name_string_is_one_name():
     assert clean_title("Rules notified - A", "MediaNama") == "Rules notified - A"
     assert clean_title("Rules notified - MediaNama", "MediaNama") == "Rules notified"
     assert split_authors("A Rao, MediaNama", "MediaNama") == ["A Rao"]
+
+
+# split_authors answers a plain byline ("Priya Sharma") without the full path; the two
+# must agree on every byline the shortcut takes, including the words that look plain but
+# are not (a "By" prefix, "And" between names, desk names, the outlet itself).
+_WORDS = (
+    "Priya Sharma By Written And Und Et Staff Reporter Desk The Hindu Reuters Web News Our"
+    " Correspondent Bureau Pti Mediananama Anand Byron Etta Sandy Tnn Team Agencies Times"
+)
+_BYLINE_WORDS = _WORDS.split()
+PLAIN_BYLINE_CASES = [
+    "Priya Sharma",
+    "By Priya",
+    "By",
+    "Priya And Rahul",
+    "Staff Reporter",
+    "The Hindu",
+    "Reuters",
+    "Our Correspondent",
+    "Byron Anand",
+    "Written By Priya",
+    "Web Desk",
+    "By Priya Sharma and Rahul Rao",
+    "By Priya Sharma and Priya Sharma",
+    "Sharma, Priya",
+    "By By Sharma",
+    "By Written Sharma",
+    "Priya Sharma and Staff Reporter",
+    "By Priya Sharma, Rahul Rao and The Hindu",
+    "By Reuters",
+]
+
+
+@pytest.mark.parametrize("raw", PLAIN_BYLINE_CASES)
+@pytest.mark.parametrize("names", [[], OUTLETS])
+def test_plain_byline_shortcut_agrees_with_full_path(raw, names):
+    from policykit.normalise import text
+
+    assert split_authors(raw, names) == text._split_authors_full(raw, text._name_keys(names))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.tuples(
+        st.sampled_from(["", "By ", "by ", "Written by "]),
+        st.lists(
+            st.tuples(st.sampled_from(_BYLINE_WORDS), st.sampled_from([" ", ", ", " and "])),
+            min_size=1,
+            max_size=7,
+        ),
+    ).map(lambda t: t[0] + "".join(w + sep for w, sep in t[1]).rstrip(", and")),
+    st.lists(st.sampled_from(OUTLETS), max_size=2),
+)
+def test_plain_byline_shortcut_agrees_on_generated_bylines(raw, names):
+    from policykit.normalise import text
+
+    assert split_authors(raw, names) == text._split_authors_full(raw, text._name_keys(names))
+
+
+def test_plain_byline_shortcut_is_taken():
+    # the shortcut must actually fire on a plain name, or the agreement tests prove nothing
+    from policykit.normalise import text
+
+    assert text._plain_byline("Priya Sharma", set()) == ["Priya Sharma"]
+    assert text._plain_byline("By Priya Rao and Ravi Das", set()) == ["Priya Rao", "Ravi Das"]
+    assert text._plain_byline("By By Priya", set()) is None
+    assert text._plain_byline("Reuters", {"reuters"}) is None

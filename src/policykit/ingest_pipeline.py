@@ -220,29 +220,49 @@ class _Pipeline:
                 "UPDATE norm SET body = f.value FROM text_fix f "
                 "WHERE norm.body_py AND norm.body_raw = f.raw"
             )
+        self.author_rows()
+
+    def author_rows(self) -> None:
+        """``author_rows(ord, authors)``: each record's authors, read once per distinct
+        byline; the record's own outlet is dropped from them (as passing the outlet to
+        split_authors does) in Python only for the bylines that hold the outlet's name.
+        A narrow table joined at insert time, not an UPDATE of ``norm`` (which cost more
+        than the splitting itself)."""
+        con = self.con
         authors = [r[0] for r in con.execute(SQL["distinct_authors"]).fetchall()]
-        if authors:
-            # Split each distinct byline once; dropping the record's own outlet from it
-            # afterwards is the same as passing the outlet to split_authors.
-            split = {raw: self._split_authors(raw) for raw in authors}
-            pairs = con.execute(
-                "SELECT DISTINCT authors_raw, outlet FROM norm "
-                "WHERE authors_raw IS NOT NULL AND reader_reject IS NULL"
-            ).fetchall()
+        split = [self._split_authors(raw) for raw in authors]
+        _table(
+            con,
+            "author_split",
+            {
+                "authors_raw": authors,
+                "authors": [names or None for names in split],
+                "keys": [[normalise.text._name_key(n) for n in names] for names in split],
+            },
+            {"authors_raw": "VARCHAR", "authors": "VARCHAR[]", "keys": "VARCHAR[]"},
+        )
+        outlets = [r[0] for r in con.execute(SQL["distinct_author_outlets"]).fetchall()]
+        _table(
+            con,
+            "outlet_key",
+            {"outlet": outlets, "key": [normalise.text._name_key(o) for o in outlets]},
+            {"outlet": "VARCHAR", "key": "VARCHAR"},
+        )
+        con.execute(SQL["author_rows"])
+        pairs = con.execute(SQL["author_pairs_with_outlet"]).fetchall()
+        if pairs:
+            by_raw = dict(zip(authors, split, strict=True))
             _table(
                 con,
                 "author_fix",
                 {
                     "authors_raw": [p[0] for p in pairs],
                     "outlet": [p[1] for p in pairs],
-                    "authors": [_drop_outlet(split[p[0]], p[1]) for p in pairs],
+                    "authors": [_drop_outlet(by_raw[p[0]], p[1]) for p in pairs],
                 },
                 {"authors_raw": "VARCHAR", "outlet": "VARCHAR", "authors": "VARCHAR[]"},
             )
-            con.execute(
-                "UPDATE norm SET authors = f.authors FROM author_fix f "
-                "WHERE norm.authors_raw = f.authors_raw AND norm.outlet IS NOT DISTINCT FROM f.outlet"
-            )
+            con.execute(SQL["author_rows_fix"])
 
     def _split_authors(self, raw: str) -> list[str]:
         if raw not in self._author_cache:

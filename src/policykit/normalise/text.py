@@ -298,6 +298,44 @@ def split_authors(raw, outlet_names: Iterable[str] = ()) -> list[str]:
     ['Jane Doe', 'John Roe']
     """
     names = _name_keys(outlet_names)
+    if isinstance(raw, str) and (plain := _plain_byline(raw, names)) is not None:
+        return plain
+    return _split_authors_full(raw, names)
+
+
+# Names of one to four capitalised ASCII words, an optional "By " and ", "/" and "
+# between names ("By Priya Sharma and Rahul Rao"): the commonest bylines, and ones the
+# full path only splits, unless a piece is a "By ..." prefix, holds a separator word
+# ("A And B"), is a desk name or the outlet; those go the full way. The shortcut is
+# most of the ingest's byline time (tests/test_normalise_text.py compares the paths).
+_PLAIN_NAME = r"[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}"
+_PLAIN_BYLINE = re.compile(rf"(?:By )?({_PLAIN_NAME}(?:(?:, | and ){_PLAIN_NAME})*)")
+_PLAIN_SEPARATOR = re.compile(r", | and ")
+
+
+def _plain_byline(raw: str, names: set[str]) -> list[str] | None:
+    """split_authors(raw) for a plain byline, or None when raw is not one."""
+    match = _PLAIN_BYLINE.fullmatch(raw)
+    if match is None:
+        return None
+    out: list[str] = []
+    seen: set[str] = set()
+    for piece in _PLAIN_SEPARATOR.split(match.group(1)):
+        if (
+            _BY.match(piece + " ")
+            or _AUTHOR_SPLIT.search(piece)
+            or _GENERIC.match(piece)
+            or _name_key(piece) in names
+        ):
+            return None
+        key = piece.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(piece)
+    return out
+
+
+def _split_authors_full(raw, names: set[str]) -> list[str]:
     out = _split_authors_once(raw, names)
     # Splitting the names again must change nothing (cleaning a piece can bare new
     # mojibake or a new separator): repeat on the output until it is stable.

@@ -145,8 +145,7 @@ SELECT
               AND NOT pk_title_needs_python(s.title, NULL)
          THEN pk_title_plain(s.title) END AS title,
     CASE WHEN NOT pk_text_needs_python(s.summary) THEN pk_clean_ws_fast(s.summary) END AS summary,
-    CASE WHEN NOT pk_text_needs_python(s.body) THEN pk_clean_ws_fast(s.body) END AS body,
-    CAST(NULL AS VARCHAR[]) AS authors
+    CASE WHEN NOT pk_text_needs_python(s.body) THEN pk_clean_ws_fast(s.body) END AS body
 FROM (
     -- computed once here: DuckDB re-evaluates repeated sub-expressions inside CASE
     SELECT *, pk_url_is_plain(url) AS url_plain, split_part(url, '://', 2) AS url_rest
@@ -202,6 +201,30 @@ SELECT DISTINCT t FROM (
 -- name: distinct_authors
 SELECT DISTINCT authors_raw FROM norm
 WHERE authors_raw IS NOT NULL AND reader_reject IS NULL;
+
+-- name: distinct_author_outlets
+-- Outlets whose name split_authors would drop from a byline ('' drops nothing).
+SELECT DISTINCT outlet FROM norm
+WHERE authors_raw IS NOT NULL AND reader_reject IS NULL AND outlet IS NOT NULL AND outlet <> '';
+
+-- name: author_rows
+-- `drop_outlet`: the byline names the record's own outlet; Python drops it (author_rows_fix).
+CREATE OR REPLACE TEMP TABLE author_rows AS
+SELECT n.ord, n.authors_raw, n.outlet,
+    coalesce(list_contains(s.keys, o.key), false) AS drop_outlet,
+    s.authors
+FROM norm n
+JOIN author_split s USING (authors_raw)
+LEFT JOIN outlet_key o USING (outlet)
+WHERE n.reader_reject IS NULL;
+
+-- name: author_pairs_with_outlet
+SELECT DISTINCT authors_raw, outlet FROM author_rows WHERE drop_outlet;
+
+-- name: author_rows_fix
+UPDATE author_rows SET authors = f.authors FROM author_fix f
+WHERE author_rows.drop_outlet AND author_rows.authors_raw = f.authors_raw
+  AND author_rows.outlet = f.outlet;
 
 -- name: relative_dates
 UPDATE norm SET published_at = pk_relative_timestamp(lower(published_raw), scraped_at),
@@ -437,8 +460,9 @@ SELECT
     arg_min(layout, sort_key) AS layout,
     arg_min(extraction_method, sort_key) FILTER (WHERE extraction_method IS NOT NULL) AS extraction_method,
     arg_min(body_missing_reason, sort_key) FILTER (WHERE body_missing_reason IS NOT NULL) AS body_missing_reason
-FROM (SELECT r.final_id, r.into_existing, r.sort_key, n.* EXCLUDE (ord)
-      FROM ranked r JOIN norm n USING (ord) WHERE r.merge)
+FROM (SELECT r.final_id, r.into_existing, r.sort_key, n.* EXCLUDE (ord), a.authors
+      FROM ranked r JOIN norm n USING (ord) LEFT JOIN author_rows a USING (ord)
+      WHERE r.merge)
 GROUP BY final_id;
 
 -- name: article_keys
@@ -488,12 +512,13 @@ FROM (
     FROM merged WHERE NOT into_existing
     UNION ALL BY NAME
     SELECT r.final_id AS article_id, n.url, n.canonical_url, n.domain, n.outlet, n.title,
-        n.summary, n.body, CASE WHEN len(n.authors) > 0 THEN n.authors END AS authors,
+        n.summary, n.body, CASE WHEN len(a.authors) > 0 THEN a.authors END AS authors,
         n.published_at, n.published_raw, n.date_source, n.language, n.scraped_at,
         n.source_path, n.source_locator, n.extraction_method, n.body_missing_reason, n.layout,
         CASE WHEN n.published_at IS NOT NULL THEN n.published_local_date END AS published_local_date,
         CASE WHEN n.published_at IS NOT NULL THEN n.published_utc_offset END AS published_utc_offset
-    FROM ranked r JOIN norm n USING (ord) WHERE NOT r.merge
+    FROM ranked r JOIN norm n USING (ord) LEFT JOIN author_rows a USING (ord)
+    WHERE NOT r.merge
 )
 ORDER BY source_path, source_locator;
 
