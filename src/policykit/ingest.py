@@ -54,6 +54,7 @@ from .ingest_files import (  # noqa: F401
     _forget_file,
     _named_html,
     _Pending,
+    _prefetch,
     _previous_runs,
     _ReadFailed,
     _reads,
@@ -211,7 +212,9 @@ def _load_all(pipe: _Pipeline, pending, batch_size: int, on_done) -> None:
 
         def stream(item=item, first=first, second=second, rest=iterator):
             try:
-                for batch in _rebatch(itertools.chain([first, second], rest), batch_size):
+                for batch in _prefetch(
+                    _rebatch(itertools.chain([first, second], rest), batch_size)
+                ):
                     yield _tag(batch, item)
             except Exception as exc:  # noqa: BLE001 - raised by the reader, not the store
                 raise _ReadFailed(exc) from exc

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +95,51 @@ def _rebatch(batches, rows: int):
             pending, count = [], 0
     if pending:
         yield pa.concat_tables(pending)
+
+
+_DONE = object()
+
+
+def _prefetch(batches, depth: int = 1):
+    """Yield ``batches`` while a thread reads ahead up to ``depth`` batches: the next
+    batch is parsed while DuckDB normalises this one (both release the GIL for most of
+    their work). A reader's error is raised here, in the consumer, at the batch where it
+    happened; when the consumer stops early (a failed transaction) the thread stops too.
+    One batch in flight is the memory this costs."""
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run():
+        try:
+            for batch in batches:
+                if not offer((batch, None)):
+                    return
+            offer((_DONE, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            offer((None, exc))
+
+    thread = threading.Thread(target=run, name="policykit-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            batch, error = slots.get()
+            if error is not None:
+                raise error
+            if batch is _DONE:
+                return
+            yield batch
+    finally:
+        stop.set()
+        thread.join()
 
 
 class _ReadFailed(Exception):

@@ -111,7 +111,8 @@ SELECT
     s.reject_detail AS reader_detail,
     s.url,
     s.url_plain,
-    NOT s.url_plain AND pk_url_needs_python(s.url) AS url_py,
+    -- CASE, not AND: DuckDB evaluates both sides of an AND over the whole chunk
+    CASE WHEN s.url_plain THEN false ELSE pk_url_needs_python(s.url) END AS url_py,
     -- right for plain URLs only; `canonical_urls` redoes the others with the full macro
     'https://' || pk__strip_host(rtrim(lower(split_part(s.url_rest, '/', 1)), '.'))
         || coalesce(nullif(rtrim(substr(s.url_rest, length(split_part(s.url_rest, '/', 1)) + 1), '/'), ''), '/')
