@@ -209,12 +209,19 @@ def _load_all(pipe: _Pipeline, pending, batch_size: int, on_done) -> None:
                 flush()
             continue
         flush()
+        # The stream owns the two batches read so far: each is freed once it is loaded,
+        # not held for the whole file (at 200k rows a batch is about 190 MB of Arrow).
+        head = [first, second]
+        first = second = None
 
-        def stream(item=item, first=first, second=second, rest=iterator):
+        def stream(item=item, head=head, rest=iterator):
+            def source():
+                while head:
+                    yield head.pop(0)
+                yield from rest
+
             try:
-                for batch in _prefetch(
-                    _rebatch(itertools.chain([first, second], rest), batch_size)
-                ):
+                for batch in _prefetch(_rebatch(source(), batch_size)):
                     yield _tag(batch, item)
             except Exception as exc:  # noqa: BLE001 - raised by the reader, not the store
                 raise _ReadFailed(exc) from exc

@@ -90,9 +90,11 @@ def _rebatch(batches, rows: int):
     for batch in batches:
         pending.append(batch.select(list(STAGING_COLUMNS)).cast(STAGING_SCHEMA))
         count += batch.num_rows
+        del batch  # not kept alive (beside its cast) while the joined batch is loaded
         if count >= rows:
-            yield pa.concat_tables(pending)
-            pending, count = [], 0
+            joined, pending, count = pa.concat_tables(pending), [], 0
+            yield joined
+            del joined
     if pending:
         yield pa.concat_tables(pending)
 
@@ -106,26 +108,30 @@ def _prefetch(batches, depth: int = 1):
     their work). A reader's error is raised here, in the consumer, at the batch where it
     happened; when the consumer stops early (a failed transaction) the thread stops too.
     One batch in flight is the memory this costs."""
-    slots: queue.Queue = queue.Queue(maxsize=depth)
+    slots: queue.Queue = queue.Queue()
+    # One token per batch the thread may read before the consumer takes one: at most
+    # ``depth`` batches wait beside the one being loaded (a bounded queue alone would let
+    # the thread hold one more, blocked in put).
+    tokens = threading.Semaphore(depth)
     stop = threading.Event()
 
-    def offer(item) -> bool:
+    def wait_token() -> bool:
         while not stop.is_set():
-            try:
-                slots.put(item, timeout=0.1)
+            if tokens.acquire(timeout=0.1):
                 return True
-            except queue.Full:
-                continue
         return False
 
     def run():
         try:
-            for batch in batches:
-                if not offer((batch, None)):
+            iterator = iter(batches)
+            while wait_token():
+                batch = next(iterator, _DONE)
+                slots.put((batch, None))
+                if batch is _DONE:
                     return
-            offer((_DONE, None))
+                del batch
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-            offer((None, exc))
+            slots.put((None, exc))
 
     thread = threading.Thread(target=run, name="policykit-read-ahead", daemon=True)
     thread.start()
@@ -136,7 +142,9 @@ def _prefetch(batches, depth: int = 1):
                 raise error
             if batch is _DONE:
                 return
+            tokens.release()
             yield batch
+            del batch
     finally:
         stop.set()
         thread.join()

@@ -20,8 +20,16 @@ import pyarrow as pa
 from . import normalise, store
 from .normalise import pubdate
 
-#: DuckDB's memory limit during ingest (W1's target is a peak RSS of 1.5 GB).
-MEMORY_LIMIT = "1GB"
+#: DuckDB's memory limit during ingest. W1's target is a peak RSS of 1.5 GB for the whole
+#: process: DuckDB fills its limit (temp tables spill to <db>.tmp beyond it), and Arrow
+#: holds the batch being loaded and the one read ahead (about 190 MB each at 200k rows).
+#: At 1M W1 records 1GB gave a peak RSS of 1,771 MB, 600MB 1,413 MB at the same speed.
+MEMORY_LIMIT = "600MB"
+
+#: A residue cache (bylines, dates, hosts, outlet names) is emptied past this many entries:
+#: a 5M-record file has hundreds of thousands of distinct bylines, and an entry dropped
+#: only costs its recomputation.
+CACHE_ENTRIES = 100_000
 
 
 def _load_sql() -> dict[str, str]:
@@ -39,7 +47,7 @@ SQL = _load_sql()
 def _table(con, name: str, columns: dict[str, list], types: dict[str, str]) -> None:
     """Create (replace) a temp table from Python columns with explicit DuckDB types."""
     arrow = pa.table({k: pa.array(v, type=_ARROW_TYPES[types[k]]) for k, v in columns.items()})
-    con.register("_py_tmp", arrow)
+    store.register_once(con, "_py_tmp", arrow)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _py_tmp")
     con.unregister("_py_tmp")
 
@@ -360,29 +368,48 @@ class _Pipeline:
             )
         con.execute(SQL["hosts"])
 
+    def insert_rejects(self, payload: pa.ChunkedArray) -> None:
+        """The batch's rejects, each with its raw payload (taken from the staging column
+        by ``ord``, so ``norm`` never carries the payloads of the records that load)."""
+        con = self.con
+        ords = [r[0] for r in con.execute(SQL["reject_ords"]).fetchall()]
+        if not ords:
+            return
+        store.register_once(
+            con,
+            "reject_payloads",
+            pa.table({"ord": pa.array(ords, pa.int64()), "payload": payload.take(ords)}),
+        )
+        try:
+            con.execute(SQL["insert_rejects"])
+        finally:
+            con.unregister("reject_payloads")
+
     # -- one batch
     def load_batch(self, batch: pa.Table) -> dict[int, Counter]:
         """Normalise, deduplicate and store one staging batch (with ``source_path``,
         ``run_id`` and ``layout`` columns); return the counts per run."""
         con = self.con
+        for cache in (self._host_cache, self._name_cache, self._date_cache, self._author_cache):
+            if len(cache) > CACHE_ENTRIES:
+                cache.clear()
         batch = batch.append_column("ord", pa.array(np.arange(batch.num_rows, dtype=np.int64)))
-        # Registered for the whole batch: rejects take their raw payload from it.
-        con.register("stg", batch)
+        # Scanned once (store.register_once: the transaction would keep it otherwise);
+        # only the rejects' raw payloads are read from it again, below.
+        payload = batch.column("payload")
+        store.register_once(con, "stg", batch)
+        del batch
         try:
-            return self._load_registered()
+            con.execute(SQL["normalise"])
         finally:
             con.unregister("stg")
-
-    def _load_registered(self) -> dict[int, Counter]:
-        con = self.con
-        con.execute(SQL["normalise"])
         con.execute(SQL["canonical_urls"])
         self.fix_urls()
         self.apply_outlets()
         self.clean_texts()
         self.parse_dates()
         con.execute(SQL["candidates"], {"now": self.now})
-        con.execute(SQL["insert_rejects"])
+        self.insert_rejects(payload)
         con.execute(SQL["match"])
         con.execute(SQL["rank"])
         con.execute(SQL["insert_duplicates"])

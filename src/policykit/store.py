@@ -359,6 +359,27 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def register_once(con: duckdb.DuckDBPyConnection, name: str, table) -> None:
+    """Register an Arrow ``table`` under ``name`` for ONE scan.
+
+    Inside a transaction DuckDB keeps every Python object registered on the connection
+    alive until the transaction ends, even after ``unregister``: a file loaded in one
+    transaction held every 200k-row staging batch (about 190 MB each) until its commit.
+    Registered as a one-shot record-batch reader, the batches go as the scan reads them.
+    A second scan of ``name`` fails loudly (DuckDB: "already been consumed"); register
+    the data again for it. Call ``con.unregister(name)`` after the scan as usual.
+    """
+    import pyarrow as pa
+
+    batches = table.to_batches()
+
+    def drain():
+        while batches:
+            yield batches.pop(0)
+
+    con.register(name, pa.RecordBatchReader.from_batches(table.schema, drain()))
+
+
 def fetch_one(con: duckdb.DuckDBPyConnection, query: str, params=None) -> tuple | None:
     """The first row of a query, with the result fully consumed.
 

@@ -356,12 +356,15 @@ SELECT ord, run_id, outlet, date_source,
     CAST(published_at AS DATE) AS published_day
 FROM norm;
 
+-- name: reject_ords
+SELECT ord FROM cand WHERE reject_reason IS NOT NULL ORDER BY ord;
+
 -- name: insert_rejects
--- The raw payload comes from the staging batch itself (still registered): only rejects
--- keep it, so `norm` does not carry it.
+-- reject_payloads(ord, payload): the raw payloads of this batch's rejects only (taken from
+-- the staging batch by _Pipeline.insert_rejects), so `norm` does not carry payloads.
 INSERT INTO rejects (source_path, source_locator, reason, detail, payload, run_id)
 SELECT n.source_path, n.source_locator, c.reject_reason, c.reject_detail, left(s.payload, 65536), c.run_id
-FROM cand c JOIN norm n USING (ord) JOIN stg s USING (ord)
+FROM cand c JOIN norm n USING (ord) JOIN reject_payloads s USING (ord)
 WHERE c.reject_reason IS NOT NULL ORDER BY c.ord;
 
 -- name: match
@@ -372,9 +375,15 @@ WITH valid AS (
     SELECT ord, article_id, sort_key, title_key, published_day, outlet
     FROM cand WHERE reject_reason IS NULL
 ),
+stored AS (
+    -- the batch's ids already stored: a semi join built on the batch, probed by one scan
+    -- of articles.article_id (a DISTINCT over all stored ids cost a hash table of the
+    -- whole table per batch, growing with the database)
+    SELECT DISTINCT a.article_id FROM articles a SEMI JOIN valid v USING (article_id)
+),
 by_id AS (
     SELECT v.*, (a.article_id IS NOT NULL) AS id_exists
-    FROM valid v LEFT JOIN (SELECT DISTINCT article_id FROM articles) a USING (article_id)
+    FROM valid v LEFT JOIN stored a USING (article_id)
 ),
 by_title AS (
     SELECT b.ord, min(k.article_id) AS title_article_id
