@@ -45,6 +45,7 @@ from .. import _callable_module
 from .. import workers as _workers
 from ..errors import ConfigError, QueryError, one_of
 from ..progress import resolve as _resolve_progress
+from ..store import register_once
 from . import clusters as _clusters
 from . import entities_spacy as _entities_spacy
 from . import events as _events
@@ -156,7 +157,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows
         data = pa.Table.from_batches(rows).select(columns)
     else:
         data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
-    con.register("_rows", data)
+    register_once(con, "_rows", data)
     con.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _rows"
     )
@@ -501,7 +502,7 @@ def _run_python_stages(con, stages, configs, gaz, workers, min_df, report, progr
                             "language": [r[1] for r in result["language"]],
                         }
                     )
-                    con.register("_langs", data)
+                    register_once(con, "_langs", data)
                     con.execute(
                         "UPDATE articles SET language = l.language FROM _langs l "
                         "WHERE articles.article_id = l.article_id AND l.language IS NOT NULL"
@@ -605,7 +606,7 @@ def _rebuild_entities(con, gaz: Gazetteer | None, min_df: int) -> None:
             "origin": pa.array([e.origin for e in entries], pa.string()),
         }
     )
-    con.register("_gazetteer", data)
+    register_once(con, "_gazetteer", data)
     try:
         for statement in _statements("entities_rebuild.sql"):
             con.execute(statement, {"min_df": min_df} if "$min_df" in statement else None)
@@ -630,7 +631,7 @@ def _resolve_citations(con) -> None:
             data = pa.table(
                 {k: [m[i] for m in mapping] for i, k in enumerate(["cited", "name", "domain"])}
             )
-            con.register("_resolved", data)
+            register_once(con, "_resolved", data)
             con.execute(
                 "UPDATE article_citations SET cited = r.name, cited_domain = r.domain FROM _resolved r "
                 "WHERE article_citations.cited = r.cited AND article_citations.cited_domain IS NULL"
@@ -663,7 +664,7 @@ def _build_clusters(con, pending: int) -> None:
             "method": pa.array([v[1] for v in comp.values()], pa.string()),
         }
     )
-    con.register("_components", data)
+    register_once(con, "_components", data)
     try:
         for statement in _statements("clusters_rebuild.sql"):
             con.execute(statement)

@@ -45,6 +45,8 @@ import numpy as np
 import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
 
+from ..store import register_once
+
 SHINGLE = 5
 NUM_PERM = 128
 THRESHOLD = 0.5
@@ -122,7 +124,7 @@ def link_minhash(con) -> int:
     if not pairs:
         return 0
     ids = sorted({i for pair in pairs for i in pair})
-    con.register("_cand_ids", pa.table({"article_id": ids}))
+    register_once(con, "_cand_ids", pa.table({"article_id": ids}))
     rows = con.execute(
         "SELECT m.article_id, m.signature FROM article_minhash m JOIN _cand_ids USING (article_id)"
     ).fetchall()
@@ -143,7 +145,7 @@ def link_minhash(con) -> int:
             "similarity": sims[keep].astype(float),
         }
     )
-    con.register("_links", links)
+    register_once(con, "_links", links)
     con.execute("INSERT INTO story_links SELECT * FROM _links")
     con.unregister("_links")
     return len(keep)

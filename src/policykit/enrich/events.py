@@ -62,6 +62,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from ..store import register_once
 from .events_grouping import (  # noqa: F401  (the grouping, re-exported: ev.group, ...)
     _DAY,
     _DENSE,
@@ -419,7 +420,7 @@ def _relink(con, blocks: list[int], progress=None) -> int:
                     "similarity": pa.array(found.sim, pa.float32()),
                 }
             )
-            con.register("_new_links", table)
+            register_once(con, "_new_links", table)
             con.execute("INSERT INTO event_links SELECT * FROM _new_links")
             con.unregister("_new_links")
             total += len(found)
@@ -450,7 +451,8 @@ def _regroup(con) -> int:
         np.asarray(found["sim"], dtype=np.float32),
     )
     labels, medoid = group(np.asarray(seconds, dtype=np.float64), links)
-    con.register(
+    register_once(
+        con,
         "_event_groups",
         pa.table(
             {
