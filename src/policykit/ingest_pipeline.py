@@ -23,8 +23,12 @@ from .normalise import pubdate
 #: DuckDB's memory limit during ingest. W1's target is a peak RSS of 1.5 GB for the whole
 #: process: DuckDB fills its limit (temp tables spill to <db>.tmp beyond it), and Arrow
 #: holds the batch being loaded and the one read ahead (about 190 MB each at 200k rows).
-#: At 1M W1 records 1GB gave a peak RSS of 1,771 MB, 600MB 1,413 MB at the same speed.
-MEMORY_LIMIT = "600MB"
+#: Not lower: a file is one transaction, and DuckDB's memory that cannot spill grows with
+#: it (about 12 MB per 200k records, 233 MB after 4M); at 600MB a 5M-record file failed
+#: with "Out of Memory" after 1M gave 1,413 MB. At 1GB: 1M peaks at 1,771 MB, 5M at
+#: about 1.85 GB (docs/benchmarks.md, W1 at 100k/1M/5M). Committing a long file in parts
+#: inside the copy-and-swap writer is what would bound it.
+MEMORY_LIMIT = "1GB"
 
 #: A residue cache (bylines, dates, hosts, outlet names) is emptied past this many entries:
 #: a 5M-record file has hundreds of thousands of distinct bylines, and an entry dropped
