@@ -235,7 +235,7 @@ class _Pipeline:
         self.author_rows()
 
     def author_rows(self) -> None:
-        """``author_rows(ord, authors)``: each record's authors, read once per distinct
+        """``author_rows``: each record's ``authors`` by ``ord``, read once per distinct
         byline; the record's own outlet is dropped from them (as passing the outlet to
         split_authors does) in Python only for the bylines that hold the outlet's name.
         A narrow table joined at insert time, not an UPDATE of ``norm`` (which cost more
